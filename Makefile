@@ -1,0 +1,38 @@
+# Quick start: `make demo` runs the baseline scenario, `make test` runs the tests and ruff.
+# Both create .venv and install the project into it when it is missing or out of date.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint format clean help
+
+help:
+	@echo "make demo   run the bundled baseline scenario"
+	@echo "make test   run the tests and ruff"
+	@echo "make lint   ruff only"
+	@echo "make clean  remove .venv and caches"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/ceasefire explain
+	$(BIN)/ceasefire run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+	$(BIN)/ruff check .
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -1,0 +1,337 @@
+"""Reading a scenario: file or bundled name -> YAML -> extends -> --set -> validation.
+
+Everything that can go wrong becomes a :class:`~simulator.errors.ScenarioError`
+whose problems name the file, line, column and field, so that the command line can
+print one line per problem and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import Problem, ScenarioError
+from .checks import check_scenario, walk
+from .quantities import Provenance, closest
+from .schema import Scenario
+from .yamlpos import DataPath, Position, YamlSyntaxError, load_yaml_file, load_yaml_text
+
+SCENARIO_SUFFIXES = (".yaml", ".yml")
+BUNDLED_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+_PROVENANCE_KEYS = ("source", "quote", "claimed_by", "verified", "assumption")
+
+
+def bundled_scenarios() -> list[Path]:
+    """The scenario files shipped with the project, theory cases included."""
+    if not BUNDLED_DIR.is_dir():
+        return []
+    return sorted(p for p in BUNDLED_DIR.rglob("*.yaml") if p.is_file())
+
+
+def resolve_scenario_path(name: str | Path | None) -> Path:
+    """A path as given, or a bundled scenario by name (``baseline``, ``theory/nash``)."""
+    if name is None:
+        name = "baseline"
+    path = Path(name)
+    if path.exists() or path.suffix in SCENARIO_SUFFIXES or len(path.parts) > 2:
+        return path
+    bundled = BUNDLED_DIR / f"{name}.yaml"
+    return bundled if bundled.exists() else path
+
+
+def load_scenario(path: str | Path | None = None, overrides: Sequence[str] | None = None) -> Scenario:
+    """Load, merge and validate a scenario.
+
+    Args:
+        path: a scenario file, or the name of a bundled one; None is the baseline.
+        overrides: ``dotted.path=value`` strings, applied after ``extends``.
+
+    Raises:
+        ScenarioError: with every problem found, each located in its file.
+    """
+    file = resolve_scenario_path(path)
+    data, positions = _read_with_extends(file, ())
+    for override in overrides or ():
+        _apply_override(data, positions, override)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_problems_from_pydantic(exc, data, positions, file)) from None
+    findings = check_scenario(scenario)
+    findings.extend(_check_quotes(scenario, positions, file))
+    if findings:
+        raise ScenarioError(
+            [_problem(path, message, positions, file) for path, message in findings]
+        )
+    return scenario
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def _read(file: Path) -> tuple[dict[str, Any], dict[DataPath, Position]]:
+    if file.is_dir():
+        raise ScenarioError(Problem("is a directory, not a scenario file", str(file)))
+    try:
+        data, positions = load_yaml_file(file)
+    except FileNotFoundError:
+        raise ScenarioError(Problem("no such scenario file", str(file))) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ScenarioError(Problem(f"cannot read: {reason}", str(file))) from None
+    except YamlSyntaxError as exc:
+        pos = exc.position
+        raise ScenarioError(Problem(str(exc), pos.file, pos.line, pos.column)) from None
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            Problem("a scenario must be a YAML mapping of fields", str(file), 1, 1)
+        )
+    return data, positions
+
+
+def _read_with_extends(
+    file: Path, chain: tuple[Path, ...]
+) -> tuple[dict[str, Any], dict[DataPath, Position]]:
+    data, positions = _read(file)
+    parent_name = data.get("extends")
+    if parent_name is None:
+        return data, positions
+    pos = positions.get(("extends",), Position(str(file)))
+    if not isinstance(parent_name, str):
+        raise ScenarioError(Problem("must be a file name", pos.file, pos.line, pos.column,
+                                    "extends"))
+    parent = (file.parent / parent_name).resolve()
+    if parent in chain or parent == file.resolve():
+        loop = " -> ".join(p.name for p in (*chain, file.resolve(), parent))
+        raise ScenarioError(
+            Problem(f"extends loops: {loop}", pos.file, pos.line, pos.column, "extends")
+        )
+    if not parent.exists():
+        raise ScenarioError(
+            Problem(f"extends a file that does not exist: {parent_name}", pos.file, pos.line,
+                    pos.column, "extends")
+        )
+    base, base_positions = _read_with_extends(parent, (*chain, file.resolve()))
+    del data["extends"]
+    merged = _merge(base, data, base_positions, positions, ())
+    return merged, base_positions
+
+
+def _merge(
+    base: dict[str, Any],
+    override: dict[str, Any],
+    positions: dict[DataPath, Position],
+    override_positions: dict[DataPath, Position],
+    path: DataPath,
+) -> dict[str, Any]:
+    """Deep-merge mappings; anything else in ``override`` replaces the base's value.
+
+    ``positions`` is updated in place so every merged value keeps the place where
+    its final value was written.
+    """
+    for key, value in override.items():
+        here = (*path, key)
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            positions[here] = override_positions[here]
+            base[key] = _merge(base[key], value, positions, override_positions, here)
+            continue
+        for stale in [p for p in positions if p[: len(here)] == here]:
+            del positions[stale]
+        positions.update({p: v for p, v in override_positions.items() if p[: len(here)] == here})
+        base[key] = value
+    return base
+
+
+# ---------------------------------------------------------------------------- overrides
+
+_OVERRIDE = re.compile(r"^\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*=(.*)$")
+
+
+def _apply_override(data: dict[str, Any], positions: dict[DataPath, Position], text: str) -> None:
+    """Apply ``a.b.c=value``; a sourced number keeps its shape and becomes an assumption."""
+    origin = Position(f"--set {text}")
+    match = _OVERRIDE.match(text)
+    if match is None:
+        raise ScenarioError(Problem("expected KEY=VALUE, e.g. actors.ukraine.resolve=0.8",
+                                    origin.file))
+    keys = match.group(1).split(".")
+    try:
+        value, _ = load_yaml_text(match.group(2), origin.file)
+    except YamlSyntaxError as exc:
+        raise ScenarioError(Problem(str(exc), origin.file)) from None
+    node: Any = data
+    path: list[str | int] = []
+    for key in keys[:-1]:
+        node, step = _descend(node, key, path, origin)
+        path.append(step)
+    last: str | int = keys[-1]
+    if isinstance(node, list):
+        _, last = _descend(node, last, path, origin)
+    elif not isinstance(node, dict):
+        raise ScenarioError(
+            Problem(f"'{'.'.join(map(str, path))}' has no field '{last}'", origin.file)
+        )
+    current = node[last] if _has(node, last) else None
+    if isinstance(current, dict) and "value" in current and not isinstance(value, dict):
+        replaced = {k: v for k, v in current.items() if k not in _PROVENANCE_KEYS}
+        replaced["value"] = value
+        replaced["assumption"] = f"set on the command line: --set {text.strip()}"
+        value = replaced
+    node[last] = copy.deepcopy(value)
+    full = (*path, last)
+    for stale in [p for p in positions if p[: len(full)] == full]:
+        del positions[stale]
+    positions[full] = origin
+
+
+def _has(node: Any, key: str | int) -> bool:
+    if isinstance(node, dict):
+        return key in node
+    return isinstance(key, int) and 0 <= key < len(node)
+
+
+def _descend(node: Any, key: str, path: list[str | int], origin: Position) -> tuple[Any, Any]:
+    where = ".".join(map(str, path)) or "the scenario"
+    if isinstance(node, dict):
+        if key not in node:
+            raise ScenarioError(Problem(f"{where} has no field '{key}'", origin.file))
+        return node[key], key
+    if isinstance(node, list) and key.isdigit() and int(key) < len(node):
+        return node[int(key)], int(key)
+    raise ScenarioError(Problem(f"{where} has no field '{key}'", origin.file))
+
+
+# ------------------------------------------------------------------------ error mapping
+
+
+def _problems_from_pydantic(
+    exc: ValidationError,
+    data: dict[str, Any],
+    positions: dict[DataPath, Position],
+    file: Path,
+) -> list[Problem]:
+    problems = []
+    seen = set()
+    for error in exc.errors(include_url=False):
+        loc, kind, ctx = tuple(error["loc"]), error["type"], error.get("ctx", {})
+        message = error["msg"]
+        if kind == "unknown_field":
+            loc = (*loc, ctx["field"])
+        elif kind == "union_tag_invalid":
+            field = ctx["discriminator"].strip("'")
+            loc = (*loc, field)
+            expected = [t.strip(" '") for t in ctx["expected_tags"].split(",")]
+            message = f"'{ctx['tag']}' is not one of {', '.join(expected)}" + _close(
+                ctx["tag"], expected
+            )
+        elif kind == "missing":
+            message = "required field is missing"
+        path = _data_path(loc, data, name_last=kind in ("missing", "unknown_field"))
+        message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        problem = _problem(path, message, positions, file)
+        if str(problem) not in seen:
+            seen.add(str(problem))
+            problems.append(problem)
+    return problems
+
+
+def _close(name: str, known: Iterable[str]) -> str:
+    close = closest(name, known)
+    return f"; did you mean '{close}'?" if close else ""
+
+
+def _data_path(loc: Iterable[str | int], data: Any, name_last: bool = False) -> DataPath:
+    """Drop the union tags pydantic adds to ``loc``, keeping keys the user wrote.
+
+    With ``name_last`` the final element is kept even when the data lacks it (a
+    missing or unknown field), so the message can name it.
+    """
+    loc = list(loc)
+    path: list[str | int] = []
+    node = data
+    for index, key in enumerate(loc):
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+            path.append(key)
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+            path.append(key)
+        elif name_last and index == len(loc) - 1:
+            path.append(key)
+    return tuple(path)
+
+
+def _problem(
+    path: DataPath, message: str, positions: dict[DataPath, Position], file: Path
+) -> Problem:
+    position = Position(str(file))
+    for length in range(len(path), -1, -1):
+        if path[:length] in positions:
+            position = positions[path[:length]]
+            break
+    field = ".".join(str(p) for p in path)
+    return Problem(message, position.file, position.line, position.column, field)
+
+
+# ------------------------------------------------------------------------------ quotes
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    for fancy, plain in (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("—", "-"),
+                         ("–", "-")):
+        text = text.replace(fancy, plain)
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def quote_found(quote: str, text: str) -> bool:
+    """Whether ``quote`` stands in ``text``; ``...`` in a quote skips words, in order."""
+    haystack = _normalise(text)
+    start = 0
+    for fragment in re.split(r"\.\.\.|…", _normalise(quote)):
+        fragment = fragment.strip(" \"'")
+        if not fragment:
+            continue
+        found = haystack.find(fragment, start)
+        if found < 0:
+            return False
+        start = found + len(fragment)
+    return True
+
+
+def source_file(scenario: Scenario, source_id: str,
+                positions: dict[DataPath, Position], file: Path) -> Path | None:
+    """The text file of a source, resolved against the file that declared it."""
+    source = scenario.sources.get(source_id)
+    if source is None or source.file is None:
+        return None
+    declared_in = positions.get(("sources", source_id, "file"), Position(str(file))).file
+    base = Path(declared_in).parent if not declared_in.startswith("--set") else file.parent
+    return (base / source.file).resolve()
+
+
+def _check_quotes(
+    scenario: Scenario, positions: dict[DataPath, Position], file: Path
+) -> list[tuple[DataPath, str]]:
+    texts: dict[str, str | None] = {}
+    findings = []
+    for path, node in walk(scenario):
+        if not isinstance(node, Provenance) or node.source is None or node.quote is None:
+            continue
+        if node.source not in texts:
+            text_file = source_file(scenario, node.source, positions, file)
+            texts[node.source] = (
+                text_file.read_text(encoding="utf-8")
+                if text_file is not None and text_file.is_file()
+                else None
+            )
+        text = texts[node.source]
+        if text is not None and not quote_found(node.quote, text):
+            findings.append(((*path, "quote"), f"quote not found in source '{node.source}'"))
+    return findings

@@ -1,0 +1,128 @@
+"""Talks protocols: who proposes what each week and when a text is agreed.
+
+A protocol takes the two belligerents (as :class:`~simulator.talks.base.Party`) and,
+where it needs one, the mediator, and returns the week's text and whether every
+party accepts it. Mediator drafting rules live here too, as small named classes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .base import MediatorView, Named, ParamSpec, Party
+from .utility import clip_to_limits, reservation_point
+
+
+@dataclass
+class RoundResult:
+    """The text on the table this week and who accepted it."""
+
+    text: np.ndarray
+    accepted: np.ndarray
+    proposer: np.ndarray
+    """Index of the proposing party per replication (0, 1, or -1 for the mediator)."""
+
+
+# ------------------------------------------------------------------------ drafting rules
+
+
+class Drafter(Named):
+    """How a mediator writes its single negotiating text."""
+
+    def draft(self, parties: tuple[Party, Party], mediator: MediatorView) -> np.ndarray:
+        raise NotImplementedError
+
+
+_PULL = ParamSpec(
+    "pull", "How far the text leans from the parties' asks toward the mediator's terms.",
+    0.0, 0.0, 1.0,
+)
+
+
+def _lean(text: np.ndarray, mediator: MediatorView, pull: np.ndarray) -> np.ndarray:
+    return (1.0 - pull)[:, None] * text + pull[:, None] * mediator.preferred
+
+
+def _inside_both(text: np.ndarray, parties: tuple[Party, Party]) -> np.ndarray:
+    """Clip into the overlap of both sides' red lines, where the overlap exists."""
+    low = np.maximum(parties[0].low, parties[1].low)
+    high = np.minimum(parties[0].high, parties[1].high)
+    return np.where(low <= high, clip_to_limits(text, low, high), text)
+
+
+class SplitTheDifference(Drafter):
+    name = "split_the_difference"
+    description = "Drafts the midpoint of the parties' asks, leaning toward the mediator's terms."
+    params = (_PULL,)
+
+    def draft(self, parties: tuple[Party, Party], mediator: MediatorView) -> np.ndarray:
+        middle = (parties[0].ask + parties[1].ask) / 2.0
+        return _inside_both(_lean(middle, mediator, self.values["pull"]), parties)
+
+
+class NashPoint(Drafter):
+    name = "nash"
+    description = "Drafts the Nash bargaining point with war as the disagreement point."
+    params = (_PULL,)
+
+    def draft(self, parties: tuple[Party, Party], mediator: MediatorView) -> np.ndarray:
+        # With linear utilities the Nash product on an issue peaks at the midpoint of
+        # the two reservation points; other issues stay at the midpoint of the asks.
+        first, second = parties
+        text = (first.ask + second.ask) / 2.0
+        for issue in range(text.shape[1]):
+            lo = reservation_point(issue, text, first.ideal, first.weights,
+                                   first.walk_away, second.ideal)
+            hi = reservation_point(issue, text, second.ideal, second.weights,
+                                   second.walk_away, first.ideal)
+            text[:, issue] = np.where(np.isfinite(lo + hi), (lo + hi) / 2.0, text[:, issue])
+        return _inside_both(_lean(text, mediator, self.values["pull"]), parties)
+
+
+# ----------------------------------------------------------------------------- protocols
+
+
+class Protocol(Named):
+    """One week of talks."""
+
+    needs_mediator: bool = False
+
+    def round(
+        self,
+        parties: tuple[Party, Party],
+        mediator: MediatorView | None,
+        drafter: Drafter | None,
+        rounds: np.ndarray,
+        first_proposer: int,
+    ) -> RoundResult:
+        raise NotImplementedError
+
+
+class SingleNegotiatingText(Protocol):
+    name = "single_text"
+    description = "The mediator drafts one text each week; the parties accept it or not."
+    needs_mediator = True
+    classifier = {"mediated": True}
+
+    def round(self, parties, mediator, drafter, rounds, first_proposer):
+        assert mediator is not None and drafter is not None
+        text = drafter.draft(parties, mediator)
+        accepted = parties[0].accepts(text) & parties[1].accepts(text)
+        return RoundResult(text, accepted, np.full(len(accepted), -1))
+
+
+class AlternatingOffers(Protocol):
+    name = "alternating_offers"
+    description = "The belligerents take turns to propose; the other accepts or not."
+    classifier = {"mediated": False}
+
+    def round(self, parties, mediator, drafter, rounds, first_proposer):
+        proposer = (first_proposer + rounds) % 2
+        from_first = proposer == 0
+        text = np.where(from_first[:, None], parties[0].ask, parties[1].ask)
+        responder_accepts = np.where(
+            from_first, parties[1].accepts(text), parties[0].accepts(text)
+        )
+        return RoundResult(text, responder_accepts, proposer)

@@ -1,0 +1,41 @@
+"""The one place that lists talks protocols, negotiator strategies and drafting rules.
+
+A new strategy is one class (see :mod:`simulator.talks.strategies`) and one entry
+in ``NEGOTIATORS`` below; scenarios then pick it by name.
+"""
+
+from __future__ import annotations
+
+from .base import Named
+from .protocols import (
+    AlternatingOffers,
+    Drafter,
+    NashPoint,
+    Protocol,
+    SingleNegotiatingText,
+    SplitTheDifference,
+)
+from .strategies import (
+    Boulware,
+    Conceder,
+    Hardliner,
+    Linear,
+    Negotiator,
+    ReservationValue,
+    TimeDependent,
+    TitForTat,
+)
+
+PROTOCOLS: dict[str, type[Protocol]] = {
+    cls.name: cls for cls in (SingleNegotiatingText, AlternatingOffers)
+}
+NEGOTIATORS: dict[str, type[Negotiator]] = {
+    cls.name: cls
+    for cls in (Boulware, Linear, Conceder, TimeDependent, ReservationValue, Hardliner, TitForTat)
+}
+DRAFTERS: dict[str, type[Drafter]] = {cls.name: cls for cls in (SplitTheDifference, NashPoint)}
+
+
+def listing() -> dict[str, dict[str, type[Named]]]:
+    """Every registry, by kind, for ``ceasefire protocols`` and the docs."""
+    return {"protocol": PROTOCOLS, "negotiator": NEGOTIATORS, "mediator drafting": DRAFTERS}

@@ -1,0 +1,87 @@
+"""How a party values terms: spatial utility over the issues, on arrays.
+
+Shapes: ``R`` replications, ``K`` issues. A party's ``ideal`` is ``(R, K)``; its
+``weights`` are ``(R, K)``, its saliences divided by their sum and by each issue's
+scale width, so that utility is
+
+    u(terms) = 1 - sum_k weights_k * |terms_k - ideal_k|
+
+which is 1 at the ideal point and falls linearly with distance (Bueno de Mesquita's
+spatial utility; Nash's linear-utility case). Pure functions, no state.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+TOLERANCE = 1e-9
+"""Utility comparisons allow this slack so that exact ties accept."""
+
+
+def normalised_weights(salience: np.ndarray, widths: np.ndarray) -> np.ndarray:
+    """Saliences ``(R, K)`` -> weights that sum to 1 over issues, per unit of each scale."""
+    total = salience.sum(axis=1, keepdims=True)
+    safe = np.where(total > 0, total, 1.0)
+    share = np.where(total > 0, salience / safe, 1.0 / salience.shape[1])
+    return share / widths
+
+
+def utility(terms: np.ndarray, ideal: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Utility ``(R,)`` of ``terms`` ``(R, K)`` for a party with ``ideal`` and ``weights``."""
+    return 1.0 - (weights * np.abs(terms - ideal)).sum(axis=1)
+
+
+def concede_towards(
+    ideal: np.ndarray,
+    other_ideal: np.ndarray,
+    weights: np.ndarray,
+    target_utility: np.ndarray,
+) -> np.ndarray:
+    """Terms on the line from ``ideal`` to ``other_ideal`` that give ``target_utility``.
+
+    The party concedes the same fraction on every issue (never beyond the other's
+    ideal, never back past its own), which is how a time-dependent negotiator turns
+    an aspiration into an offer.
+    """
+    span = (weights * np.abs(other_ideal - ideal)).sum(axis=1)
+    safe = np.where(span > 0, span, 1.0)
+    fraction = np.clip((1.0 - target_utility) / safe, 0.0, 1.0)
+    fraction = np.where(span > 0, fraction, 0.0)
+    return ideal + fraction[:, None] * (other_ideal - ideal)
+
+
+def clip_to_limits(terms: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Terms moved into ``[low, high]`` issue by issue (a party's red lines)."""
+    return np.minimum(np.maximum(terms, low), high)
+
+
+def within_limits(terms: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """``(R,)``: every issue of ``terms`` lies inside ``[low, high]``."""
+    inside = (terms >= low - TOLERANCE) & (terms <= high + TOLERANCE)
+    return inside.all(axis=1)
+
+
+def reservation_point(
+    issue: int,
+    terms: np.ndarray,
+    ideal: np.ndarray,
+    weights: np.ndarray,
+    walk_away_utility: np.ndarray,
+    towards: np.ndarray,
+) -> np.ndarray:
+    """On one issue, the term at which the party is indifferent to walking away.
+
+    The other issues stay at ``terms``. The result lies on the side of the party's
+    ideal that faces ``towards`` (the other side's ideal); when even the ideal is
+    worse than walking away it is the ideal itself, and the party accepts nothing.
+    With linear utilities the Nash bargaining point on the issue is the midpoint of
+    the two parties' reservation points.
+    """
+    others = terms.copy()
+    others[:, issue] = ideal[:, issue]
+    slack = utility(others, ideal, weights) - walk_away_utility
+    w = weights[:, issue]
+    distance = np.where(w > 0, np.maximum(slack, 0.0) / np.where(w > 0, w, 1.0), np.inf)
+    direction = np.sign(towards[:, issue] - ideal[:, issue])
+    distance = np.where(direction == 0, 0.0, distance)
+    return ideal[:, issue] + direction * distance
