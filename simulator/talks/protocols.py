@@ -42,7 +42,9 @@ _PULL = ParamSpec(
 
 
 def _lean(text: np.ndarray, mediator: MediatorView, pull: np.ndarray) -> np.ndarray:
-    return (1.0 - pull)[:, None] * text + pull[:, None] * mediator.preferred
+    """Move the text toward the mediator's terms on the issues it has a position on."""
+    preferred = np.where(np.isnan(mediator.preferred), text, mediator.preferred)
+    return (1.0 - pull)[:, None] * text + pull[:, None] * preferred
 
 
 def _inside_both(text: np.ndarray, parties: tuple[Party, Party]) -> np.ndarray:

@@ -1,0 +1,209 @@
+"""The actors as Mesa agents: two belligerents and a mediator.
+
+Every attribute is an array over replications, so one agent stands for its actor
+in all ``R`` replications at once; ``R = 1`` is an ordinary narrated run through
+the same code. Parameters come from the scenario's draws (see
+:mod:`simulator.sampling`), looked up by their path in the scenario.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from . import battlefield, beliefs
+from .scenario.schema import Belligerent as BelligerentSpec
+from .scenario.schema import Mediator as MediatorSpec
+from .scenario.schema import Stance
+from .talks.base import MediatorView, Party
+from .talks.registry import DRAFTERS, NEGOTIATORS
+from .talks.utility import clip_to_limits, concede_towards, normalised_weights, utility
+
+if TYPE_CHECKING:
+    from .model import CeasefireModel
+
+
+class Positions:
+    """An actor's ideal points and red lines on every issue, some following the front."""
+
+    def __init__(self, model: CeasefireModel, path: str, stances: dict[str, Stance]):
+        issues = model.issue_ids
+        shape = (model.replications, len(issues))
+        self.ideal = np.full(shape, np.nan)
+        self.red_line = np.full(shape, np.nan)
+        self.ideal_follows_front = np.zeros(len(issues), dtype=bool)
+        self.red_line_follows_front = np.zeros(len(issues), dtype=bool)
+        salience = np.zeros(shape)
+        for k, issue in enumerate(issues):
+            stance = stances.get(issue)
+            if stance is None:
+                continue
+            base = f"{path}.positions.{issue}"
+            self.ideal[:, k] = model.draw(f"{base}.ideal")
+            self.ideal_follows_front[k] = stance.ideal.relative_to == "front"
+            salience[:, k] = model.draw(f"{base}.salience")
+            if stance.red_line is not None:
+                self.red_line[:, k] = model.draw(f"{base}.red_line")
+                self.red_line_follows_front[k] = stance.red_line.relative_to == "front"
+        self.weights = normalised_weights(salience, model.scale_width)
+        self.scale_low = np.broadcast_to(model.scale_low, shape)
+        self.scale_high = np.broadcast_to(model.scale_high, shape)
+
+    def _absolute(self, values: np.ndarray, follows: np.ndarray, control: np.ndarray):
+        shifted = np.where(follows, values + control[:, None], values)
+        return np.clip(shifted, self.scale_low, self.scale_high)
+
+    def ideal_now(self, control: np.ndarray) -> np.ndarray:
+        """Ideal points ``(R, K)`` given the holder's current share of territory."""
+        return self._absolute(self.ideal, self.ideal_follows_front, control)
+
+    def limits_now(self, control: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The interval between ideal and red line on every issue (the scale if none)."""
+        ideal = self.ideal_now(control)
+        red = self._absolute(self.red_line, self.red_line_follows_front, control)
+        has_red = ~np.isnan(self.red_line)
+        low = np.where(has_red, np.minimum(ideal, red), self.scale_low)
+        high = np.where(has_red, np.maximum(ideal, red), self.scale_high)
+        return low, high
+
+
+class Belligerent(mesa.Agent):
+    """A side that fights, learns from the fighting, and negotiates.
+
+    Holds its forces and resources, its Beta belief about the war, its positions and
+    red lines, and a negotiator strategy from the registry.
+    """
+
+    def __init__(self, model: CeasefireModel, actor_id: str, spec: BelligerentSpec):
+        super().__init__(model)
+        self.actor_id = actor_id
+        self.name = spec.name
+        self.is_holder = actor_id == model.scenario.front.holder
+        path = f"actors.{actor_id}"
+        resources = f"{path}.resources"
+        self.forces = model.draw(f"{resources}.forces")
+        self.initial_forces = self.forces.copy()
+        self.replenishment = model.draw(f"{resources}.replenishment")
+        self.materiel = model.draw(f"{resources}.materiel")
+        self.attrition = model.draw(f"{resources}.attrition")
+        self.cost_of_war = model.draw(f"{resources}.cost_of_war")
+        self.aid_dependence = model.draw(f"{resources}.aid_dependence", default=0.0)
+        self.sanctions_exposure = model.draw(f"{resources}.sanctions_exposure", default=0.0)
+        self.resolve = model.draw(f"{path}.resolve")
+        self.foresight = model.draw(f"{path}.foresight")
+        self.learning_rate = model.draw(f"{path}.belief.learning_rate", default=1.0)
+        self.belief_a, self.belief_b = beliefs.prior(
+            model.draw(f"{path}.belief.mean"), model.draw(f"{path}.belief.strength")
+        )
+        self.positions = Positions(model, path, spec.positions)
+        strategy = NEGOTIATORS[spec.strategy.name]
+        self.negotiator = strategy(
+            model.strategy_params(f"{path}.strategy", strategy), model.replications
+        )
+        self.losses_total = np.zeros(model.replications)
+        self.walk_away = np.zeros(model.replications)
+        self.expected_control = np.zeros(model.replications)
+        self._last_offer_value = np.full(model.replications, np.nan)
+
+    # ------------------------------------------------------------------ battlefield
+
+    def materiel_now(self, aid: np.ndarray, logistics_loss: np.ndarray) -> np.ndarray:
+        """Materiel after the mediator's aid level and the loss of logistics hubs."""
+        aid_factor = 1.0 - self.aid_dependence * (1.0 - aid)
+        return self.materiel * np.maximum(aid_factor, 0.0) * (1.0 - logistics_loss)
+
+    def take_losses(self, lost: np.ndarray) -> None:
+        self.losses_total += lost
+        self.forces = battlefield.replenish(self.forces, lost, self.replenishment)
+
+    # ---------------------------------------------------------------------- beliefs
+
+    def observe(self, wins_holder: np.ndarray, wins_defender: np.ndarray) -> None:
+        """Update the belief about the war from the week's engagements."""
+        self.belief_a, self.belief_b = beliefs.update(
+            self.belief_a, self.belief_b, wins_holder, wins_defender, self.learning_rate
+        )
+
+    @property
+    def believed_p(self) -> np.ndarray:
+        """Believed P(the front's holder wins an engagement)."""
+        return beliefs.mean(self.belief_a, self.belief_b)
+
+    # ------------------------------------------------------------------ reservation
+
+    def weekly_cost(self, aid: np.ndarray, sanctions: np.ndarray) -> np.ndarray:
+        """The cost of a week of war as this side feels it, after resolve and leverage."""
+        aid_burden = 1.0 + self.aid_dependence * (1.0 - aid)
+        sanctions_burden = np.maximum(1.0 + self.sanctions_exposure * (sanctions - 1.0), 0.0)
+        return self.cost_of_war * (1.0 - self.resolve) * aid_burden * sanctions_burden
+
+    def value_war(self, model: CeasefireModel) -> None:
+        """Expected utility of fighting on for ``foresight`` weeks, minus its cost.
+
+        Territory is valued at the share this side expects the holder to have by then,
+        under its own belief; other issues at their no-deal values.
+        """
+        self.expected_control = battlefield.expected_control(
+            model.control, self.believed_p, model.engagements, model.share_per_win,
+            self.foresight,
+        )
+        outlook = model.no_deal_terms(self.expected_control)
+        cost = self.weekly_cost(model.aid, model.sanctions) * self.foresight
+        self.walk_away = utility(outlook, self.positions.ideal_now(model.control),
+                                 self.positions.weights) - cost
+
+    # ------------------------------------------------------------------------ talks
+
+    def prepare_for_talks(
+        self, model: CeasefireModel, other: Belligerent, rounds: np.ndarray
+    ) -> Party:
+        """This week's threshold and ask, from the negotiator strategy's aspiration."""
+        ideal = self.positions.ideal_now(model.control)
+        other_ideal = other.positions.ideal_now(model.control)
+        low, high = self.positions.limits_now(model.control)
+        room = np.maximum(1.0 - self.walk_away, 1e-12)
+        other_ask_value = model.last_asks.get(other.actor_id)
+        if other_ask_value is None:
+            gain = np.zeros(model.replications)
+        else:
+            value = utility(other_ask_value, ideal, self.positions.weights)
+            previous = np.where(np.isnan(self._last_offer_value), value, self._last_offer_value)
+            gain = (value - previous) / room
+            self._last_offer_value = value
+        aspiration = self.negotiator.aspiration(rounds, gain)
+        threshold = self.walk_away + room * aspiration
+        ask = concede_towards(ideal, other_ideal, self.positions.weights, threshold)
+        return Party(
+            ideal=ideal,
+            weights=self.positions.weights,
+            walk_away=self.walk_away,
+            threshold=threshold,
+            ask=clip_to_limits(ask, low, high),
+            low=low,
+            high=high,
+        )
+
+
+class Mediator(mesa.Agent):
+    """A third party that drafts texts and holds leverage (aid, sanctions, guarantees)."""
+
+    def __init__(self, model: CeasefireModel, actor_id: str, spec: MediatorSpec):
+        super().__init__(model)
+        self.actor_id = actor_id
+        self.name = spec.name
+        path = f"actors.{actor_id}"
+        self.active_from_week = model.scenario.week_of_date(spec.active_from.value)
+        self.aid = model.draw(f"{path}.leverage.aid")
+        self.sanctions = model.draw(f"{path}.leverage.sanctions")
+        self.guarantee = model.draw(f"{path}.leverage.guarantee")
+        self.positions = Positions(model, path, spec.positions)
+        drafter = DRAFTERS[spec.strategy.name]
+        self.drafter = drafter(model.strategy_params(f"{path}.strategy", drafter))
+
+    def active(self, week: int) -> bool:
+        return week >= self.active_from_week
+
+    def view(self, control: np.ndarray) -> MediatorView:
+        return MediatorView(self.positions.ideal_now(control), self.positions.weights)

@@ -1,0 +1,78 @@
+"""The battlefield as array arithmetic: who wins a week's engagements, what it costs, what moves.
+
+Pure functions over arrays of replications; the model keeps the state. The war is
+a sequence of engagements (Slantchev 2003) whose odds follow a Tullock contest
+success function of combat power, with Lanchester-style attrition and
+replenishment; each net engagement won moves the front by a fixed area.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def combat_power(forces: np.ndarray, materiel: np.ndarray) -> np.ndarray:
+    """Personnel times combat power per soldier."""
+    return forces * materiel
+
+
+def win_probability(power_a: np.ndarray, power_b: np.ndarray, exponent: np.ndarray) -> np.ndarray:
+    """Tullock contest success function: P(A wins an engagement) = A^m / (A^m + B^m).
+
+    Computed as a logistic of ``m * log(A/B)`` so that large exponents cannot
+    overflow; a side with no power loses every engagement (even odds when both
+    have none).
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_ratio = np.log(power_a) - np.log(power_b)
+    log_ratio = np.nan_to_num(log_ratio, nan=0.0, posinf=np.inf, neginf=-np.inf)
+    return 1.0 / (1.0 + np.exp(-exponent * log_ratio))
+
+
+def fight(
+    rng: np.random.Generator, engagements: np.ndarray, p_holder: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """One week of engagements: wins of the front's holder and of the defender.
+
+    ``engagements`` may be fractional: the count is rounded to the nearest whole
+    engagement before the binomial draw.
+    """
+    count = np.rint(engagements).astype(np.int64)
+    wins_holder = rng.binomial(count, np.clip(p_holder, 0.0, 1.0))
+    return wins_holder, count - wins_holder
+
+
+def losses(attrition: np.ndarray, enemy_forces: np.ndarray, fighting: np.ndarray) -> np.ndarray:
+    """Lanchester attrition: own losses grow with the enemy's forces, only while fighting."""
+    return np.where(fighting, attrition * enemy_forces, 0.0)
+
+
+def replenish(forces: np.ndarray, lost: np.ndarray, replenishment: np.ndarray) -> np.ndarray:
+    """Forces after a week's losses and new personnel, never below zero."""
+    return np.maximum(forces - lost + replenishment, 0.0)
+
+
+def area_share_per_win(km2_per_net_win: np.ndarray, area_km2: np.ndarray) -> np.ndarray:
+    """The share of the disputed area one net engagement won moves."""
+    return np.where(area_km2 > 0, km2_per_net_win / np.where(area_km2 > 0, area_km2, 1.0), 0.0)
+
+
+def advance(control: np.ndarray, net_wins: np.ndarray, share_per_win: np.ndarray) -> np.ndarray:
+    """The holder's share of the territory after ``net_wins``, kept in [0, 1]."""
+    return np.clip(control + net_wins * share_per_win, 0.0, 1.0)
+
+
+def expected_control(
+    control: np.ndarray,
+    p_believed: np.ndarray,
+    engagements: np.ndarray,
+    share_per_win: np.ndarray,
+    weeks: np.ndarray,
+) -> np.ndarray:
+    """The holder's share a side expects after ``weeks`` more weeks of war.
+
+    The expected net wins per engagement are ``2p - 1`` under the side's belief
+    ``p``; the projection is clipped to [0, 1].
+    """
+    drift = engagements * (2.0 * p_believed - 1.0) * share_per_win
+    return np.clip(control + weeks * drift, 0.0, 1.0)

@@ -1,0 +1,388 @@
+"""CeasefireModel: the week-by-week Mesa model of fighting, learning and talking.
+
+Each ``step()`` is one week, in this order:
+
+1. scheduled events (aid, sanctions, a place changing hands, a change of resolve);
+2. the battlefield: engagements, attrition and replenishment, territory and places;
+3. beliefs: each belligerent updates its Beta belief from the week's engagements;
+4. reservation terms: each belligerent's expected value of fighting on, less its cost;
+5. talks: a round under the scenario's protocol, if talks are open;
+6. a cease-fire already in force may break down; a new agreement comes into force.
+
+State lives in arrays over ``replications``; a replication that has agreed keeps
+stepping (for durability) through the same code, masked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+from typing import Any
+
+import mesa
+import numpy as np
+
+from . import battlefield
+from .agents import Belligerent, Mediator
+from .scenario.checks import TERRITORY
+from .scenario.loader import load_scenario
+from .scenario.sampling import draw_all
+from .scenario.schema import Scenario
+from .talks.base import Named, Party
+from .talks.registry import PROTOCOLS
+from .talks.utility import reservation_point, utility
+
+
+def as_seed_sequence(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
+    """An integer seed, or a SeedSequence child handed down by an ensemble."""
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    return np.random.SeedSequence(int(seed))
+
+
+class CeasefireModel(mesa.Model):
+    """Russia, Ukraine and a mediator, fighting and talking, week by week.
+
+    Args:
+        scenario: a loaded scenario (default: the bundled baseline).
+        replications: how many replications advance in lockstep (1 = one narrated run).
+        seed: an integer or ``SeedSequence``; default: the scenario's seed.
+        collect: record weekly data with a DataCollector (off for large ensembles).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        replications: int = 1,
+        seed: int | np.random.SeedSequence | None = None,
+        collect: bool = True,
+    ):
+        scenario = scenario if scenario is not None else load_scenario()
+        root = as_seed_sequence(scenario.seed if seed is None else seed)
+        parameters_seed, dynamics_seed = root.spawn(2)
+        super().__init__(rng=np.random.default_rng(dynamics_seed))
+        if replications < 1:
+            raise ValueError(f"replications must be at least 1, got {replications}")
+        self.scenario = scenario
+        self.replications = replications
+        self._draws = draw_all(scenario, replications, parameters_seed)
+
+        self.issue_ids = [TERRITORY, *(k for k in scenario.issues if k != TERRITORY)]
+        scales = np.array([scenario.issues[k].scale for k in self.issue_ids], dtype=float)
+        self.scale_low, self.scale_high = scales[:, 0], scales[:, 1]
+        self.scale_width = self.scale_high - self.scale_low
+        self.no_deal = np.stack(
+            [np.full(replications, np.nan)]
+            + [self.draw(f"issues.{k}.no_deal") for k in self.issue_ids[1:]],
+            axis=1,
+        )
+
+        self._build_front()
+        belligerents = scenario.belligerents
+        self.holder = Belligerent(self, scenario.front.holder, belligerents[scenario.front.holder])
+        self.defender = Belligerent(self, scenario.defender, belligerents[scenario.defender])
+        mediator_id = scenario.mediator_id
+        self.mediator = (
+            Mediator(self, mediator_id, scenario.actors[mediator_id]) if mediator_id else None
+        )
+        self._build_talks()
+        self._build_outcomes()
+        self.week_record: dict[str, np.ndarray] = {}
+        self._collect = collect
+        self.datacollector: mesa.DataCollector | None = None
+        self._record(np.zeros(replications, dtype=bool), None)
+
+    # ------------------------------------------------------------------ construction
+
+    def draw(self, path: str, default: float | None = None) -> np.ndarray:
+        """The per-replication values of the scenario number at ``path``."""
+        if path in self._draws:
+            return self._draws[path]
+        if default is None:
+            raise KeyError(f"the scenario has no number at '{path}'")
+        return np.full(self.replications, float(default))
+
+    def strategy_params(self, path: str, cls: type[Named]) -> dict[str, np.ndarray]:
+        """Parameters of a registry entry: the scenario's values, else the defaults."""
+        return {spec.name: self.draw(f"{path}.params.{spec.name}", spec.default)
+                for spec in cls.params}
+
+    def _build_front(self) -> None:
+        front = self.scenario.front
+        self.area_km2 = self.draw("front.area_km2")
+        self.control = self.draw("front.control").copy()
+        self.initial_control = self.control.copy()
+        self.engagements = self.draw("front.engagements_per_week")
+        self.contest_exponent = self.draw("front.contest_exponent")
+        self.share_per_win = battlefield.area_share_per_win(
+            self.draw("front.km2_per_net_win"), self.area_km2
+        )
+        self.km_per_net_win = self.draw("front.km_per_net_win")
+        self.axis_ids = list(front.axes)
+        self.axis_share = {a: self.draw(f"front.axes.{a}.share") for a in self.axis_ids}
+        self.axis_progress = {a: np.zeros(self.replications) for a in self.axis_ids}
+        self.place_ids = list(front.places)
+        self.place_axis = {p: front.places[p].axis for p in self.place_ids}
+        self.place_distance = {
+            p: self.draw(f"front.places.{p}.distance_km") for p in self.place_ids
+        }
+        self.place_logistics = {
+            p: self.draw(f"front.places.{p}.logistics_value", 0.0) for p in self.place_ids
+        }
+
+    def _build_talks(self) -> None:
+        talks = self.scenario.talks
+        self.protocol = PROTOCOLS[talks.protocol](self.strategy_params("talks", PROTOCOLS[
+            talks.protocol]))
+        if talks.opens is not None:
+            self.talks_open_week = self.scenario.week_of_date(talks.opens)
+        elif self.mediator is not None:
+            self.talks_open_week = self.mediator.active_from_week
+        else:
+            self.talks_open_week = 1
+        first = talks.first_proposer or self.holder.actor_id
+        self.first_proposer = 0 if first == self.holder.actor_id else 1
+        self.talk_rounds = np.zeros(self.replications, dtype=np.int64)
+        self.last_asks: dict[str, np.ndarray] = {}
+        self.text = np.full((self.replications, len(self.issue_ids)), np.nan)
+
+    def _build_outcomes(self) -> None:
+        r, k = self.replications, len(self.issue_ids)
+        self.in_force = np.zeros(r, dtype=bool)
+        self.agreed = np.zeros(r, dtype=bool)
+        self.agreement_week = np.full(r, -1, dtype=np.int64)
+        self.terms = np.full((r, k), np.nan)
+        self.broke_down = np.zeros(r, dtype=bool)
+        self.breakdown_week = np.full(r, -1, dtype=np.int64)
+        self.agreements = np.zeros(r, dtype=np.int64)
+        self.in_force_terms = np.full((r, k), np.nan)
+        self.hazard = np.zeros(r)
+
+    # ------------------------------------------------------------------------- state
+
+    @property
+    def belligerents(self) -> tuple[Belligerent, Belligerent]:
+        return self.holder, self.defender
+
+    @property
+    def week(self) -> int:
+        return self.steps
+
+    @property
+    def date(self) -> dt.date:
+        return self.scenario.date_of_week(self.steps)
+
+    @property
+    def aid(self) -> np.ndarray:
+        return self.mediator.aid if self.mediator else np.ones(self.replications)
+
+    @property
+    def sanctions(self) -> np.ndarray:
+        return self.mediator.sanctions if self.mediator else np.ones(self.replications)
+
+    def place_held(self, place: str) -> np.ndarray:
+        """Whether the front's holder holds ``place``, per replication."""
+        return self.axis_progress[self.place_axis[place]] >= self.place_distance[place]
+
+    def logistics_loss(self) -> np.ndarray:
+        """Share of the defender's materiel lost with the places the holder has taken."""
+        kept = np.ones(self.replications)
+        for place in self.place_ids:
+            kept *= np.where(self.place_held(place), 1.0 - self.place_logistics[place], 1.0)
+        return 1.0 - kept
+
+    def no_deal_terms(self, territory: np.ndarray) -> np.ndarray:
+        """Terms ``(R, K)`` of going on fighting: the front on territory, no-deal values else."""
+        terms = self.no_deal.copy()
+        terms[:, 0] = territory
+        return terms
+
+    # -------------------------------------------------------------------------- step
+
+    def step(self) -> None:
+        """One week: events, battlefield, beliefs, reservation terms, talks, cease-fire."""
+        self._apply_events()
+        wins_holder, wins_defender = self._fight()
+        self.agents_by_type[Belligerent].do("observe", wins_holder, wins_defender)
+        self.agents_by_type[Belligerent].do("value_war", self)
+        self._check_durability()
+        agreed_now, parties = self._talk()
+        self._record(agreed_now, parties)
+        if self.steps >= self.scenario.horizon:
+            self.running = False
+
+    def _apply_events(self) -> None:
+        for event_id, event in self.scenario.events.items():
+            if self.scenario.week_of_date(event.date) != self.steps:
+                continue
+            level_path = f"events.{event_id}.level"
+            if event.kind == "aid" and self.mediator:
+                self.mediator.aid = self.draw(level_path)
+            elif event.kind == "sanctions" and self.mediator:
+                self.mediator.sanctions = self.draw(level_path)
+            elif event.kind == "resolve":
+                actor = next(b for b in self.belligerents if b.actor_id == event.actor)
+                actor.resolve = self.draw(level_path)
+            elif event.kind == "place":
+                axis = self.place_axis[event.place]
+                distance = self.place_distance[event.place]
+                progress = self.axis_progress[axis]
+                if event.held_by == "holder":
+                    self.axis_progress[axis] = np.maximum(progress, distance)
+                else:
+                    self.axis_progress[axis] = np.minimum(progress, distance - 1e-6)
+
+    def _fight(self) -> tuple[np.ndarray, np.ndarray]:
+        holder, defender = self.belligerents
+        fighting = ~self.in_force
+        power_holder = battlefield.combat_power(
+            holder.forces, holder.materiel_now(self.aid, np.zeros(self.replications))
+        )
+        power_defender = battlefield.combat_power(
+            defender.forces, defender.materiel_now(self.aid, self.logistics_loss())
+        )
+        self.p_holder = battlefield.win_probability(
+            power_holder, power_defender, self.contest_exponent
+        )
+        engagements = np.where(fighting, self.engagements, 0.0)
+        wins_holder, wins_defender = battlefield.fight(self.rng, engagements, self.p_holder)
+        net = wins_holder - wins_defender
+        self.control = battlefield.advance(self.control, net, self.share_per_win)
+        for axis in self.axis_ids:
+            self.axis_progress[axis] += net * self.axis_share[axis] * self.km_per_net_win
+        holder_lost = battlefield.losses(holder.attrition, defender.forces, fighting)
+        defender_lost = battlefield.losses(defender.attrition, holder.forces, fighting)
+        holder.take_losses(holder_lost)
+        defender.take_losses(defender_lost)
+        self.wins = (wins_holder, wins_defender)
+        return wins_holder, wins_defender
+
+    def _talks_open(self) -> np.ndarray:
+        if self.steps < self.talks_open_week:
+            return np.zeros(self.replications, dtype=bool)
+        if self.protocol.needs_mediator and not self.mediator.active(self.steps):
+            return np.zeros(self.replications, dtype=bool)
+        return ~self.in_force
+
+    def _talk(self) -> tuple[np.ndarray, tuple[Party, Party] | None]:
+        open_now = self._talks_open()
+        if not open_now.any():
+            self.text = np.full_like(self.text, np.nan)
+            return np.zeros(self.replications, dtype=bool), None
+        holder, defender = self.belligerents
+        parties = (
+            holder.prepare_for_talks(self, defender, self.talk_rounds),
+            defender.prepare_for_talks(self, holder, self.talk_rounds),
+        )
+        self.last_asks = {holder.actor_id: parties[0].ask, defender.actor_id: parties[1].ask}
+        mediator = self.mediator.view(self.control) if self.mediator else None
+        drafter = self.mediator.drafter if self.mediator else None
+        result = self.protocol.round(
+            parties, mediator, drafter, self.talk_rounds, self.first_proposer
+        )
+        self.text = np.where(open_now[:, None], result.text, np.nan)
+        self.accepts = (parties[0].accepts(result.text) & open_now,
+                        parties[1].accepts(result.text) & open_now)
+        agreed_now = result.accepted & open_now
+        self.talk_rounds += open_now
+        self._bring_into_force(agreed_now, result.text)
+        return agreed_now, parties
+
+    def _bring_into_force(self, agreed_now: np.ndarray, text: np.ndarray) -> None:
+        if not agreed_now.any():
+            return
+        first = agreed_now & ~self.agreed
+        self.agreement_week = np.where(first, self.steps, self.agreement_week)
+        self.terms = np.where(first[:, None], text, self.terms)
+        self.agreed |= agreed_now
+        self.agreements += agreed_now
+        self.in_force |= agreed_now
+        self.in_force_terms = np.where(agreed_now[:, None], text, self.in_force_terms)
+        # The deal is carried out: the line moves to the agreed share of territory.
+        self.control = np.where(agreed_now, text[:, 0], self.control)
+
+    def _check_durability(self) -> None:
+        """A cease-fire in force breaks down at a weekly hazard that grows with regret.
+
+        Regret is how much more a party now expects from fighting than from the
+        terms in force; a mediator's guarantee lowers the hazard (Fortna 2004).
+        """
+        if not self.in_force.any():
+            self.hazard = np.zeros(self.replications)
+            return
+        regret = np.zeros(self.replications)
+        terms = np.nan_to_num(self.in_force_terms)
+        for side in self.belligerents:
+            deal_value = utility(terms, side.positions.ideal_now(self.control),
+                                 side.positions.weights)
+            regret = np.maximum(regret, side.walk_away - deal_value)
+        base = self.draw("durability.base_hazard")
+        sensitivity = self.draw("durability.regret_sensitivity")
+        guarantee = self.mediator.guarantee if self.mediator else 0.0
+        hazard = base * np.exp(sensitivity * np.maximum(regret, 0.0)) * (1.0 - guarantee)
+        self.hazard = np.where(self.in_force, np.clip(hazard, 0.0, 1.0), 0.0)
+        breaks = self.in_force & (self.rng.random(self.replications) < self.hazard)
+        first = breaks & ~self.broke_down
+        self.breakdown_week = np.where(first, self.steps, self.breakdown_week)
+        self.broke_down |= breaks
+        self.in_force &= ~breaks
+
+    # ---------------------------------------------------------------------- records
+
+    def reservation_terms(self, parties: tuple[Party, Party]) -> tuple[np.ndarray, np.ndarray]:
+        """Each side's reservation share of territory, other issues at this week's text."""
+        text = np.where(np.isnan(self.text), parties[0].ask, self.text)
+        holder_min = reservation_point(0, text, parties[0].ideal, parties[0].weights,
+                                       parties[0].walk_away, parties[1].ideal)
+        defender_max = reservation_point(0, text, parties[1].ideal, parties[1].weights,
+                                         parties[1].walk_away, parties[0].ideal)
+        return np.clip(holder_min, 0.0, 1.0), np.clip(defender_max, 0.0, 1.0)
+
+    def _record(self, agreed_now: np.ndarray, parties: tuple[Party, Party] | None) -> None:
+        record: dict[str, Any] = {
+            "week": self.steps,
+            "date": self.date.isoformat(),
+            "control": self.control,
+            "control_km2": self.control * self.area_km2,
+            "p_holder_wins": getattr(self, "p_holder", np.full(self.replications, np.nan)),
+        }
+        for place in self.place_ids:
+            record[f"held_{place}"] = self.place_held(place)
+        for side in self.belligerents:
+            record[f"forces_{side.actor_id}"] = side.forces
+            record[f"belief_{side.actor_id}"] = side.believed_p
+            record[f"walk_away_{side.actor_id}"] = side.walk_away
+        if parties is not None:
+            holder_min, defender_max = self.reservation_terms(parties)
+            low, high = parties[0].low[:, 0], parties[1].high[:, 0]
+            range_low = np.maximum(holder_min, low)
+            range_high = np.minimum(defender_max, high)
+        else:
+            holder_min = defender_max = range_low = range_high = np.full(self.replications,
+                                                                          np.nan)
+        record[f"reservation_{self.holder.actor_id}"] = holder_min
+        record[f"reservation_{self.defender.actor_id}"] = defender_max
+        record["bargaining_range"] = range_low <= range_high
+        for k, issue in enumerate(self.issue_ids):
+            record[f"text_{issue}"] = self.text[:, k]
+        for index, side in enumerate(self.belligerents):
+            accepts = getattr(self, "accepts", None)
+            record[f"accepts_{side.actor_id}"] = (
+                accepts[index] if parties is not None else np.zeros(self.replications, bool)
+            )
+        record["agreed_this_week"] = agreed_now
+        record["ceasefire_in_force"] = self.in_force
+        record["breakdown_hazard"] = self.hazard
+        record["aid"] = self.aid
+        record["sanctions"] = self.sanctions
+        self.week_record = record
+        if self._collect:
+            if self.datacollector is None:
+                reporters = {name: partial(_report, name) for name in record}
+                self.datacollector = mesa.DataCollector(model_reporters=reporters)
+            self.datacollector.collect(self)
+
+
+def _report(name: str, model: CeasefireModel) -> Any:
+    """DataCollector reporter for one field of the weekly record (Mesa deep-copies it)."""
+    return model.week_record[name]
