@@ -1,0 +1,33 @@
+"""ceasefire: a negotiation-position modelling simulator for cease-fire talks.
+
+The public names are loaded on first use, so that importing a small part of the
+package (the scenario schema, the theory) does not import Mesa.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+__all__ = ["CeasefireModel", "ScenarioError", "__version__", "load_scenario"]
+
+if TYPE_CHECKING:
+    from .errors import ScenarioError
+    from .model import CeasefireModel
+    from .scenario import load_scenario
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CeasefireModel":
+        from .model import CeasefireModel
+
+        return CeasefireModel
+    if name == "load_scenario":
+        from .scenario import load_scenario
+
+        return load_scenario
+    if name == "ScenarioError":
+        from .errors import ScenarioError
+
+        return ScenarioError
+    raise AttributeError(f"module 'simulator' has no attribute {name!r}")

@@ -42,9 +42,13 @@ def fight(
     return wins_holder, count - wins_holder
 
 
-def losses(attrition: np.ndarray, enemy_forces: np.ndarray, fighting: np.ndarray) -> np.ndarray:
-    """Lanchester attrition: own losses grow with the enemy's forces, only while fighting."""
-    return np.where(fighting, attrition * enemy_forces, 0.0)
+def losses(attrition: np.ndarray, enemy_strength: np.ndarray, fighting: np.ndarray) -> np.ndarray:
+    """Lanchester attrition: own losses grow with the enemy's strength, only while fighting.
+
+    ``enemy_strength`` is the enemy's personnel weighted by its materiel relative to
+    the start, so aid or lost logistics change the losses each side inflicts.
+    """
+    return np.where(fighting, attrition * enemy_strength, 0.0)
 
 
 def replenish(forces: np.ndarray, lost: np.ndarray, replenishment: np.ndarray) -> np.ndarray:

@@ -235,12 +235,10 @@ class CeasefireModel(mesa.Model):
     def _fight(self) -> tuple[np.ndarray, np.ndarray]:
         holder, defender = self.belligerents
         fighting = ~self.in_force
-        power_holder = battlefield.combat_power(
-            holder.forces, holder.materiel_now(self.aid, np.zeros(self.replications))
-        )
-        power_defender = battlefield.combat_power(
-            defender.forces, defender.materiel_now(self.aid, self.logistics_loss())
-        )
+        holder_materiel = holder.materiel_now(self.aid, np.zeros(self.replications))
+        defender_materiel = defender.materiel_now(self.aid, self.logistics_loss())
+        power_holder = battlefield.combat_power(holder.forces, holder_materiel)
+        power_defender = battlefield.combat_power(defender.forces, defender_materiel)
         self.p_holder = battlefield.win_probability(
             power_holder, power_defender, self.contest_exponent
         )
@@ -250,8 +248,12 @@ class CeasefireModel(mesa.Model):
         self.control = battlefield.advance(self.control, net, self.share_per_win)
         for axis in self.axis_ids:
             self.axis_progress[axis] += net * self.axis_share[axis] * self.km_per_net_win
-        holder_lost = battlefield.losses(holder.attrition, defender.forces, fighting)
-        defender_lost = battlefield.losses(defender.attrition, holder.forces, fighting)
+        holder_lost = battlefield.losses(
+            holder.attrition, defender.forces * defender_materiel / defender.materiel, fighting
+        )
+        defender_lost = battlefield.losses(
+            defender.attrition, holder.forces * holder_materiel / holder.materiel, fighting
+        )
         holder.take_losses(holder_lost)
         defender.take_losses(defender_lost)
         self.wins = (wins_holder, wins_defender)
@@ -338,6 +340,27 @@ class CeasefireModel(mesa.Model):
                                          parties[1].walk_away, parties[0].ideal)
         return np.clip(holder_min, 0.0, 1.0), np.clip(defender_max, 0.0, 1.0)
 
+    def _bargaining_state(self, parties: tuple[Party, Party] | None):
+        """Why talks stall: reservation terms, whether red lines meet, whether a range exists.
+
+        Returns the holder's minimum and the defender's maximum share of territory
+        (other issues at this week's text), whether the two sides' red lines overlap
+        on every issue, and whether a share acceptable to both by value and by red
+        line exists.
+        """
+        if parties is None:
+            nothing = np.full(self.replications, np.nan)
+            no = np.zeros(self.replications, dtype=bool)
+            return nothing, nothing, no, no
+        holder_min, defender_max = self.reservation_terms(parties)
+        low = np.maximum(parties[0].low, parties[1].low)
+        high = np.minimum(parties[0].high, parties[1].high)
+        red_lines_meet = (low <= high).all(axis=1)
+        in_range = red_lines_meet & (
+            np.maximum(holder_min, low[:, 0]) <= np.minimum(defender_max, high[:, 0])
+        )
+        return holder_min, defender_max, red_lines_meet, in_range
+
     def _record(self, agreed_now: np.ndarray, parties: tuple[Party, Party] | None) -> None:
         record: dict[str, Any] = {
             "week": self.steps,
@@ -352,17 +375,12 @@ class CeasefireModel(mesa.Model):
             record[f"forces_{side.actor_id}"] = side.forces
             record[f"belief_{side.actor_id}"] = side.believed_p
             record[f"walk_away_{side.actor_id}"] = side.walk_away
-        if parties is not None:
-            holder_min, defender_max = self.reservation_terms(parties)
-            low, high = parties[0].low[:, 0], parties[1].high[:, 0]
-            range_low = np.maximum(holder_min, low)
-            range_high = np.minimum(defender_max, high)
-        else:
-            holder_min = defender_max = range_low = range_high = np.full(self.replications,
-                                                                          np.nan)
+        holder_min, defender_max, red_lines_meet, in_range = self._bargaining_state(parties)
         record[f"reservation_{self.holder.actor_id}"] = holder_min
         record[f"reservation_{self.defender.actor_id}"] = defender_max
-        record["bargaining_range"] = range_low <= range_high
+        record["values_overlap"] = holder_min <= defender_max
+        record["red_lines_overlap"] = red_lines_meet
+        record["bargaining_range"] = in_range
         for k, issue in enumerate(self.issue_ids):
             record[f"text_{issue}"] = self.text[:, k]
         for index, side in enumerate(self.belligerents):

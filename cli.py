@@ -1,0 +1,216 @@
+"""The `ceasefire` command: parse, validate, call the library, print, choose the exit code.
+
+Heavy modules (numpy, pydantic, mesa) are imported inside the commands, so that
+`ceasefire --help` answers at once.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+SCENARIO_HELP = "A scenario file, or the name of a bundled one (default: baseline)."
+
+
+def _fail(message: str) -> NoReturn:
+    """A problem the user can fix: one line on stderr, exit status 2."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def _load(scenario: str | None, overrides: tuple[str, ...] = (), weeks: int | None = None):
+    from simulator.errors import ScenarioError
+    from simulator.scenario import load_scenario
+
+    extra = list(overrides) + ([f"horizon={weeks}"] if weeks is not None else [])
+    try:
+        return load_scenario(scenario, extra)
+    except ScenarioError as exc:
+        first, rest = exc.problems[0], len(exc.problems) - 1
+        more = f" (and {rest} more; 'ceasefire validate' lists them all)" if rest else ""
+        _fail(f"{first}{more}")
+
+
+def _write_outputs(out: Path, files: dict[str, str]) -> None:
+    from simulator.outputs.files import write_atomic
+
+    if out.exists() and not out.is_dir():
+        _fail(f"{out}: --out must be a directory, and this is a file")
+    try:
+        for name, text in files.items():
+            write_atomic(out / name, text)
+    except OSError as exc:
+        _fail(f"{out}: cannot write output: {exc.strerror or exc}")
+    for name in files:
+        click.echo(f"wrote {out / name}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ceasefire")
+def main() -> None:
+    """Model cease-fire talks in the Russia-Ukraine war, week by week.
+
+    Scenarios (YAML) describe the actors' demands, red lines and resources, each
+    with its source or labelled as an assumption; `run` simulates fighting,
+    learning and talks and reports whether, when and on what terms a cease-fire
+    is agreed, and whether it holds.
+
+    \b
+    Start with:
+      ceasefire list              bundled scenarios
+      ceasefire explain           what each side demands, and who says so
+      ceasefire run               the baseline, week by week
+    """
+
+
+@main.command("list")
+def list_scenarios() -> None:
+    """List the bundled scenarios with their descriptions."""
+    from simulator.errors import ScenarioError
+    from simulator.scenario import bundled_scenarios, load_scenario
+    from simulator.scenario.loader import BUNDLED_DIR
+
+    for path in bundled_scenarios():
+        name = path.relative_to(BUNDLED_DIR).with_suffix("").as_posix()
+        try:
+            description = " ".join(load_scenario(path).description.split())
+        except ScenarioError as exc:
+            description = f"(invalid: {exc.problems[0]})"
+        click.echo(f"{name:24} {description}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Override a value, e.g. actors.ukraine.resolve=0.8 (repeatable).")
+def validate(files: tuple[str, ...], overrides: tuple[str, ...]) -> None:
+    """Check scenario FILES; print 'ok' or every problem, one per line."""
+    from simulator.errors import ScenarioError
+    from simulator.scenario import load_scenario, resolve_scenario_path
+
+    failed = False
+    for file in files:
+        try:
+            load_scenario(file, overrides)
+        except ScenarioError as exc:
+            failed = True
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+        else:
+            click.echo(f"{resolve_scenario_path(file)}: ok")
+    if failed:
+        sys.exit(2)
+
+
+@main.command()
+@click.argument("scenario", required=False)
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Override a value before explaining it.")
+def explain(scenario: str | None, overrides: tuple[str, ...]) -> None:
+    """Show each actor's demands, red lines and resources, with quotes and claimants.
+
+    SCENARIO is a file or a bundled name (default: baseline). Values a source gives
+    show the quote, who claimed it and whether it is verified; the rest are marked
+    ASSUMPTION with the reason for the value.
+    """
+    from simulator.outputs.explain import explain as render
+
+    click.echo(render(_load(scenario, overrides)))
+
+
+@main.command()
+@click.argument("scenario", required=False)
+@click.option("--seed", type=click.IntRange(min=0), help="Random seed (default: the scenario's).")
+@click.option("--weeks", type=click.IntRange(min=1, max=1040),
+              help="Weeks to run (default: the scenario's horizon).")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Override a value, e.g. actors.ukraine.resolve=0.8 (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True, help="How to print the run.")
+@click.option("--every", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Table: show every Nth week (weeks where something happens always show).")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Also write weekly.csv and run.json into this directory.")
+def run(
+    scenario: str | None,
+    seed: int | None,
+    weeks: int | None,
+    overrides: tuple[str, ...],
+    fmt: str,
+    every: int,
+    out: Path | None,
+) -> None:
+    """Run one scenario once and report the weeks and the outcome.
+
+    SCENARIO is a file or a bundled name (default: baseline). The same scenario
+    and seed give the same output, byte for byte.
+    """
+    from simulator.outputs.files import to_csv, to_json
+    from simulator.results import outcome, run as run_model, weekly_records
+
+    loaded = _load(scenario, overrides, weeks)
+    model = run_model(loaded, seed=seed)
+    used_seed = loaded.seed if seed is None else seed
+    result = outcome(model)
+    weekly = weekly_records(model)
+    document: dict[str, Any] = {
+        "scenario": loaded.name,
+        "seed": used_seed,
+        "outcome": result,
+        "weekly": weekly,
+    }
+    if out is not None:
+        _write_outputs(out, {"weekly.csv": to_csv(weekly), "run.json": to_json(document)})
+    if fmt == "json":
+        click.echo(to_json(document), nl=False)
+    elif fmt == "csv":
+        click.echo(to_csv(weekly), nl=False)
+    else:
+        click.echo(_run_table(model, loaded, used_seed, weekly, result, every))
+
+
+def _run_table(model, scenario, seed, weekly, result, every) -> str:
+    from simulator.outputs.text import outcome_summary, weekly_summary
+
+    names = {side.actor_id: side.name for side in model.belligerents}
+    places = {p: scenario.front.places[p].name for p in model.place_ids}
+    header = (
+        f"{scenario.name}: {scenario.start} to {scenario.end}, seed {seed}. "
+        f"'holds' is {names[model.holder.actor_id]}'s share of the disputed territory; "
+        f"'min'/'max' the territory each side would accept rather than fight on."
+    )
+    table = weekly_summary(weekly, model.holder.actor_id, model.defender.actor_id, names,
+                           places, every)
+    return f"{header}\n\n{table}\n\n{outcome_summary(result)}"
+
+
+@main.command()
+def schema() -> None:
+    """Print the scenario format's JSON Schema (for editors)."""
+    import json
+
+    from simulator.scenario import json_schema
+
+    click.echo(json.dumps(json_schema(), indent=2))
+
+
+@main.command()
+def protocols() -> None:
+    """List talks protocols, negotiator strategies and mediator drafting rules."""
+    from simulator.talks import listing
+
+    for kind, entries in listing().items():
+        click.echo(f"{kind}s:")
+        for name, cls in entries.items():
+            click.echo(f"  {name:22} {cls.description}")
+            for spec in cls.params:
+                click.echo(f"  {'':22}   {spec.name} (default {spec.default:g}, "
+                           f"{spec.low:g}..{spec.high:g}): {spec.description}")
+        click.echo("")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""`ceasefire explain`: what each actor demands and can bring to bear, and where it came from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..scenario.quantities import IssuePosition, Provenance, Quantity, SourcedText, point_of
+from ..scenario.schema import Belligerent, Scenario
+from .text import wrap
+
+
+def _value(node: Any) -> str:
+    """A number, a distribution in words, or a text."""
+    value = node.value
+    if isinstance(value, float | int):
+        shown = f"{value:g}"
+    elif isinstance(value, str):
+        shown = value
+    elif hasattr(value, "isoformat"):
+        shown = value.isoformat()
+    else:
+        fields = {k: v for k, v in value.model_dump().items() if k != "dist" and v is not None}
+        params = ", ".join(f"{k} {v:g}" for k, v in fields.items())
+        shown = f"{value.dist}({params}), centre {point_of(value):.3g}"
+    if isinstance(node, IssuePosition) and node.relative_to == "front":
+        shown = f"front line {'+' if point_of(value) >= 0 else ''}{shown}"
+    unit = getattr(node, "unit", None)
+    return f"{shown} {unit}" if unit else shown
+
+
+def _status(node: Provenance) -> str:
+    if node.is_assumption:
+        return "ASSUMPTION"
+    return f"{node.claimed_by}; {'verified' if node.verified else 'unverified'}"
+
+
+def _entry(label: str, node: Provenance, width: int) -> list[str]:
+    lines = [f"  {label}: {_value(node)}", f"      [{_status(node)}]"]
+    if node.quote:
+        lines.append(wrap(f'"{node.quote}" ({node.source})', width, "      "))
+        if node.is_assumption:
+            lines.append(wrap(f"(claimed by {node.claimed_by}, "
+                              f"{'verified' if node.verified else 'unverified'})", width,
+                              "      "))
+    if node.assumption:
+        lines.append(wrap(f"why: {node.assumption}", width, "      "))
+    return lines
+
+
+def _section(title: str, model: BaseModel | dict, width: int, prefix: str = "") -> list[str]:
+    lines = [title]
+    items = model.items() if isinstance(model, dict) else (
+        (name, getattr(model, name)) for name in type(model).model_fields
+    )
+    for name, node in items:
+        if isinstance(node, Quantity | SourcedText | Provenance) and hasattr(node, "value"):
+            lines += _entry(f"{prefix}{name}", node, width)
+    return lines
+
+
+def explain(scenario: Scenario, width: int = 88) -> str:
+    """Per actor: statements, positions and red lines, resources; each with provenance."""
+    out = [f"{scenario.name}: {' '.join(scenario.description.split())}", ""]
+    for actor_id, actor in scenario.actors.items():
+        role = "belligerent" if isinstance(actor, Belligerent) else "mediator"
+        out.append(f"== {actor.name} ({actor_id}, {role}) ==")
+        if actor.statements:
+            out.append("Stated positions and claims")
+            for statement in actor.statements:
+                out += _entry("says", statement, width)
+        for issue, stance in actor.positions.items():
+            out.append(f"Issue '{issue}'")
+            out += _entry("demand (ideal)", stance.ideal, width)
+            out += _entry("salience", stance.salience, width)
+            if stance.red_line is not None:
+                out += _entry("red line", stance.red_line, width)
+            else:
+                out.append("  red line: none (any value on the scale is acceptable)")
+        if isinstance(actor, Belligerent):
+            out += _section("Resources", actor.resources, width)
+            out += _entry("resolve", actor.resolve, width)
+            out += _entry("foresight", actor.foresight, width)
+            out += _section("Belief that the front's holder wins an engagement", actor.belief,
+                            width)
+        else:
+            out += _entry("active from", actor.active_from, width)
+            out += _section("Leverage", actor.leverage, width)
+        out.append(f"Talks strategy: {actor.strategy.name}")
+        for name, quantity in actor.strategy.params.items():
+            out += _entry(name, quantity, width)
+        out.append("")
+    out.append("== Front ==")
+    out += _section("Territory and tempo", scenario.front, width)
+    for place_id, place in scenario.front.places.items():
+        out.append(f"Place: {place.name} ({place_id}, axis {place.axis})")
+        out += _entry("held by", place.held_by, width)
+        out += _entry("distance to fall", place.distance_km, width)
+        if place.population is not None:
+            out += _entry("prewar population", place.population, width)
+        for item in place.matters_for:
+            out += _entry("matters for", item, width)
+        if place.logistics_value is not None:
+            out += _entry("logistics value", place.logistics_value, width)
+        for claim in place.claims:
+            out += _entry("claim", claim, width)
+    out += ["", _census(scenario)]
+    return "\n".join(out)
+
+
+def _census(scenario: Scenario) -> str:
+    """How many values are sourced claims, and how many are assumptions."""
+    from ..scenario.checks import walk
+
+    claims = assumptions = verified = 0
+    for _, node in walk(scenario):
+        if isinstance(node, Provenance) and hasattr(node, "value"):
+            if node.is_assumption:
+                assumptions += 1
+            else:
+                claims += 1
+                verified += bool(node.verified)
+    return (
+        f"{claims} values quote a source ({verified} verified, {claims - verified} unverified); "
+        f"{assumptions} are labelled assumptions."
+    )

@@ -1,0 +1,149 @@
+"""Plain-text tables for a terminal: a run's weekly summary and its outcome."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: Sequence[bool] = ()):
+    """A text table: columns padded to their widest cell, numbers right-aligned."""
+    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    align_right = list(right) + [False] * (len(headers) - len(right))
+
+    def line(row: list[str]) -> str:
+        parts = [
+            cell.rjust(width) if align_right[i] else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        return "  ".join(parts).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
+
+
+def wrap(text: str, width: int = 88, indent: str = "") -> str:
+    return textwrap.fill(" ".join(text.split()), width=width, initial_indent=indent,
+                         subsequent_indent=indent)
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{100 * value:.1f}%"
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def _notes(row: dict[str, Any], previous: dict[str, Any] | None, places: dict[str, str]) -> str:
+    notes = []
+    if previous is not None:
+        for place, name in places.items():
+            key = f"held_{place}"
+            if row[key] and not previous[key]:
+                notes.append(f"{name} falls")
+            elif previous[key] and not row[key]:
+                notes.append(f"{name} retaken")
+        if row["aid"] != previous["aid"]:
+            notes.append(f"aid {previous['aid']:g} -> {row['aid']:g}")
+        if row["sanctions"] != previous["sanctions"]:
+            notes.append(f"sanctions {previous['sanctions']:g} -> {row['sanctions']:g}")
+        if previous["ceasefire_in_force"] and not row["ceasefire_in_force"] and not row[
+                "agreed_this_week"]:
+            notes.append("CEASE-FIRE BREAKS DOWN")
+        if row["text_territory"] is not None and previous["text_territory"] is None \
+                and not previous["ceasefire_in_force"]:
+            notes.append("talks open")
+    if row["agreed_this_week"]:
+        notes.append("AGREEMENT")
+    return "; ".join(notes)
+
+
+def _obstacle(row: dict[str, Any], status: str) -> str:
+    """What stands in the way of a deal this week, in the words a class would use."""
+    if status != "talks" or row["agreed_this_week"]:
+        return ""
+    if not row["red_lines_overlap"]:
+        return "red lines"
+    if not row["values_overlap"]:
+        return "war looks better"
+    if not row["bargaining_range"]:
+        return "red lines vs values"
+    return "demands too high"
+
+
+def weekly_summary(
+    rows: list[dict[str, Any]],
+    holder: str,
+    defender: str,
+    names: dict[str, str],
+    places: dict[str, str],
+    every: int = 4,
+) -> str:
+    """The week-by-week table: every ``every`` weeks, plus every week where something happens."""
+    headers = [
+        "week", "date", f"{names[holder]} holds", "P(win)",
+        f"belief {names[holder][:2]}", f"belief {names[defender][:2]}",
+        f"{names[holder][:2]} min", f"{names[defender][:2]} max", "text", "accepted", "status",
+        "no deal because", "notes",
+    ]
+    body = []
+    previous = None
+    for row in rows:
+        notes = _notes(row, previous, places)
+        week = row["week"]
+        keep = week == 0 or week % every == 0 or notes or week == rows[-1]["week"]
+        previous = row
+        if not keep:
+            continue
+        accepted = "".join(
+            initial for side, initial in ((holder, names[holder][0]), (defender, names[defender][0]))
+            if row[f"accepts_{side}"]
+        )
+        if row["ceasefire_in_force"]:
+            status = "cease-fire"
+        elif row["text_territory"] is not None:
+            status = "talks"
+        else:
+            status = "fighting"
+        body.append([
+            week, row["date"], _pct(row["control"]), _num(row["p_holder_wins"]),
+            _num(row[f"belief_{holder}"]), _num(row[f"belief_{defender}"]),
+            _pct(row[f"reservation_{holder}"]), _pct(row[f"reservation_{defender}"]),
+            _pct(row["text_territory"]), accepted or "-", status, _obstacle(row, status), notes,
+        ])
+    right = [True, False, True, True, True, True, True, True, True]
+    return table(headers, body, right)
+
+
+def outcome_summary(outcome: dict[str, Any], issue_units: dict[str, str] | None = None) -> str:
+    """The outcome in a few sentences."""
+    lines = []
+    if outcome["agreed"]:
+        terms = ", ".join(
+            f"{issue} {value:.3f}" for issue, value in outcome["terms"].items()
+        )
+        lines.append(
+            f"Cease-fire agreed in week {outcome['week']} ({outcome['date']}) on terms: {terms}."
+        )
+        if outcome["broke_down"]:
+            lines.append(
+                f"It broke down in week {outcome['breakdown_week']} "
+                f"({outcome['breakdown_date']})."
+            )
+        else:
+            lines.append("It held to the end of the run.")
+        if outcome["agreements"] > 1:
+            lines.append(f"Agreements reached in all: {outcome['agreements']}.")
+        state = "in force" if outcome["in_force_at_end"] else "not in force"
+        lines.append(f"At the end a cease-fire is {state}.")
+    else:
+        lines.append(f"No cease-fire agreed in {outcome['weeks_run']} weeks.")
+    losses = ", ".join(f"{side} {value:,.0f}k" for side, value in outcome["losses"].items())
+    lines.append(
+        f"Territory held by the front's holder at the end: {_pct(outcome['control_at_end'])}. "
+        f"Losses: {losses}."
+    )
+    return "\n".join(lines)

@@ -1,0 +1,86 @@
+"""What a run produced, as plain data: the outcome and the weekly records.
+
+These functions read a finished :class:`~simulator.model.CeasefireModel` and return
+dicts and lists of JSON-ready scalars, for one replication at a time; the outputs
+layer formats them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .model import CeasefireModel
+
+
+def _scalar(value: Any) -> Any:
+    """A JSON-ready scalar: numpy types unwrapped, NaN as None."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def outcome(model: CeasefireModel, replication: int = 0) -> dict[str, Any]:
+    """Whether, when and on what terms a cease-fire was agreed, and whether it held."""
+    r = replication
+    scenario = model.scenario
+    agreed = bool(model.agreed[r])
+    week = int(model.agreement_week[r]) if agreed else None
+    broke = bool(model.broke_down[r])
+    breakdown_week = int(model.breakdown_week[r]) if broke else None
+    return {
+        "agreed": agreed,
+        "week": week,
+        "date": scenario.date_of_week(week).isoformat() if agreed else None,
+        "terms": (
+            {issue: _scalar(round(float(model.terms[r, k]), 6))
+             for k, issue in enumerate(model.issue_ids)}
+            if agreed else None
+        ),
+        "broke_down": broke,
+        "breakdown_week": breakdown_week,
+        "breakdown_date": (
+            scenario.date_of_week(breakdown_week).isoformat() if broke else None
+        ),
+        "agreements": int(model.agreements[r]),
+        "in_force_at_end": bool(model.in_force[r]),
+        "weeks_run": int(model.steps),
+        "control_at_end": round(float(model.control[r]), 6),
+        "losses": {side.actor_id: round(float(side.losses_total[r]), 3)
+                   for side in model.belligerents},
+    }
+
+
+def weekly_records(model: CeasefireModel, replication: int = 0) -> list[dict[str, Any]]:
+    """The DataCollector's weekly rows for one replication, as plain dicts."""
+    if model.datacollector is None:
+        raise ValueError("the model was built with collect=False: no weekly records")
+    columns = model.datacollector.model_vars
+    weeks = len(columns["week"])
+    rows = []
+    for index in range(weeks):
+        row = {}
+        for name, values in columns.items():
+            value = values[index]
+            if isinstance(value, np.ndarray):
+                value = value[replication]
+            if isinstance(value, float | np.floating):
+                value = round(float(value), 6)
+            row[name] = _scalar(value)
+        rows.append(row)
+    return rows
+
+
+def run(scenario: Any = None, seed: int | None = None) -> CeasefireModel:
+    """Build the model for one replication and run it to the scenario's horizon."""
+    from .model import CeasefireModel
+
+    model = CeasefireModel(scenario, replications=1, seed=seed)
+    while model.running:
+        model.step()
+    return model
