@@ -84,8 +84,13 @@ def list_scenarios() -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True)
-@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
-              help="Override a value, e.g. actors.ukraine.resolve=0.8 (repeatable).")
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a value, e.g. actors.ukraine.resolve=0.8 (repeatable).",
+)
 def validate(files: tuple[str, ...], overrides: tuple[str, ...]) -> None:
     """Check scenario FILES; print 'ok' or every problem, one per line."""
     from simulator.errors import ScenarioError
@@ -107,8 +112,13 @@ def validate(files: tuple[str, ...], overrides: tuple[str, ...]) -> None:
 
 @main.command()
 @click.argument("scenario", required=False)
-@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
-              help="Override a value before explaining it.")
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a value before explaining it.",
+)
 def explain(scenario: str | None, overrides: tuple[str, ...]) -> None:
     """Show each actor's demands, red lines and resources, with quotes and claimants.
 
@@ -124,16 +134,38 @@ def explain(scenario: str | None, overrides: tuple[str, ...]) -> None:
 @main.command()
 @click.argument("scenario", required=False)
 @click.option("--seed", type=click.IntRange(min=0), help="Random seed (default: the scenario's).")
-@click.option("--weeks", type=click.IntRange(min=1, max=1040),
-              help="Weeks to run (default: the scenario's horizon).")
-@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
-              help="Override a value, e.g. actors.ukraine.resolve=0.8 (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True, help="How to print the run.")
-@click.option("--every", type=click.IntRange(min=1), default=4, show_default=True,
-              help="Table: show every Nth week (weeks where something happens always show).")
-@click.option("--out", type=click.Path(path_type=Path),
-              help="Also write weekly.csv and run.json into this directory.")
+@click.option(
+    "--weeks",
+    type=click.IntRange(min=1, max=1040),
+    help="Weeks to run (default: the scenario's horizon).",
+)
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a value, e.g. actors.ukraine.resolve=0.8 (repeatable).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="How to print the run.",
+)
+@click.option(
+    "--every",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Table: show every Nth week (weeks where something happens always show).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Also write weekly.csv and run.json into this directory.",
+)
 def run(
     scenario: str | None,
     seed: int | None,
@@ -149,7 +181,8 @@ def run(
     and seed give the same output, byte for byte.
     """
     from simulator.outputs.files import to_csv, to_json
-    from simulator.results import outcome, run as run_model, weekly_records
+    from simulator.results import outcome, weekly_records
+    from simulator.results import run as run_model
 
     loaded = _load(scenario, overrides, weeks)
     model = run_model(loaded, seed=seed)
@@ -182,8 +215,9 @@ def _run_table(model, scenario, seed, weekly, result, every) -> str:
         f"'holds' is {names[model.holder.actor_id]}'s share of the disputed territory; "
         f"'min'/'max' the territory each side would accept rather than fight on."
     )
-    table = weekly_summary(weekly, model.holder.actor_id, model.defender.actor_id, names,
-                           places, every)
+    table = weekly_summary(
+        weekly, model.holder.actor_id, model.defender.actor_id, names, places, every
+    )
     return f"{header}\n\n{table}\n\n{outcome_summary(result)}"
 
 
@@ -207,8 +241,10 @@ def protocols() -> None:
         for name, cls in entries.items():
             click.echo(f"  {name:22} {cls.description}")
             for spec in cls.params:
-                click.echo(f"  {'':22}   {spec.name} (default {spec.default:g}, "
-                           f"{spec.low:g}..{spec.high:g}): {spec.description}")
+                click.echo(
+                    f"  {'':22}   {spec.name} (default {spec.default:g}, "
+                    f"{spec.low:g}..{spec.high:g}): {spec.description}"
+                )
         click.echo("")
 
 

@@ -114,6 +114,11 @@ class Belligerent(mesa.Agent):
         aid_factor = 1.0 - self.aid_dependence * (1.0 - aid)
         return self.materiel * np.maximum(aid_factor, 0.0) * (1.0 - logistics_loss)
 
+    def relative(self, materiel_now: np.ndarray) -> np.ndarray:
+        """Materiel now as a share of the start's (0 for a side that started with none)."""
+        safe = np.where(self.materiel > 0, self.materiel, 1.0)
+        return np.where(self.materiel > 0, materiel_now / safe, 0.0)
+
     def take_losses(self, lost: np.ndarray) -> None:
         self.losses_total += lost
         self.forces = battlefield.replenish(self.forces, lost, self.replenishment)
@@ -146,13 +151,17 @@ class Belligerent(mesa.Agent):
         under its own belief; other issues at their no-deal values.
         """
         self.expected_control = battlefield.expected_control(
-            model.control, self.believed_p, model.engagements, model.share_per_win,
+            model.control,
+            self.believed_p,
+            model.engagements,
+            model.share_per_win,
             self.foresight,
         )
         outlook = model.no_deal_terms(self.expected_control)
         cost = self.weekly_cost(model.aid, model.sanctions) * self.foresight
-        self.walk_away = utility(outlook, self.positions.ideal_now(model.control),
-                                 self.positions.weights) - cost
+        self.walk_away = (
+            utility(outlook, self.positions.ideal_now(model.control), self.positions.weights) - cost
+        )
 
     # ------------------------------------------------------------------------ talks
 

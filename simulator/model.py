@@ -104,8 +104,9 @@ class CeasefireModel(mesa.Model):
 
     def strategy_params(self, path: str, cls: type[Named]) -> dict[str, np.ndarray]:
         """Parameters of a registry entry: the scenario's values, else the defaults."""
-        return {spec.name: self.draw(f"{path}.params.{spec.name}", spec.default)
-                for spec in cls.params}
+        return {
+            spec.name: self.draw(f"{path}.params.{spec.name}", spec.default) for spec in cls.params
+        }
 
     def _build_front(self) -> None:
         front = self.scenario.front
@@ -132,8 +133,9 @@ class CeasefireModel(mesa.Model):
 
     def _build_talks(self) -> None:
         talks = self.scenario.talks
-        self.protocol = PROTOCOLS[talks.protocol](self.strategy_params("talks", PROTOCOLS[
-            talks.protocol]))
+        self.protocol = PROTOCOLS[talks.protocol](
+            self.strategy_params("talks", PROTOCOLS[talks.protocol])
+        )
         if talks.opens is not None:
             self.talks_open_week = self.scenario.week_of_date(talks.opens)
         elif self.mediator is not None:
@@ -249,10 +251,10 @@ class CeasefireModel(mesa.Model):
         for axis in self.axis_ids:
             self.axis_progress[axis] += net * self.axis_share[axis] * self.km_per_net_win
         holder_lost = battlefield.losses(
-            holder.attrition, defender.forces * defender_materiel / defender.materiel, fighting
+            holder.attrition, defender.forces * defender.relative(defender_materiel), fighting
         )
         defender_lost = battlefield.losses(
-            defender.attrition, holder.forces * holder_materiel / holder.materiel, fighting
+            defender.attrition, holder.forces * holder.relative(holder_materiel), fighting
         )
         holder.take_losses(holder_lost)
         defender.take_losses(defender_lost)
@@ -283,8 +285,10 @@ class CeasefireModel(mesa.Model):
             parties, mediator, drafter, self.talk_rounds, self.first_proposer
         )
         self.text = np.where(open_now[:, None], result.text, np.nan)
-        self.accepts = (parties[0].accepts(result.text) & open_now,
-                        parties[1].accepts(result.text) & open_now)
+        self.accepts = (
+            parties[0].accepts(result.text) & open_now,
+            parties[1].accepts(result.text) & open_now,
+        )
         agreed_now = result.accepted & open_now
         self.talk_rounds += open_now
         self._bring_into_force(agreed_now, result.text)
@@ -315,8 +319,9 @@ class CeasefireModel(mesa.Model):
         regret = np.zeros(self.replications)
         terms = np.nan_to_num(self.in_force_terms)
         for side in self.belligerents:
-            deal_value = utility(terms, side.positions.ideal_now(self.control),
-                                 side.positions.weights)
+            deal_value = utility(
+                terms, side.positions.ideal_now(self.control), side.positions.weights
+            )
             regret = np.maximum(regret, side.walk_away - deal_value)
         base = self.draw("durability.base_hazard")
         sensitivity = self.draw("durability.regret_sensitivity")
@@ -334,10 +339,12 @@ class CeasefireModel(mesa.Model):
     def reservation_terms(self, parties: tuple[Party, Party]) -> tuple[np.ndarray, np.ndarray]:
         """Each side's reservation share of territory, other issues at this week's text."""
         text = np.where(np.isnan(self.text), parties[0].ask, self.text)
-        holder_min = reservation_point(0, text, parties[0].ideal, parties[0].weights,
-                                       parties[0].walk_away, parties[1].ideal)
-        defender_max = reservation_point(0, text, parties[1].ideal, parties[1].weights,
-                                         parties[1].walk_away, parties[0].ideal)
+        holder_min = reservation_point(
+            0, text, parties[0].ideal, parties[0].weights, parties[0].walk_away, parties[1].ideal
+        )
+        defender_max = reservation_point(
+            0, text, parties[1].ideal, parties[1].weights, parties[1].walk_away, parties[0].ideal
+        )
         return np.clip(holder_min, 0.0, 1.0), np.clip(defender_max, 0.0, 1.0)
 
     def _bargaining_state(self, parties: tuple[Party, Party] | None):

@@ -38,21 +38,23 @@ def outcome(model: CeasefireModel, replication: int = 0) -> dict[str, Any]:
         "week": week,
         "date": scenario.date_of_week(week).isoformat() if agreed else None,
         "terms": (
-            {issue: _scalar(round(float(model.terms[r, k]), 6))
-             for k, issue in enumerate(model.issue_ids)}
-            if agreed else None
+            {
+                issue: _scalar(round(float(model.terms[r, k]), 6))
+                for k, issue in enumerate(model.issue_ids)
+            }
+            if agreed
+            else None
         ),
         "broke_down": broke,
         "breakdown_week": breakdown_week,
-        "breakdown_date": (
-            scenario.date_of_week(breakdown_week).isoformat() if broke else None
-        ),
+        "breakdown_date": (scenario.date_of_week(breakdown_week).isoformat() if broke else None),
         "agreements": int(model.agreements[r]),
         "in_force_at_end": bool(model.in_force[r]),
         "weeks_run": int(model.steps),
         "control_at_end": round(float(model.control[r]), 6),
-        "losses": {side.actor_id: round(float(side.losses_total[r]), 3)
-                   for side in model.belligerents},
+        "losses": {
+            side.actor_id: round(float(side.losses_total[r]), 3) for side in model.belligerents
+        },
     }
 
 

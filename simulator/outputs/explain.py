@@ -41,9 +41,14 @@ def _entry(label: str, node: Provenance, width: int) -> list[str]:
     if node.quote:
         lines.append(wrap(f'"{node.quote}" ({node.source})', width, "      "))
         if node.is_assumption:
-            lines.append(wrap(f"(claimed by {node.claimed_by}, "
-                              f"{'verified' if node.verified else 'unverified'})", width,
-                              "      "))
+            lines.append(
+                wrap(
+                    f"(claimed by {node.claimed_by}, "
+                    f"{'verified' if node.verified else 'unverified'})",
+                    width,
+                    "      ",
+                )
+            )
     if node.assumption:
         lines.append(wrap(f"why: {node.assumption}", width, "      "))
     return lines
@@ -51,8 +56,10 @@ def _entry(label: str, node: Provenance, width: int) -> list[str]:
 
 def _section(title: str, model: BaseModel | dict, width: int, prefix: str = "") -> list[str]:
     lines = [title]
-    items = model.items() if isinstance(model, dict) else (
-        (name, getattr(model, name)) for name in type(model).model_fields
+    items = (
+        model.items()
+        if isinstance(model, dict)
+        else ((name, getattr(model, name)) for name in type(model).model_fields)
     )
     for name, node in items:
         if isinstance(node, Quantity | SourcedText | Provenance) and hasattr(node, "value"):
@@ -82,8 +89,9 @@ def explain(scenario: Scenario, width: int = 88) -> str:
             out += _section("Resources", actor.resources, width)
             out += _entry("resolve", actor.resolve, width)
             out += _entry("foresight", actor.foresight, width)
-            out += _section("Belief that the front's holder wins an engagement", actor.belief,
-                            width)
+            out += _section(
+                "Belief that the front's holder wins an engagement", actor.belief, width
+            )
         else:
             out += _entry("active from", actor.active_from, width)
             out += _section("Leverage", actor.leverage, width)

@@ -25,8 +25,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: Sequence
 
 
 def wrap(text: str, width: int = 88, indent: str = "") -> str:
-    return textwrap.fill(" ".join(text.split()), width=width, initial_indent=indent,
-                         subsequent_indent=indent)
+    return textwrap.fill(
+        " ".join(text.split()), width=width, initial_indent=indent, subsequent_indent=indent
+    )
 
 
 def _pct(value: float | None) -> str:
@@ -50,11 +51,17 @@ def _notes(row: dict[str, Any], previous: dict[str, Any] | None, places: dict[st
             notes.append(f"aid {previous['aid']:g} -> {row['aid']:g}")
         if row["sanctions"] != previous["sanctions"]:
             notes.append(f"sanctions {previous['sanctions']:g} -> {row['sanctions']:g}")
-        if previous["ceasefire_in_force"] and not row["ceasefire_in_force"] and not row[
-                "agreed_this_week"]:
+        if (
+            previous["ceasefire_in_force"]
+            and not row["ceasefire_in_force"]
+            and not row["agreed_this_week"]
+        ):
             notes.append("CEASE-FIRE BREAKS DOWN")
-        if row["text_territory"] is not None and previous["text_territory"] is None \
-                and not previous["ceasefire_in_force"]:
+        if (
+            row["text_territory"] is not None
+            and previous["text_territory"] is None
+            and not previous["ceasefire_in_force"]
+        ):
             notes.append("talks open")
     if row["agreed_this_week"]:
         notes.append("AGREEMENT")
@@ -83,11 +90,21 @@ def weekly_summary(
     every: int = 4,
 ) -> str:
     """The week-by-week table: every ``every`` weeks, plus every week where something happens."""
+    first, second = names[holder], names[defender]
     headers = [
-        "week", "date", f"{names[holder]} holds", "P(win)",
-        f"belief {names[holder][:2]}", f"belief {names[defender][:2]}",
-        f"{names[holder][:2]} min", f"{names[defender][:2]} max", "text", "accepted", "status",
-        "no deal because", "notes",
+        "week",
+        "date",
+        f"{first} holds",
+        "P(win)",
+        f"belief {first}",
+        f"belief {second}",
+        f"{first} min",
+        f"{second} max",
+        "text",
+        "accepted",
+        "status",
+        "no deal because",
+        "notes",
     ]
     body = []
     previous = None
@@ -98,22 +115,31 @@ def weekly_summary(
         previous = row
         if not keep:
             continue
-        accepted = "".join(
-            initial for side, initial in ((holder, names[holder][0]), (defender, names[defender][0]))
-            if row[f"accepts_{side}"]
-        )
+        accepting = [names[side] for side in (holder, defender) if row[f"accepts_{side}"]]
+        accepted = "both" if len(accepting) == 2 else "".join(accepting)
         if row["ceasefire_in_force"]:
             status = "cease-fire"
         elif row["text_territory"] is not None:
             status = "talks"
         else:
             status = "fighting"
-        body.append([
-            week, row["date"], _pct(row["control"]), _num(row["p_holder_wins"]),
-            _num(row[f"belief_{holder}"]), _num(row[f"belief_{defender}"]),
-            _pct(row[f"reservation_{holder}"]), _pct(row[f"reservation_{defender}"]),
-            _pct(row["text_territory"]), accepted or "-", status, _obstacle(row, status), notes,
-        ])
+        body.append(
+            [
+                week,
+                row["date"],
+                _pct(row["control"]),
+                _num(row["p_holder_wins"]),
+                _num(row[f"belief_{holder}"]),
+                _num(row[f"belief_{defender}"]),
+                _pct(row[f"reservation_{holder}"]),
+                _pct(row[f"reservation_{defender}"]),
+                _pct(row["text_territory"]),
+                accepted or "-",
+                status,
+                _obstacle(row, status),
+                notes,
+            ]
+        )
     right = [True, False, True, True, True, True, True, True, True]
     return table(headers, body, right)
 
@@ -122,16 +148,13 @@ def outcome_summary(outcome: dict[str, Any], issue_units: dict[str, str] | None 
     """The outcome in a few sentences."""
     lines = []
     if outcome["agreed"]:
-        terms = ", ".join(
-            f"{issue} {value:.3f}" for issue, value in outcome["terms"].items()
-        )
+        terms = ", ".join(f"{issue} {value:.3f}" for issue, value in outcome["terms"].items())
         lines.append(
             f"Cease-fire agreed in week {outcome['week']} ({outcome['date']}) on terms: {terms}."
         )
         if outcome["broke_down"]:
             lines.append(
-                f"It broke down in week {outcome['breakdown_week']} "
-                f"({outcome['breakdown_date']})."
+                f"It broke down in week {outcome['breakdown_week']} ({outcome['breakdown_date']})."
             )
         else:
             lines.append("It held to the end of the run.")

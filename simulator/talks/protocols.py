@@ -36,8 +36,11 @@ class Drafter(Named):
 
 
 _PULL = ParamSpec(
-    "pull", "How far the text leans from the parties' asks toward the mediator's terms.",
-    0.0, 0.0, 1.0,
+    "pull",
+    "How far the text leans from the parties' asks toward the mediator's terms.",
+    0.0,
+    0.0,
+    1.0,
 )
 
 
@@ -75,10 +78,12 @@ class NashPoint(Drafter):
         first, second = parties
         text = (first.ask + second.ask) / 2.0
         for issue in range(text.shape[1]):
-            lo = reservation_point(issue, text, first.ideal, first.weights,
-                                   first.walk_away, second.ideal)
-            hi = reservation_point(issue, text, second.ideal, second.weights,
-                                   second.walk_away, first.ideal)
+            lo = reservation_point(
+                issue, text, first.ideal, first.weights, first.walk_away, second.ideal
+            )
+            hi = reservation_point(
+                issue, text, second.ideal, second.weights, second.walk_away, first.ideal
+            )
             text[:, issue] = np.where(np.isfinite(lo + hi), (lo + hi) / 2.0, text[:, issue])
         return _inside_both(_lean(text, mediator, self.values["pull"]), parties)
 
@@ -124,7 +129,5 @@ class AlternatingOffers(Protocol):
         proposer = (first_proposer + rounds) % 2
         from_first = proposer == 0
         text = np.where(from_first[:, None], parties[0].ask, parties[1].ask)
-        responder_accepts = np.where(
-            from_first, parties[1].accepts(text), parties[0].accepts(text)
-        )
+        responder_accepts = np.where(from_first, parties[1].accepts(text), parties[0].accepts(text))
         return RoundResult(text, responder_accepts, proposer)

@@ -42,8 +42,13 @@ class TimeDependent(Negotiator):
     name = "time_dependent"
     description = "Concedes with time: aspiration 1 - (t/T)^(1/e); e < 1 late, e > 1 early."
     params = (
-        ParamSpec("exponent", "Concession exponent e (<1 Boulware, 1 linear, >1 conceder).",
-                  1.0, 0.01, 100.0),
+        ParamSpec(
+            "exponent",
+            "Concession exponent e (<1 Boulware, 1 linear, >1 conceder).",
+            1.0,
+            0.01,
+            100.0,
+        ),
         _DEADLINE,
     )
     classifier = {"time_dependent": True, "responsive": False, "deterministic": True}
@@ -110,8 +115,13 @@ class TitForTat(Negotiator):
     description = "Mirrors the other side: concedes as much as its last offer conceded."
     params = (
         ParamSpec("opening", "Aspiration in the first round.", 1.0, 0.0, 1.0),
-        ParamSpec("goodwill", "Aspiration given up each round regardless (breaks deadlock).",
-                  0.0, 0.0, 1.0),
+        ParamSpec(
+            "goodwill",
+            "Aspiration given up each round regardless (breaks deadlock).",
+            0.0,
+            0.0,
+            1.0,
+        ),
     )
     classifier = {"time_dependent": False, "responsive": True, "deterministic": True}
 

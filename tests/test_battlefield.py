@@ -1,0 +1,70 @@
+"""The battlefield's array functions, on hand-made numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulator import battlefield
+
+
+def test_equal_power_gives_even_odds():
+    p = battlefield.win_probability(np.array([300.0]), np.array([300.0]), np.array([1.5]))
+    assert p == pytest.approx([0.5])
+
+
+@pytest.mark.parametrize(("exponent", "expected"), [(1.0, 2 / 3), (2.0, 0.8), (0.5, 0.585786)])
+def test_contest_success_function_matches_tullock(exponent, expected):
+    # P = A^m / (A^m + B^m) with A = 2, B = 1.
+    p = battlefield.win_probability(np.array([2.0]), np.array([1.0]), np.array([exponent]))
+    assert p[0] == pytest.approx(expected, abs=1e-6)
+
+
+def test_side_without_power_loses_every_engagement():
+    p = battlefield.win_probability(np.array([0.0, 5.0]), np.array([5.0, 0.0]), np.ones(2))
+    assert p.tolist() == [0.0, 1.0]
+
+
+def test_huge_exponent_does_not_overflow():
+    p = battlefield.win_probability(np.array([2.0]), np.array([1.0]), np.array([5000.0]))
+    assert p[0] == pytest.approx(1.0)
+
+
+def test_fight_splits_every_engagement_between_the_sides():
+    rng = np.random.default_rng(1)
+    engagements = np.array([0.0, 3.4, 10.0, 10.0])
+    wins, losses = battlefield.fight(rng, engagements, np.array([0.5, 0.5, 1.0, 0.0]))
+    assert (wins + losses).tolist() == [0, 3, 10, 10]
+    assert wins[2] == 10 and wins[3] == 0
+
+
+def test_losses_only_while_fighting():
+    lost = battlefield.losses(
+        np.array([0.02, 0.02]), np.array([500.0, 500.0]), np.array([True, False])
+    )
+    assert lost.tolist() == [10.0, 0.0]
+
+
+def test_forces_never_fall_below_zero():
+    after = battlefield.replenish(
+        np.array([5.0, 100.0]), np.array([20.0, 10.0]), np.array([1.0, 2.0])
+    )
+    assert after.tolist() == [0.0, 92.0]
+
+
+def test_advance_moves_by_net_wins_and_stays_in_bounds():
+    share = battlefield.area_share_per_win(np.array([50.0]), np.array([100_000.0]))
+    assert share[0] == pytest.approx(0.0005)
+    moved = battlefield.advance(
+        np.array([0.5, 0.9999, 0.0001]), np.array([4, 10, -10]), np.full(3, 0.0005)
+    )
+    assert moved.tolist() == pytest.approx([0.502, 1.0, 0.0])
+
+
+def test_even_belief_expects_no_movement_and_certainty_expects_full_drift():
+    control = np.array([0.6, 0.6])
+    expected = battlefield.expected_control(
+        control, np.array([0.5, 1.0]), np.full(2, 10.0), np.full(2, 0.001), np.full(2, 20.0)
+    )
+    # p = 1: 20 weeks x 10 engagements x (2 - 1) x 0.001 = 0.2 more.
+    assert expected.tolist() == pytest.approx([0.6, 0.8])
