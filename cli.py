@@ -222,8 +222,21 @@ def _run_table(model, scenario, seed, weekly, result, every) -> str:
 
 
 @main.command()
-def schema() -> None:
-    """Print the scenario format's JSON Schema (for editors)."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "markdown"]),
+    default="json",
+    show_default=True,
+    help="JSON Schema for editors, or the Markdown reference.",
+)
+def schema(fmt: str) -> None:
+    """Print the scenario format: JSON Schema (for editors) or a field reference."""
+    if fmt == "markdown":
+        from simulator.scenario.reference import markdown
+
+        click.echo(markdown(), nl=False)
+        return
     import json
 
     from simulator.scenario import json_schema

@@ -87,10 +87,14 @@ def _read(file: Path) -> tuple[dict[str, Any], dict[DataPath, Position]]:
         raise ScenarioError(Problem(f"cannot read: {reason}", str(file))) from None
     except YamlSyntaxError as exc:
         pos = exc.position
-        raise ScenarioError(Problem(str(exc), pos.file, pos.line, pos.column)) from None
-    if not isinstance(data, dict):
         raise ScenarioError(
-            Problem("a scenario must be a YAML mapping of fields", str(file), 1, 1)
+            Problem(str(exc), pos.file, pos.line, pos.column, exc.field)
+        ) from None
+    if not isinstance(data, dict):
+        found = ("the file is empty" if data is None
+                 else "found a list" if isinstance(data, list) else "found a single value")
+        raise ScenarioError(
+            Problem(f"{found}; a scenario must be a YAML mapping of fields", str(file), 1, 1)
         )
     return data, positions
 
@@ -154,7 +158,10 @@ _OVERRIDE = re.compile(r"^\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*=(.*)$")
 
 
 def _apply_override(data: dict[str, Any], positions: dict[DataPath, Position], text: str) -> None:
-    """Apply ``a.b.c=value``; a sourced number keeps its shape and becomes an assumption."""
+    """Apply ``a.b.c=value``; a sourced number keeps its shape and becomes an assumption.
+
+    ``a.b.c=null`` removes an optional field (a red line, say).
+    """
     origin = Position(f"--set {text}")
     match = _OVERRIDE.match(text)
     if match is None:
@@ -178,6 +185,9 @@ def _apply_override(data: dict[str, Any], positions: dict[DataPath, Position], t
             Problem(f"'{'.'.join(map(str, path))}' has no field '{last}'", origin.file)
         )
     current = node[last] if _has(node, last) else None
+    if value is None and isinstance(node, dict):
+        node.pop(last, None)  # KEY=null removes an optional field
+        return
     if isinstance(current, dict) and "value" in current and not isinstance(value, dict):
         replaced = {k: v for k, v in current.items() if k not in _PROVENANCE_KEYS}
         replaced["value"] = value

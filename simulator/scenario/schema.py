@@ -37,9 +37,9 @@ Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
 class Source(StrictModel):
     """A document that values quote."""
 
-    title: str
-    publisher: str | None = None
-    date: dt.date | None = None
+    title: str = Field(description="Its title.")
+    publisher: str | None = Field(None, description="Who published it.")
+    date: dt.date | None = Field(None, description="When it was published.")
     file: str | None = Field(
         None, description="Path to the text, relative to the scenario file (quotes are checked)."
     )
@@ -49,9 +49,9 @@ class Source(StrictModel):
 class Issue(StrictModel):
     """One dimension of a deal, on a declared scale."""
 
-    description: str
-    scale: tuple[Number, Number] = (0.0, 1.0)
-    unit: str | None = None
+    description: str = Field(description="What a value on the scale means.")
+    scale: tuple[Number, Number] = Field((0.0, 1.0), description="[low, high] of the scale.")
+    unit: str | None = Field(None, description="Unit, for readers.")
     no_deal: Quantity | None = Field(
         None,
         description=(
@@ -100,7 +100,7 @@ class Resources(StrictModel):
 class Belief(StrictModel):
     """A prior Beta belief about P(the front's holder wins an engagement)."""
 
-    mean: Share
+    mean: Share = Field(description="Prior mean of the holder's odds in an engagement.")
     strength: NonNegative = Field(description="Weight of the prior in pseudo-engagements.")
     learning_rate: NonNegative | None = Field(
         None, description="Weight given to each observed engagement (1 = Bayesian)."
@@ -110,19 +110,25 @@ class Belief(StrictModel):
 class Strategy(StrictModel):
     """A talks strategy picked by name from the registry, with its parameters."""
 
-    name: str
-    params: dict[str, Quantity] = Field(default_factory=dict)
+    name: str = Field(description="A name from `ceasefire protocols`.")
+    params: dict[str, Quantity] = Field(
+        default_factory=dict, description="Its parameters by name (defaults otherwise)."
+    )
 
 
 class Belligerent(StrictModel):
-    role: Literal["belligerent"]
-    name: str
-    positions: dict[str, Stance]
-    resources: Resources
-    resolve: Share = Field(description="Tolerance of cost: 1 ignores the cost of war, 0 feels it all.")
+    """A side that fights and negotiates."""
+
+    role: Literal["belligerent"] = Field(description="`belligerent`.")
+    name: str = Field(description="Display name.")
+    positions: dict[str, Stance] = Field(description="Its stance on every issue.")
+    resources: Resources = Field(description="What it can bring to bear.")
+    resolve: Share = Field(
+        description="Tolerance of cost: 1 ignores the cost of war, 0 feels it all."
+    )
     foresight: NonNegative = Field(description="Weeks ahead the actor weighs when it values war.")
-    belief: Belief
-    strategy: Strategy
+    belief: Belief = Field(description="Its prior about the war's odds.")
+    strategy: Strategy = Field(description="Its negotiator strategy.")
     statements: list[SourcedText] = Field(
         default_factory=list, description="Stated demands and claims, shown by 'explain'."
     )
@@ -137,17 +143,23 @@ class Leverage(StrictModel):
 
 
 class ActiveFrom(Provenance):
+    """A date with provenance."""
+
     value: dt.date
 
 
 class Mediator(StrictModel):
-    role: Literal["mediator"]
-    name: str
-    active_from: ActiveFrom
-    positions: dict[str, Stance]
-    leverage: Leverage
-    strategy: Strategy
-    statements: list[SourcedText] = Field(default_factory=list)
+    """A third party that drafts texts and holds leverage."""
+
+    role: Literal["mediator"] = Field(description="`mediator`.")
+    name: str = Field(description="Display name.")
+    active_from: ActiveFrom = Field(description="When it starts to mediate.")
+    positions: dict[str, Stance] = Field(description="Its preferred terms (issues it cares about).")
+    leverage: Leverage = Field(description="Its instruments.")
+    strategy: Strategy = Field(description="Its drafting rule.")
+    statements: list[SourcedText] = Field(
+        default_factory=list, description="Stated intentions, shown by 'explain'."
+    )
 
 
 Actor = Annotated[Belligerent | Mediator, Field(discriminator="role")]
@@ -160,65 +172,79 @@ class Axis(StrictModel):
 
 
 class HeldBy(Provenance):
+    """Who holds a place at the start, with provenance."""
+
     value: Literal["holder", "defender", "contested"]
 
 
 class Place(StrictModel):
     """A town or village on the front."""
 
-    name: str
-    held_by: HeldBy
-    axis: str
+    name: str = Field(description="Display name.")
+    held_by: HeldBy = Field(description="`holder`, `defender` or `contested` at the start.")
+    axis: str = Field(description="The axis (in `front.axes`) it lies on.")
     distance_km: Quantity = Field(
         description="How far the holder's line is from taking it (<= 0 once taken)."
     )
     population: Quantity | None = Field(None, description="Prewar population.")
-    matters_for: list[SourcedText] = Field(default_factory=list)
+    matters_for: list[SourcedText] = Field(
+        default_factory=list, description="What it matters for, with sources."
+    )
     logistics_value: Share | None = Field(
         None, description="Share of the defender's materiel lost while the holder holds it."
     )
-    claims: list[SourcedText] = Field(default_factory=list)
+    claims: list[SourcedText] = Field(
+        default_factory=list, description="Claims about it, shown by 'explain'."
+    )
 
 
 class Front(StrictModel):
     """The battlefield: control of the disputed territory, tempo and places."""
 
     holder: str = Field(description="The belligerent whose share of territory the issue measures.")
-    area_km2: NonNegative
+    area_km2: NonNegative = Field(description="Area of the disputed territory, km2.")
     control: Share = Field(description="Share of the disputed area the holder controls at start.")
-    engagements_per_week: NonNegative
-    km2_per_net_win: NonNegative
-    km_per_net_win: NonNegative
-    contest_exponent: NonNegative
-    axes: dict[str, Axis] = Field(default_factory=dict)
-    places: dict[str, Place] = Field(default_factory=dict)
+    engagements_per_week: NonNegative = Field(description="Decisive engagements a week.")
+    km2_per_net_win: NonNegative = Field(description="Area that one net engagement won moves.")
+    km_per_net_win: NonNegative = Field(description="Advance along an axis per net win there.")
+    contest_exponent: NonNegative = Field(description="Tullock exponent m of the odds.")
+    axes: dict[str, Axis] = Field(default_factory=dict, description="Lines of advance.")
+    places: dict[str, Place] = Field(default_factory=dict, description="Towns and villages.")
 
 
 class EventBase(Provenance):
-    date: dt.date
-    description: str
+    date: dt.date = Field(description="When it happens (within the horizon).")
+    description: str = Field(description="What happens, for readers.")
 
 
 class AidEvent(EventBase):
+    """The mediator's aid changes level."""
+
     kind: Literal["aid"]
-    level: NonNegative
+    level: NonNegative = Field(description="New aid level (1 = as at the start).")
 
 
 class SanctionsEvent(EventBase):
+    """The mediator's sanctions change level."""
+
     kind: Literal["sanctions"]
-    level: NonNegative
+    level: NonNegative = Field(description="New sanctions level (1 = as at the start).")
 
 
 class PlaceEvent(EventBase):
+    """A place changes hands."""
+
     kind: Literal["place"]
-    place: str
-    held_by: Literal["holder", "defender"]
+    place: str = Field(description="A place id in `front.places`.")
+    held_by: Literal["holder", "defender"] = Field(description="Who holds it from then on.")
 
 
 class ResolveEvent(EventBase):
+    """A belligerent's resolve changes."""
+
     kind: Literal["resolve"]
-    actor: str
-    level: Share
+    actor: str = Field(description="A belligerent's id.")
+    level: Share = Field(description="Its new resolve.")
 
 
 Event = Annotated[
@@ -227,12 +253,16 @@ Event = Annotated[
 
 
 class Talks(StrictModel):
-    protocol: str
+    """How talks are held."""
+
+    protocol: str = Field(description="A protocol from `ceasefire protocols`.")
     opens: dt.date | None = Field(
         None, description="First week of talks (default: when the mediator becomes active)."
     )
     first_proposer: str | None = Field(None, description="For alternating offers.")
-    params: dict[str, Quantity] = Field(default_factory=dict)
+    params: dict[str, Quantity] = Field(
+        default_factory=dict, description="The protocol's parameters by name."
+    )
 
 
 class Durability(StrictModel):
@@ -248,21 +278,23 @@ class Scenario(StrictModel):
     """A whole scenario file (format 1)."""
 
     format: Literal[1] = Field(description="Scenario format version.")
-    name: str
-    description: str
+    name: str = Field(description="Short name, shown in outputs.")
+    description: str = Field(description="One line: what the scenario asks.")
     extends: str | None = Field(None, description="A scenario file this one overrides.")
-    start: dt.date
+    start: dt.date = Field(description="Date of week 0.")
     horizon: Annotated[int, Field(strict=True, ge=1, le=MAX_HORIZON_WEEKS)] = Field(
         description="Weeks to simulate; one step is one week."
     )
-    seed: Annotated[int, Field(strict=True, ge=0)]
-    sources: dict[Identifier, Source] = Field(default_factory=dict)
-    issues: dict[Identifier, Issue]
-    actors: dict[Identifier, Actor]
-    front: Front
-    events: dict[Identifier, Event] = Field(default_factory=dict)
-    talks: Talks
-    durability: Durability
+    seed: Annotated[int, Field(strict=True, ge=0)] = Field(description="Default random seed.")
+    sources: dict[Identifier, Source] = Field(
+        default_factory=dict, description="Documents that values quote."
+    )
+    issues: dict[Identifier, Issue] = Field(description="Issues under negotiation.")
+    actors: dict[Identifier, Actor] = Field(description="Two belligerents, at most one mediator.")
+    front: Front = Field(description="The battlefield at the start.")
+    events: dict[Identifier, Event] = Field(default_factory=dict, description="Dated changes.")
+    talks: Talks = Field(description="The talks protocol.")
+    durability: Durability = Field(description="How a cease-fire can break down.")
 
     # ------------------------------------------------------------------ conveniences
 

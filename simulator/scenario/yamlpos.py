@@ -30,9 +30,10 @@ class Position:
 class YamlSyntaxError(Exception):
     """The text is not well-formed YAML (or uses a feature scenarios forbid)."""
 
-    def __init__(self, message: str, position: Position):
+    def __init__(self, message: str, position: Position, field: str = ""):
         super().__init__(message)
         self.position = position
+        self.field = field
 
 
 class _Loader(yaml.SafeLoader):
@@ -94,8 +95,12 @@ def _build(
 ) -> Any:
     positions.setdefault(path, _position(origin, node.start_mark))
     if isinstance(node, yaml.MappingNode):
+        # Keys written here override keys brought in by a `<<:` merge; only a key
+        # written twice here is a duplicate.
+        own_keys = {id(k) for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge"}
         loader.flatten_mapping(node)
         result: dict[str, Any] = {}
+        written_here: set[str] = set()
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node)
             if not isinstance(key, str | int | float | bool) or key is None:
@@ -104,10 +109,17 @@ def _build(
                     _position(origin, key_node.start_mark),
                 )
             key = str(key)
-            if key in result:
+            if key in written_here:
                 raise YamlSyntaxError(
-                    f"duplicate key '{key}'", _position(origin, key_node.start_mark)
+                    f"duplicate key '{key}'",
+                    _position(origin, key_node.start_mark),
+                    ".".join(map(str, (*path, key))),
                 )
+            if id(key_node) in own_keys:
+                written_here.add(key)
+            result.pop(key, None)
+            for stale in [p for p in positions if p[: len(path) + 1] == (*path, key)]:
+                del positions[stale]
             positions[(*path, key)] = _position(origin, key_node.start_mark)
             result[key] = _build(value_node, (*path, key), origin, positions, loader)
         return result
