@@ -17,7 +17,7 @@ from . import battlefield, beliefs
 from .scenario.schema import Belligerent as BelligerentSpec
 from .scenario.schema import Mediator as MediatorSpec
 from .scenario.schema import Stance
-from .talks.base import MediatorView, Party
+from .talks.base import MediatorView, Party, Situation
 from .talks.registry import DRAFTERS, NEGOTIATORS
 from .talks.utility import clip_to_limits, concede_towards, normalised_weights, utility
 
@@ -93,6 +93,7 @@ class Belligerent(mesa.Agent):
         self.sanctions_exposure = model.draw(f"{resources}.sanctions_exposure", default=0.0)
         self.resolve = model.draw(f"{path}.resolve")
         self.foresight = model.draw(f"{path}.foresight")
+        self.patience = model.draw(f"{path}.patience", default=1.0)
         self.learning_rate = model.draw(f"{path}.belief.learning_rate", default=1.0)
         self.belief_a, self.belief_b = beliefs.prior(
             model.draw(f"{path}.belief.mean"), model.draw(f"{path}.belief.strength")
@@ -166,22 +167,28 @@ class Belligerent(mesa.Agent):
     # ------------------------------------------------------------------------ talks
 
     def prepare_for_talks(
-        self, model: CeasefireModel, other: Belligerent, rounds: np.ndarray
+        self,
+        model: CeasefireModel,
+        other: Belligerent,
+        rounds: np.ndarray,
+        proposing: np.ndarray,
     ) -> Party:
         """This week's threshold and ask, from the negotiator strategy's aspiration."""
         ideal = self.positions.ideal_now(model.control)
         other_ideal = other.positions.ideal_now(model.control)
         low, high = self.positions.limits_now(model.control)
         room = np.maximum(1.0 - self.walk_away, 1e-12)
-        other_ask_value = model.last_asks.get(other.actor_id)
-        if other_ask_value is None:
-            gain = np.zeros(model.replications)
-        else:
-            value = utility(other_ask_value, ideal, self.positions.weights)
-            previous = np.where(np.isnan(self._last_offer_value), value, self._last_offer_value)
-            gain = (value - previous) / room
-            self._last_offer_value = value
-        aspiration = self.negotiator.aspiration(rounds, gain)
+        aspiration = self.negotiator.aspiration(
+            Situation(
+                rounds=rounds,
+                offer_gain=self._offer_gain(model.last_asks.get(other.actor_id), ideal, room),
+                proposing=proposing,
+                walk_away=self.walk_away,
+                other_walk_away=other.walk_away,
+                patience=self.patience,
+                other_patience=other.patience,
+            )
+        )
         threshold = self.walk_away + room * aspiration
         ask = concede_towards(ideal, other_ideal, self.positions.weights, threshold)
         return Party(
@@ -193,6 +200,17 @@ class Belligerent(mesa.Agent):
             low=low,
             high=high,
         )
+
+    def _offer_gain(
+        self, other_ask: np.ndarray | None, ideal: np.ndarray, room: np.ndarray
+    ) -> np.ndarray:
+        """How much the other side's ask improved for this side since last week."""
+        if other_ask is None:
+            return np.zeros(self.model.replications)
+        value = utility(other_ask, ideal, self.positions.weights)
+        previous = np.where(np.isnan(self._last_offer_value), value, self._last_offer_value)
+        self._last_offer_value = value
+        return (value - previous) / room
 
 
 class Mediator(mesa.Agent):

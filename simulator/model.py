@@ -274,9 +274,10 @@ class CeasefireModel(mesa.Model):
             self.text = np.full_like(self.text, np.nan)
             return np.zeros(self.replications, dtype=bool), None
         holder, defender = self.belligerents
+        proposer = self.protocol.proposer(self.talk_rounds, self.first_proposer)
         parties = (
-            holder.prepare_for_talks(self, defender, self.talk_rounds),
-            defender.prepare_for_talks(self, holder, self.talk_rounds),
+            holder.prepare_for_talks(self, defender, self.talk_rounds, proposer == 0),
+            defender.prepare_for_talks(self, holder, self.talk_rounds, proposer == 1),
         )
         self.last_asks = {holder.actor_id: parties[0].ask, defender.actor_id: parties[1].ask}
         mediator = self.mediator.view(self.control) if self.mediator else None

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from simulator.talks import DRAFTERS, NEGOTIATORS, PROTOCOLS
-from simulator.talks.base import MediatorView, Party
+from simulator.talks.base import MediatorView, Party, Situation
 from simulator.talks.utility import (
     concede_towards,
     normalised_weights,
@@ -96,6 +96,21 @@ def test_reservation_point_counts_other_issues_at_the_given_terms():
 # ----------------------------------------------------------------------- strategies
 
 
+def situation(rounds: np.ndarray, gain: np.ndarray | None = None, **known) -> Situation:
+    n = len(rounds)
+    fields = {
+        "proposing": np.zeros(n, bool),
+        "walk_away": np.zeros(n),
+        "other_walk_away": np.zeros(n),
+        "patience": np.ones(n),
+        "other_patience": np.ones(n),
+    }
+    fields.update({k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in known.items()})
+    if "proposing" in known:
+        fields["proposing"] = np.broadcast_to(np.asarray(known["proposing"]), (n,))
+    return Situation(rounds=rounds, offer_gain=np.zeros(n) if gain is None else gain, **fields)
+
+
 def make(name: str, replications: int = 1, **params: float):
     cls = NEGOTIATORS[name]
     values = {
@@ -116,15 +131,15 @@ def test_every_registered_strategy_has_a_name_description_and_classifier():
 @pytest.mark.parametrize("name", ["boulware", "linear", "conceder", "time_dependent"])
 def test_time_dependent_strategies_start_firm_and_end_at_reservation(name):
     strategy = make(name, 3, deadline=10)
-    aspiration = strategy.aspiration(arr(0, 10, 20), np.zeros(3))
+    aspiration = strategy.aspiration(situation(arr(0, 10, 20), np.zeros(3)))
     assert aspiration.tolist() == pytest.approx([1.0, 0.0, 0.0])
 
 
 def test_boulware_concedes_late_and_conceder_early():
     rounds, gain = arr(5), np.zeros(1)
-    boulware = make("boulware", deadline=10, exponent=0.2).aspiration(rounds, gain)[0]
-    linear = make("linear", deadline=10).aspiration(rounds, gain)[0]
-    conceder = make("conceder", deadline=10, exponent=5).aspiration(rounds, gain)[0]
+    boulware = make("boulware", deadline=10, exponent=0.2).aspiration(situation(rounds, gain))[0]
+    linear = make("linear", deadline=10).aspiration(situation(rounds, gain))[0]
+    conceder = make("conceder", deadline=10, exponent=5).aspiration(situation(rounds, gain))[0]
     # a(t) = 1 - (t/T)^(1/e) at t/T = 0.5
     assert boulware == pytest.approx(1 - 0.5**5)
     assert linear == pytest.approx(0.5)
@@ -133,25 +148,31 @@ def test_boulware_concedes_late_and_conceder_early():
 
 
 def test_reservation_strategy_asks_for_nothing_beyond_fighting_on():
-    assert make("reservation", 2).aspiration(arr(0, 40), np.zeros(2)).tolist() == [0.0, 0.0]
+    assert make("reservation", 2).aspiration(situation(arr(0, 40), np.zeros(2))).tolist() == [
+        0.0,
+        0.0,
+    ]
 
 
 def test_hardliner_never_concedes():
-    assert make("hardliner", 2).aspiration(arr(0, 400), np.zeros(2)).tolist() == [1.0, 1.0]
+    assert make("hardliner", 2).aspiration(situation(arr(0, 400), np.zeros(2))).tolist() == [
+        1.0,
+        1.0,
+    ]
 
 
 def test_tit_for_tat_concedes_exactly_what_the_other_side_conceded():
     strategy = make("tit_for_tat", opening=0.9)
-    assert strategy.aspiration(arr(0), arr(0.0))[0] == pytest.approx(0.9)
-    assert strategy.aspiration(arr(1), arr(0.0))[0] == pytest.approx(0.9)
-    assert strategy.aspiration(arr(2), arr(0.25))[0] == pytest.approx(0.65)
+    assert strategy.aspiration(situation(arr(0), arr(0.0)))[0] == pytest.approx(0.9)
+    assert strategy.aspiration(situation(arr(1), arr(0.0)))[0] == pytest.approx(0.9)
+    assert strategy.aspiration(situation(arr(2), arr(0.25)))[0] == pytest.approx(0.65)
     # Retreating (a negative gain) is not rewarded with a harder line either.
-    assert strategy.aspiration(arr(3), arr(-0.3))[0] == pytest.approx(0.65)
+    assert strategy.aspiration(situation(arr(3), arr(-0.3)))[0] == pytest.approx(0.65)
 
 
 def test_tit_for_tat_goodwill_breaks_a_deadlock():
     strategy = make("tit_for_tat", opening=1.0, goodwill=0.1)
-    values = [strategy.aspiration(arr(t), arr(0.0))[0] for t in range(4)]
+    values = [strategy.aspiration(situation(arr(t), arr(0.0)))[0] for t in range(4)]
     assert values == pytest.approx([1.0, 0.9, 0.8, 0.7])
 
 
@@ -213,3 +234,30 @@ def test_alternating_offers_take_turns_and_the_responder_decides():
     assert first.accepted.tolist() == [False, False]
     generous = (one_issue_party(1.0, 0.5, ask=0.6), one_issue_party(0.0, 0.3, ask=0.55))
     assert protocol.round(generous, None, None, arr(0, 1), 0).accepted.tolist() == [True, True]
+
+
+def test_subgame_perfect_proposer_asks_for_rubinstein_share():
+    from simulator.theory import rubinstein_split
+
+    strategy = make("subgame_perfect")
+    # Walk-away 0 for both: aspiration equals the share itself.
+    asked = strategy.aspiration(
+        situation(arr(0), proposing=True, patience=0.9, other_patience=0.9)
+    )[0]
+    assert asked == pytest.approx(rubinstein_split(0.9, 0.9), abs=1e-9)
+
+
+def test_subgame_perfect_responder_accepts_its_discounted_share():
+    strategy = make("subgame_perfect")
+    responder = strategy.aspiration(
+        situation(arr(0), proposing=False, patience=0.5, other_patience=0.5)
+    )[0]
+    # Responder's value of rejecting: delta * M = 0.5 * 2/3 = 1/3.
+    assert responder == pytest.approx(1 / 3, abs=1e-9)
+
+
+def test_subgame_perfect_respects_a_binding_outside_option():
+    from simulator.talks.strategies import equilibrium_shares
+
+    m_own, _ = equilibrium_shares(arr(0.9), arr(0.9), arr(0.0), arr(0.6))
+    assert m_own[0] == pytest.approx(0.4, abs=1e-9)

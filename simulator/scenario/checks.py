@@ -55,9 +55,8 @@ def walk(node: Any, path: DataPath = ()) -> Iterator[tuple[DataPath, Any]]:
 
 def _check_sources(scenario: Scenario) -> Iterator[Finding]:
     for path, node in walk(scenario):
-        if isinstance(node, Provenance) and node.source is not None:
-            if node.source not in scenario.sources:
-                yield (*path, "source"), _unknown("source", node.source, scenario.sources)
+        if isinstance(node, Provenance) and node.source not in (None, *scenario.sources):
+            yield (*path, "source"), _unknown("source", node.source, scenario.sources)
 
 
 def _check_actors(scenario: Scenario) -> Iterator[Finding]:
@@ -98,8 +97,9 @@ def _check_params(cls: Any, params: dict[str, Quantity], path: DataPath) -> Iter
             continue
         low, high = support(quantity.value)
         if low < spec.low or high > spec.high:
-            yield (*path, name, "value"), (
-                f"must lie in [{spec.low:g}, {spec.high:g}] ({spec.description})"
+            yield (
+                (*path, name, "value"),
+                (f"must lie in [{spec.low:g}, {spec.high:g}] ({spec.description})"),
             )
 
 
@@ -124,12 +124,13 @@ def _check_issues(scenario: Scenario) -> Iterator[Finding]:
                 low, high = support(position.value)
                 if position.relative_to == "front":
                     if issue_id != TERRITORY:
-                        yield path[:-1] + ("relative_to",), "only 'territory' follows the front"
+                        yield (*path[:-1], "relative_to"), "only 'territory' follows the front"
                     elif low < -1 or high > 1:
                         yield path, "an offset from the front must lie in [-1, 1]"
                 elif low < issue.scale[0] or high > issue.scale[1]:
-                    yield path, (
-                        f"outside the issue's scale [{issue.scale[0]:g}, {issue.scale[1]:g}]"
+                    yield (
+                        path,
+                        (f"outside the issue's scale [{issue.scale[0]:g}, {issue.scale[1]:g}]"),
                     )
 
 
@@ -188,8 +189,9 @@ def _check_talks(scenario: Scenario) -> Iterator[Finding]:
         yield ("talks", "protocol"), f"'{talks.protocol}' needs a mediator among the actors"
     yield from _check_params(cls, talks.params, ("talks", "params"))
     if talks.first_proposer is not None and talks.first_proposer not in scenario.belligerents:
-        yield ("talks", "first_proposer"), _unknown(
-            "belligerent", talks.first_proposer, scenario.belligerents
+        yield (
+            ("talks", "first_proposer"),
+            _unknown("belligerent", talks.first_proposer, scenario.belligerents),
         )
 
 

@@ -45,7 +45,9 @@ def resolve_scenario_path(name: str | Path | None) -> Path:
     return bundled if bundled.exists() else path
 
 
-def load_scenario(path: str | Path | None = None, overrides: Sequence[str] | None = None) -> Scenario:
+def load_scenario(
+    path: str | Path | None = None, overrides: Sequence[str] | None = None
+) -> Scenario:
     """Load, merge and validate a scenario.
 
     Args:
@@ -87,12 +89,15 @@ def _read(file: Path) -> tuple[dict[str, Any], dict[DataPath, Position]]:
         raise ScenarioError(Problem(f"cannot read: {reason}", str(file))) from None
     except YamlSyntaxError as exc:
         pos = exc.position
-        raise ScenarioError(
-            Problem(str(exc), pos.file, pos.line, pos.column, exc.field)
-        ) from None
+        raise ScenarioError(Problem(str(exc), pos.file, pos.line, pos.column, exc.field)) from None
     if not isinstance(data, dict):
-        found = ("the file is empty" if data is None
-                 else "found a list" if isinstance(data, list) else "found a single value")
+        found = (
+            "the file is empty"
+            if data is None
+            else "found a list"
+            if isinstance(data, list)
+            else "found a single value"
+        )
         raise ScenarioError(
             Problem(f"{found}; a scenario must be a YAML mapping of fields", str(file), 1, 1)
         )
@@ -108,8 +113,9 @@ def _read_with_extends(
         return data, positions
     pos = positions.get(("extends",), Position(str(file)))
     if not isinstance(parent_name, str):
-        raise ScenarioError(Problem("must be a file name", pos.file, pos.line, pos.column,
-                                    "extends"))
+        raise ScenarioError(
+            Problem("must be a file name", pos.file, pos.line, pos.column, "extends")
+        )
     parent = (file.parent / parent_name).resolve()
     if parent in chain or parent == file.resolve():
         loop = " -> ".join(p.name for p in (*chain, file.resolve(), parent))
@@ -118,8 +124,13 @@ def _read_with_extends(
         )
     if not parent.exists():
         raise ScenarioError(
-            Problem(f"extends a file that does not exist: {parent_name}", pos.file, pos.line,
-                    pos.column, "extends")
+            Problem(
+                f"extends a file that does not exist: {parent_name}",
+                pos.file,
+                pos.line,
+                pos.column,
+                "extends",
+            )
         )
     base, base_positions = _read_with_extends(parent, (*chain, file.resolve()))
     del data["extends"]
@@ -136,11 +147,18 @@ def _merge(
 ) -> dict[str, Any]:
     """Deep-merge mappings; anything else in ``override`` replaces the base's value.
 
+    A ``null`` in ``override`` removes the key from the merged scenario.
+
     ``positions`` is updated in place so every merged value keeps the place where
     its final value was written.
     """
     for key, value in override.items():
         here = (*path, key)
+        if value is None:  # `key: null` removes what the parent had
+            base.pop(key, None)
+            for stale in [p for p in positions if p[: len(here)] == here]:
+                del positions[stale]
+            continue
         if isinstance(value, dict) and isinstance(base.get(key), dict):
             positions[here] = override_positions[here]
             base[key] = _merge(base[key], value, positions, override_positions, here)
@@ -165,8 +183,9 @@ def _apply_override(data: dict[str, Any], positions: dict[DataPath, Position], t
     origin = Position(f"--set {text}")
     match = _OVERRIDE.match(text)
     if match is None:
-        raise ScenarioError(Problem("expected KEY=VALUE, e.g. actors.ukraine.resolve=0.8",
-                                    origin.file))
+        raise ScenarioError(
+            Problem("expected KEY=VALUE, e.g. actors.ukraine.resolve=0.8", origin.file)
+        )
     keys = match.group(1).split(".")
     try:
         value, _ = load_yaml_text(match.group(2), origin.file)
@@ -266,10 +285,9 @@ def _data_path(loc: Iterable[str | int], data: Any, name_last: bool = False) -> 
     path: list[str | int] = []
     node = data
     for index, key in enumerate(loc):
-        if isinstance(node, dict) and key in node:
-            node = node[key]
-            path.append(key)
-        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+        in_mapping = isinstance(node, dict) and key in node
+        in_list = isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node)
+        if in_mapping or in_list:
             node = node[key]
             path.append(key)
         elif name_last and index == len(loc) - 1:
@@ -294,8 +312,7 @@ def _problem(
 
 def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
-    for fancy, plain in (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("—", "-"),
-                         ("–", "-")):
+    for fancy, plain in (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("—", "-"), ("–", "-")):
         text = text.replace(fancy, plain)
     return re.sub(r"\s+", " ", text).strip().lower()
 
@@ -315,8 +332,9 @@ def quote_found(quote: str, text: str) -> bool:
     return True
 
 
-def source_file(scenario: Scenario, source_id: str,
-                positions: dict[DataPath, Position], file: Path) -> Path | None:
+def source_file(
+    scenario: Scenario, source_id: str, positions: dict[DataPath, Position], file: Path
+) -> Path | None:
     """The text file of a source, resolved against the file that declared it."""
     source = scenario.sources.get(source_id)
     if source is None or source.file is None:

@@ -29,7 +29,8 @@ source's file when it is present), `claimed_by` and `verified`. An assumption ma
 cite the quote that informs it.
 
 A file may start with `extends: other.yaml` (relative to itself): mappings merge
-deeply, anything else replaces the parent's value. On the command line,
+deeply, anything else replaces the parent's value, and `key: null` removes the
+parent's `key`. On the command line,
 `--set dotted.path=value` overrides one value (a quantity keeps its unit and becomes an
 assumption naming the command line); `--set dotted.path=null` removes an optional field.
 """

@@ -127,6 +127,9 @@ class Belligerent(StrictModel):
         description="Tolerance of cost: 1 ignores the cost of war, 0 feels it all."
     )
     foresight: NonNegative = Field(description="Weeks ahead the actor weighs when it values war.")
+    patience: Share | None = Field(
+        None, description="Weekly discount factor on delay (1 = none); used by subgame_perfect."
+    )
     belief: Belief = Field(description="Its prior about the war's odds.")
     strategy: Strategy = Field(description="Its negotiator strategy.")
     statements: list[SourcedText] = Field(

@@ -38,6 +38,24 @@ class Named:
 
 
 @dataclass
+class Situation:
+    """What a negotiator knows when it sets its aspiration for a round (arrays over R)."""
+
+    rounds: np.ndarray
+    """Rounds of talks already held (0 at the first)."""
+    offer_gain: np.ndarray
+    """How much the other side's latest ask improved on its previous one, in this
+    party's aspiration units (0 when there is none yet)."""
+    proposing: np.ndarray
+    """Whether this party proposes this round (False for all under a mediator's text)."""
+    walk_away: np.ndarray
+    other_walk_away: np.ndarray
+    patience: np.ndarray
+    """Weekly discount factor of this party (1 = no discounting)."""
+    other_patience: np.ndarray
+
+
+@dataclass
 class Party:
     """One belligerent as the talks see it this week (arrays over replications).
 

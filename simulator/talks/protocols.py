@@ -96,6 +96,10 @@ class Protocol(Named):
 
     needs_mediator: bool = False
 
+    def proposer(self, rounds: np.ndarray, first_proposer: int) -> np.ndarray:
+        """Who proposes in each replication this round: 0, 1, or -1 for the mediator."""
+        return np.full(len(rounds), -1)
+
     def round(
         self,
         parties: tuple[Party, Party],
@@ -117,7 +121,7 @@ class SingleNegotiatingText(Protocol):
         assert mediator is not None and drafter is not None
         text = drafter.draft(parties, mediator)
         accepted = parties[0].accepts(text) & parties[1].accepts(text)
-        return RoundResult(text, accepted, np.full(len(accepted), -1))
+        return RoundResult(text, accepted, self.proposer(rounds, first_proposer))
 
 
 class AlternatingOffers(Protocol):
@@ -125,8 +129,11 @@ class AlternatingOffers(Protocol):
     description = "The belligerents take turns to propose; the other accepts or not."
     classifier = {"mediated": False}
 
+    def proposer(self, rounds: np.ndarray, first_proposer: int) -> np.ndarray:
+        return (first_proposer + rounds) % 2
+
     def round(self, parties, mediator, drafter, rounds, first_proposer):
-        proposer = (first_proposer + rounds) % 2
+        proposer = self.proposer(rounds, first_proposer)
         from_first = proposer == 0
         text = np.where(from_first[:, None], parties[0].ask, parties[1].ask)
         responder_accepts = np.where(from_first, parties[1].accepts(text), parties[0].accepts(text))

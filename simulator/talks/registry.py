@@ -22,6 +22,7 @@ from .strategies import (
     Linear,
     Negotiator,
     ReservationValue,
+    SubgamePerfect,
     TimeDependent,
     TitForTat,
 )
@@ -31,7 +32,16 @@ PROTOCOLS: dict[str, type[Protocol]] = {
 }
 NEGOTIATORS: dict[str, type[Negotiator]] = {
     cls.name: cls
-    for cls in (Boulware, Linear, Conceder, TimeDependent, ReservationValue, Hardliner, TitForTat)
+    for cls in (
+        Boulware,
+        Linear,
+        Conceder,
+        TimeDependent,
+        ReservationValue,
+        Hardliner,
+        TitForTat,
+        SubgamePerfect,
+    )
 }
 DRAFTERS: dict[str, type[Drafter]] = {cls.name: cls for cls in (SplitTheDifference, NashPoint)}
 

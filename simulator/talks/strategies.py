@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Named, ParamSpec
+from .base import Named, ParamSpec, Situation
 
 
 class Negotiator(Named):
@@ -22,14 +22,8 @@ class Negotiator(Named):
         super().__init__(values)
         self.replications = replications
 
-    def aspiration(self, rounds: np.ndarray, offer_gain: np.ndarray) -> np.ndarray:
-        """Aspiration ``(R,)`` for this round.
-
-        Args:
-            rounds: rounds of talks already held in each replication (0 at the first).
-            offer_gain: how much the other side's latest offer improved on its previous
-                one, in this party's aspiration units (0 when there is none yet).
-        """
+    def aspiration(self, situation: Situation) -> np.ndarray:
+        """Aspiration ``(R,)`` in [0, 1] for this round, given what the party knows."""
         raise NotImplementedError
 
 
@@ -53,8 +47,8 @@ class TimeDependent(Negotiator):
     )
     classifier = {"time_dependent": True, "responsive": False, "deterministic": True}
 
-    def aspiration(self, rounds: np.ndarray, offer_gain: np.ndarray) -> np.ndarray:
-        elapsed = np.clip(rounds / self.values["deadline"], 0.0, 1.0)
+    def aspiration(self, situation: Situation) -> np.ndarray:
+        elapsed = np.clip(situation.rounds / self.values["deadline"], 0.0, 1.0)
         return 1.0 - elapsed ** (1.0 / self.values["exponent"])
 
 
@@ -93,7 +87,7 @@ class ReservationValue(Negotiator):
     description = "Accepts any terms at least as good as fighting on; offers its reservation point."
     classifier = {"time_dependent": False, "responsive": False, "deterministic": True}
 
-    def aspiration(self, rounds: np.ndarray, offer_gain: np.ndarray) -> np.ndarray:
+    def aspiration(self, situation: Situation) -> np.ndarray:
         return np.zeros(self.replications)
 
 
@@ -104,7 +98,7 @@ class Hardliner(Negotiator):
     description = "Never concedes: accepts only terms as good as its ideal."
     classifier = {"time_dependent": False, "responsive": False, "deterministic": True}
 
-    def aspiration(self, rounds: np.ndarray, offer_gain: np.ndarray) -> np.ndarray:
+    def aspiration(self, situation: Situation) -> np.ndarray:
         return np.ones(self.replications)
 
 
@@ -129,9 +123,61 @@ class TitForTat(Negotiator):
         super().__init__(values, replications)
         self.current = self.values["opening"].copy()
 
-    def aspiration(self, rounds: np.ndarray, offer_gain: np.ndarray) -> np.ndarray:
-        step = np.maximum(offer_gain, 0.0) + self.values["goodwill"]
+    def aspiration(self, situation: Situation) -> np.ndarray:
+        step = np.maximum(situation.offer_gain, 0.0) + self.values["goodwill"]
         self.current = np.where(
-            rounds == 0, self.values["opening"], np.clip(self.current - step, 0.0, 1.0)
+            situation.rounds == 0,
+            self.values["opening"],
+            np.clip(self.current - step, 0.0, 1.0),
         )
         return self.current
+
+
+class SubgamePerfect(Negotiator):
+    """Plays the subgame-perfect equilibrium of alternating offers with outside options.
+
+    With complete information it knows both sides' patience (weekly discount
+    factors) and walk-away values. As proposer it asks for ``M``, its equilibrium
+    share; as responder it accepts anything worth at least ``max(w, delta * M)``,
+    the better of walking away and proposing next round (Rubinstein 1982; Binmore,
+    Shaked and Sutton 1989). Exact when utilities on the one issue add up to 1 (a
+    split of one good); an approximation on several issues.
+    """
+
+    name = "subgame_perfect"
+    description = "Rubinstein's equilibrium play: asks its equilibrium share, accepts its value."
+    classifier = {
+        "time_dependent": False,
+        "responsive": False,
+        "deterministic": True,
+        "needs_complete_information": True,
+    }
+
+    def aspiration(self, situation: Situation) -> np.ndarray:
+        own, other = situation.patience, situation.other_patience
+        w_own, w_other = situation.walk_away, situation.other_walk_away
+        share_own, _ = equilibrium_shares(own, other, w_own, w_other)
+        target = np.where(situation.proposing, share_own, np.maximum(w_own, own * share_own))
+        room = np.maximum(1.0 - w_own, 1e-12)
+        return np.clip((target - w_own) / room, 0.0, 1.0)
+
+
+def equilibrium_shares(
+    delta_own: np.ndarray, delta_other: np.ndarray, w_own: np.ndarray, w_other: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Equilibrium proposer shares (M_own, M_other) of alternating offers with outside options.
+
+    Solves M_own = 1 - max(w_other, delta_other M_other) and
+    M_other = 1 - max(w_own, delta_own M_own) by iteration: the map is a contraction
+    with factor delta_own * delta_other < 1.
+    """
+    m_own = np.ones_like(delta_own)
+    m_other = np.ones_like(delta_other)
+    for _ in range(2000):
+        new_own = 1.0 - np.maximum(w_other, delta_other * m_other)
+        new_other = 1.0 - np.maximum(w_own, delta_own * new_own)
+        change = max(np.max(np.abs(new_own - m_own)), np.max(np.abs(new_other - m_other)))
+        m_own, m_other = new_own, new_other
+        if change < 1e-14:
+            break
+    return m_own, m_other
