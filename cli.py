@@ -222,6 +222,55 @@ def _run_table(model, scenario, seed, weekly, result, every) -> str:
 
 
 @main.command()
+@click.argument("scenario", required=False)
+@click.option(
+    "--week",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Analyse the state at this week of a seeded run (0 = the start).",
+)
+@click.option("--seed", type=click.IntRange(min=0), help="Random seed (default: the scenario's).")
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a value, e.g. actors.ukraine.resolve=0.8 (repeatable).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the analysis.",
+)
+def analyze(
+    scenario: str | None, week: int, seed: int | None, overrides: tuple[str, ...], fmt: str
+) -> None:
+    """The bargaining problem at one moment, in the terms of bargaining theory.
+
+    For each side: its expected value of fighting on and the share of territory it
+    would accept rather than fight; the bargaining range or the gap that prevents
+    one; the Nash and Kalai-Smorodinsky points; and how far each lever (beliefs,
+    costs, the mediator's sanctions and aid) would have to move to open a range.
+    """
+    from simulator.analysis import analyze as run_analysis
+    from simulator.outputs.files import to_json
+    from simulator.outputs.text import analysis_summary
+
+    loaded = _load(scenario, overrides)
+    if week > loaded.horizon:
+        _fail(f"--week {week} is beyond the scenario's horizon of {loaded.horizon} weeks")
+    report = run_analysis(loaded, week=week, seed=seed)
+    if fmt == "json":
+        click.echo(to_json(report), nl=False)
+    else:
+        click.echo(analysis_summary(report))
+
+
+@main.command()
 @click.option(
     "--format",
     "fmt",

@@ -170,3 +170,77 @@ def outcome_summary(outcome: dict[str, Any], issue_units: dict[str, str] | None 
         f"Losses: {losses}."
     )
     return "\n".join(lines)
+
+
+def _range(interval: dict[str, Any]) -> str:
+    text = f"{_pct(interval['low'])} to {_pct(interval['high'])}"
+    return text if interval["exists"] else f"none ({text} is empty)"
+
+
+def analysis_summary(report: dict[str, Any]) -> str:
+    """`ceasefire analyze` as text: sides, ranges, solutions, levers."""
+    lines = [
+        f"{report['scenario']}, week {report['week']} ({report['date']}): the holder "
+        f"controls {_pct(report['control'])} of the disputed territory.",
+        "",
+    ]
+    rows = []
+    for side in report["sides"].values():
+        reservation = side.get("reservation_minimum", side.get("reservation_maximum"))
+        kind = "at least" if "reservation_minimum" in side else "at most"
+        rows.append(
+            [
+                side["name"],
+                _num(side["believed_p"]),
+                _pct(side["expected_control"]),
+                _num(side["cost_of_war_over_foresight"], 3),
+                _num(side["value_of_fighting_on"], 3),
+                f"{kind} {_pct(reservation)}",
+            ]
+        )
+    lines.append(
+        table(
+            [
+                "side",
+                "believed odds",
+                "expects holder at",
+                "cost of war",
+                "value of war",
+                "accepts territory",
+            ],
+            rows,
+            [False, True, True, True, True, False],
+        )
+    )
+    nash, ks = report["nash"], report["kalai_smorodinsky"]
+    lines += [
+        "",
+        f"Range by values of war: {_range(report['values_range'])}",
+        f"Range inside red lines: {_range(report['red_lines_range'])}",
+        f"Bargaining range:       {_range(report['bargaining_range'])}",
+        f"Gap to close:           {_pct(report['gap'])} of the territory",
+        f"Nash point:             {_pct(nash) if nash is not None else 'none (no range)'}",
+        f"Kalai-Smorodinsky:      {_pct(ks) if ks is not None else 'none (no range)'}",
+        "",
+        "Levers: how far each would have to move to open a range by values of war",
+    ]
+    lever_rows = []
+    for lever in report["levers"]:
+        needed = lever.get("needed")
+        lever_rows.append(
+            [
+                lever["lever"],
+                _num(lever["current"], 3),
+                "" if needed is None else _num(needed, 3),
+                "" if needed is None else f"{lever['change']:+.3f}",
+                lever.get("note", ""),
+            ]
+        )
+    lines.append(
+        table(
+            ["lever", "now", "needed", "change", "note"],
+            lever_rows,
+            [False, True, True, True, False],
+        )
+    )
+    return "\n".join(lines)

@@ -158,6 +158,7 @@ def _merge(
             base.pop(key, None)
             for stale in [p for p in positions if p[: len(here)] == here]:
                 del positions[stale]
+            positions[here] = override_positions[here]
             continue
         if isinstance(value, dict) and isinstance(base.get(key), dict):
             positions[here] = override_positions[here]
@@ -204,6 +205,10 @@ def _apply_override(data: dict[str, Any], positions: dict[DataPath, Position], t
             Problem(f"'{'.'.join(map(str, path))}' has no field '{last}'", origin.file)
         )
     current = node[last] if _has(node, last) else None
+    full = (*path, last)
+    for stale in [p for p in positions if p[: len(full)] == full]:
+        del positions[stale]
+    positions[full] = origin
     if value is None and isinstance(node, dict):
         node.pop(last, None)  # KEY=null removes an optional field
         return
@@ -213,10 +218,6 @@ def _apply_override(data: dict[str, Any], positions: dict[DataPath, Position], t
         replaced["assumption"] = f"set on the command line: --set {text.strip()}"
         value = replaced
     node[last] = copy.deepcopy(value)
-    full = (*path, last)
-    for stale in [p for p in positions if p[: len(full)] == full]:
-        del positions[stale]
-    positions[full] = origin
 
 
 def _has(node: Any, key: str | int) -> bool:
