@@ -48,6 +48,7 @@ class Positions:
                 self.red_line[:, k] = model.draw(f"{base}.red_line")
                 self.red_line_follows_front[k] = stance.red_line.relative_to == "front"
         self.weights = normalised_weights(salience, model.scale_width)
+        self.salience_share = self.weights * model.scale_width
         self.scale_low = np.broadcast_to(model.scale_low, shape)
         self.scale_high = np.broadcast_to(model.scale_high, shape)
 
@@ -199,6 +200,8 @@ class Belligerent(mesa.Agent):
             ask=clip_to_limits(ask, low, high),
             low=low,
             high=high,
+            salience=self.positions.salience_share,
+            capability=model.p_holder if self.is_holder else 1.0 - model.p_holder,
         )
 
     def _offer_gain(
@@ -233,4 +236,8 @@ class Mediator(mesa.Agent):
         return week >= self.active_from_week
 
     def view(self, control: np.ndarray) -> MediatorView:
-        return MediatorView(self.positions.ideal_now(control), self.positions.weights)
+        return MediatorView(
+            self.positions.ideal_now(control),
+            self.positions.weights,
+            self.positions.salience_share,
+        )

@@ -261,3 +261,18 @@ def test_subgame_perfect_respects_a_binding_outside_option():
 
     m_own, _ = equilibrium_shares(arr(0.9), arr(0.9), arr(0.0), arr(0.6))
     assert m_own[0] == pytest.approx(0.4, abs=1e-9)
+
+
+def test_expected_utility_protocol_takes_the_median_voter_after_one_round():
+    from simulator.theory import expected_utility_forecast
+
+    protocol = PROTOCOLS["expected_utility"]({"mediator_capability": arr(0.5)})
+    holder = one_issue_party(1.0, 0.0, ask=0.9)
+    holder.salience, holder.capability = arr(1.0)[:, None], arr(0.6)
+    defender = one_issue_party(0.0, 0.0, ask=0.2)
+    defender.salience, defender.capability = arr(1.0)[:, None], arr(0.4)
+    view = MediatorView(arr(0.5)[:, None], arr(1.0)[:, None], arr(0.8)[:, None])
+    result = protocol.round((holder, defender), view, None, arr(0), 0)
+    expected = expected_utility_forecast([0.6, 0.4, 0.5], [100, 100, 80], [0.9, 0.2, 0.5], 1)
+    assert result.text[0, 0] == pytest.approx(expected.median_voter[-1])
+    assert result.accepted.tolist() == [True]  # both thresholds are 0: anything goes

@@ -70,6 +70,10 @@ class Party:
     ask: np.ndarray
     low: np.ndarray
     high: np.ndarray
+    salience: np.ndarray | None = None
+    """Share of its attention on each issue ``(R, K)``, summing to 1."""
+    capability: np.ndarray | None = None
+    """Its share of the two sides' combat power ``(R,)``."""
 
     def value(self, terms: np.ndarray) -> np.ndarray:
         return utility(terms, self.ideal, self.weights)
@@ -86,3 +90,4 @@ class MediatorView:
 
     preferred: np.ndarray
     weights: np.ndarray
+    salience: np.ndarray | None = None

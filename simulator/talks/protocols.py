@@ -124,6 +124,56 @@ class SingleNegotiatingText(Protocol):
         return RoundResult(text, accepted, self.proposer(rounds, first_proposer))
 
 
+class ExpectedUtilityRounds(Protocol):
+    """Bueno de Mesquita's challenge rounds as a talks protocol.
+
+    Each week every actor's position enters one round of the expected-utility model
+    (:func:`simulator.theory.expected_utility_forecast`): the belligerents at their
+    asks with their share of combat power as capability, the mediator (if any) at its
+    preferred terms with capability ``mediator_capability``; saliences are each
+    actor's weight on the issue. The text is the median voter's position after the
+    round; it is agreed when both belligerents accept it. Runs issue by issue and
+    replication by replication, so it is meant for single runs and small ensembles.
+    """
+
+    name = "expected_utility"
+    description = "A round of expected-utility challenges a week; the text is the median voter."
+    params = (
+        ParamSpec(
+            "mediator_capability",
+            "The mediator's capability against the sides' 1 in all.",
+            0.5,
+            0.0,
+            100.0,
+        ),
+    )
+    classifier = {"mediated": False, "vectorized": False}
+
+    def round(self, parties, mediator, drafter, rounds, first_proposer):
+        from ..theory import expected_utility_forecast
+
+        replications, issues = parties[0].ask.shape
+        text = np.empty((replications, issues))
+        for r in range(replications):
+            for k in range(issues):
+                positions = [parties[0].ask[r, k], parties[1].ask[r, k]]
+                capability = [parties[0].capability[r], parties[1].capability[r]]
+                salience = [parties[0].salience[r, k], parties[1].salience[r, k]]
+                if mediator is not None and np.isfinite(mediator.preferred[r, k]):
+                    positions.append(mediator.preferred[r, k])
+                    capability.append(self.values["mediator_capability"][r])
+                    salience.append(mediator.salience[r, k])
+                if sum(c * s for c, s in zip(capability, salience, strict=True)) <= 0:
+                    text[r, k] = (positions[0] + positions[1]) / 2.0
+                    continue
+                forecast = expected_utility_forecast(
+                    capability, np.array(salience) * 100.0, positions, rounds=1
+                )
+                text[r, k] = forecast.median_voter[-1]
+        accepted = parties[0].accepts(text) & parties[1].accepts(text)
+        return RoundResult(text, accepted, self.proposer(rounds, first_proposer))
+
+
 class AlternatingOffers(Protocol):
     name = "alternating_offers"
     description = "The belligerents take turns to propose; the other accepts or not."

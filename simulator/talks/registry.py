@@ -10,6 +10,7 @@ from .base import Named
 from .protocols import (
     AlternatingOffers,
     Drafter,
+    ExpectedUtilityRounds,
     NashPoint,
     Protocol,
     SingleNegotiatingText,
@@ -28,7 +29,7 @@ from .strategies import (
 )
 
 PROTOCOLS: dict[str, type[Protocol]] = {
-    cls.name: cls for cls in (SingleNegotiatingText, AlternatingOffers)
+    cls.name: cls for cls in (SingleNegotiatingText, AlternatingOffers, ExpectedUtilityRounds)
 }
 NEGOTIATORS: dict[str, type[Negotiator]] = {
     cls.name: cls
