@@ -16,8 +16,11 @@ SCENARIO_HELP = "A scenario file, or the name of a bundled one (default: baselin
 
 
 def _fail(message: str) -> NoReturn:
-    """A problem the user can fix: one line on stderr, exit status 2."""
-    click.echo(f"error: {message}", err=True)
+    """A problem the user can fix: one line on stderr, exit status 2.
+
+    Scenario problems read ``file:line:column: field: what is wrong``.
+    """
+    click.echo(message, err=True)
     sys.exit(2)
 
 
@@ -25,9 +28,11 @@ def _load(scenario: str | None, overrides: tuple[str, ...] = (), weeks: int | No
     from simulator.errors import ScenarioError
     from simulator.scenario import load_scenario
 
-    extra = list(overrides) + ([f"horizon={weeks}"] if weeks is not None else [])
     try:
-        return load_scenario(scenario, extra)
+        loaded = load_scenario(scenario, overrides)
+        if weeks is not None and weeks > loaded.horizon:
+            loaded = load_scenario(scenario, [*overrides, f"horizon={weeks}"])
+        return loaded
     except ScenarioError as exc:
         first, rest = exc.problems[0], len(exc.problems) - 1
         more = f" (and {rest} more; 'ceasefire validate' lists them all)" if rest else ""
@@ -38,7 +43,7 @@ def _write_outputs(out: Path, files: dict[str, str]) -> None:
     from simulator.outputs.files import write_atomic
 
     if out.exists() and not out.is_dir():
-        _fail(f"{out}: --out must be a directory, and this is a file")
+        _fail(f"{out}: --out must name a directory, and this is a file")
     try:
         for name, text in files.items():
             write_atomic(out / name, text)
@@ -137,7 +142,7 @@ def explain(scenario: str | None, overrides: tuple[str, ...]) -> None:
 @click.option(
     "--weeks",
     type=click.IntRange(min=1, max=1040),
-    help="Weeks to run (default: the scenario's horizon).",
+    help="Weeks to run (default: the scenario's horizon; longer extends it).",
 )
 @click.option(
     "--set",
@@ -185,7 +190,7 @@ def run(
     from simulator.results import run as run_model
 
     loaded = _load(scenario, overrides, weeks)
-    model = run_model(loaded, seed=seed)
+    model = run_model(loaded, seed=seed, weeks=weeks)
     used_seed = loaded.seed if seed is None else seed
     result = outcome(model)
     weekly = weekly_records(model)

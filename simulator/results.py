@@ -78,11 +78,15 @@ def weekly_records(model: CeasefireModel, replication: int = 0) -> list[dict[str
     return rows
 
 
-def run(scenario: Any = None, seed: int | None = None) -> CeasefireModel:
-    """Build the model for one replication and run it to the scenario's horizon."""
+def run(scenario: Any = None, seed: int | None = None, weeks: int | None = None) -> CeasefireModel:
+    """Build the model for one replication and run it for ``weeks`` (default: the horizon).
+
+    Events dated after a shortened run simply do not happen.
+    """
     from .model import CeasefireModel
 
     model = CeasefireModel(scenario, replications=1, seed=seed)
-    while model.running:
+    weeks = model.scenario.horizon if weeks is None else weeks
+    while model.running and model.steps < weeks:
         model.step()
     return model

@@ -19,8 +19,11 @@ def test_scenario_reference_is_generated_from_the_schema():
     assert committed == markdown(), "run: ceasefire schema --format markdown > docs/SCENARIOS.md"
 
 
-@pytest.mark.parametrize("path", [p for p in bundled_scenarios() if "extends" not in
-                                  p.read_text(encoding="utf-8")], ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path",
+    [p for p in bundled_scenarios() if "extends" not in p.read_text(encoding="utf-8")],
+    ids=lambda p: p.stem,
+)
 def test_json_schema_accepts_every_complete_bundled_scenario(path):
     data, _ = load_yaml_file(path)
     jsonschema.validate(data, json_schema())

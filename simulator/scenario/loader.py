@@ -162,12 +162,44 @@ def _merge(
             continue
         if isinstance(value, dict) and isinstance(base.get(key), dict):
             positions[here] = override_positions[here]
-            base[key] = _merge(base[key], value, positions, override_positions, here)
+            base[key] = _merge(
+                _without_inherited_provenance(base[key], value, override_positions, here),
+                value,
+                positions,
+                override_positions,
+                here,
+            )
             continue
         for stale in [p for p in positions if p[: len(here)] == here]:
             del positions[stale]
         positions.update({p: v for p, v in override_positions.items() if p[: len(here)] == here})
         base[key] = value
+    return base
+
+
+def _without_inherited_provenance(
+    base: dict[str, Any],
+    override: dict[str, Any],
+    override_positions: dict[DataPath, Position],
+    path: DataPath,
+) -> dict[str, Any]:
+    """A child that gives a new value must say where it came from; the parent's
+    quote and claimant do not carry over to it."""
+    gives_provenance = any(k in override for k in _PROVENANCE_KEYS)
+    if "value" in override and not gives_provenance:
+        pos = override_positions.get((*path, "value"), Position("<scenario>"))
+        field = ".".join(map(str, (*path, "value")))
+        raise ScenarioError(
+            Problem(
+                "a new value needs its own provenance: add 'assumption: <why>' or a sourced claim",
+                pos.file,
+                pos.line,
+                pos.column,
+                field,
+            )
+        )
+    if gives_provenance:
+        return {k: v for k, v in base.items() if k not in _PROVENANCE_KEYS}
     return base
 
 

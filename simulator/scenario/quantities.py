@@ -8,6 +8,7 @@ that Monte Carlo runs sample the uncertainty the scenario declares.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Iterable
 from typing import Annotated, Any, ClassVar, Literal
@@ -15,6 +16,7 @@ from typing import Annotated, Any, ClassVar, Literal
 import numpy as np
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -27,6 +29,19 @@ from pydantic_core import PydanticCustomError
 Number = Annotated[float, Field(strict=True)]
 """A YAML number; strict, so that ``true`` or ``"0.5"`` is reported rather than coerced."""
 
+Flag = Annotated[bool, Field(strict=True)]
+"""A YAML ``true`` or ``false``; ``'no'`` or ``1`` is reported rather than coerced."""
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, str | dt.date):
+        return value
+    raise PydanticCustomError("date_text", "expected a date written as YYYY-MM-DD")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+"""A date written ``YYYY-MM-DD`` (a bare number is not read as a timestamp)."""
+
 
 class StrictModel(BaseModel):
     """Base of every scenario model: unknown fields are errors with a suggestion."""
@@ -36,6 +51,19 @@ class StrictModel(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _reject_unknown_fields(cls, data: Any) -> Any:
+        if not isinstance(data, dict | BaseModel):
+            if issubclass(cls, Provenance) and "value" in cls.model_fields:
+                raise PydanticCustomError(
+                    "not_a_quantity",
+                    "expected a value with its provenance, e.g. "
+                    "{{value: {value}, assumption: why}}, got a bare {kind}",
+                    {"value": repr(data), "kind": type(data).__name__},
+                )
+            raise PydanticCustomError(
+                "not_a_mapping",
+                "expected a mapping of fields, got {kind}",
+                {"kind": type(data).__name__},
+            )
         if isinstance(data, dict):
             known = set(cls.model_fields)
             for key in data:
@@ -71,7 +99,7 @@ class Provenance(StrictModel):
     source: str | None = Field(None, description="Id of an entry in the scenario's `sources`.")
     quote: str | None = Field(None, description="The words of the source that give the value.")
     claimed_by: str | None = Field(None, description="Who made the claim (not the publisher).")
-    verified: bool | None = Field(None, description="Whether anyone independent verified it.")
+    verified: Flag | None = Field(None, description="Whether anyone independent verified it.")
     assumption: str | None = Field(
         None, description="Why this value was chosen, when no source gives it."
     )
@@ -219,7 +247,10 @@ class Quantity(Provenance):
             lo = "-inf" if low is None else f"{low:g}"
             hi = "inf" if high is None else f"{high:g}"
             shown = f"{v_low:g}" if v_low == v_high else f"[{v_low:g}, {v_high:g}]"
-            raise ValueError(f"{shown} is outside the allowed range [{lo}, {hi}]")
+            hint = ""
+            if isinstance(value, Normal):
+                hint = "; give the normal distribution low and high bounds inside it"
+            raise ValueError(f"{shown} is outside the allowed range [{lo}, {hi}]{hint}")
         return value
 
     @property

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from .quantities import (
+    IsoDate,
     IssuePosition,
     NonNegative,
     Number,
@@ -39,7 +40,7 @@ class Source(StrictModel):
 
     title: str = Field(description="Its title.")
     publisher: str | None = Field(None, description="Who published it.")
-    date: dt.date | None = Field(None, description="When it was published.")
+    date: IsoDate | None = Field(None, description="When it was published.")
     file: str | None = Field(
         None, description="Path to the text, relative to the scenario file (quotes are checked)."
     )
@@ -148,7 +149,7 @@ class Leverage(StrictModel):
 class ActiveFrom(Provenance):
     """A date with provenance."""
 
-    value: dt.date
+    value: IsoDate
 
 
 class Mediator(StrictModel):
@@ -216,7 +217,7 @@ class Front(StrictModel):
 
 
 class EventBase(Provenance):
-    date: dt.date = Field(description="When it happens (within the horizon).")
+    date: IsoDate = Field(description="When it happens (within the horizon).")
     description: str = Field(description="What happens, for readers.")
 
 
@@ -259,7 +260,7 @@ class Talks(StrictModel):
     """How talks are held."""
 
     protocol: str = Field(description="A protocol from `ceasefire protocols`.")
-    opens: dt.date | None = Field(
+    opens: IsoDate | None = Field(
         None, description="First week of talks (default: when the mediator becomes active)."
     )
     first_proposer: str | None = Field(None, description="For alternating offers.")
@@ -284,7 +285,7 @@ class Scenario(StrictModel):
     name: str = Field(description="Short name, shown in outputs.")
     description: str = Field(description="One line: what the scenario asks.")
     extends: str | None = Field(None, description="A scenario file this one overrides.")
-    start: dt.date = Field(description="Date of week 0.")
+    start: IsoDate = Field(description="Date of week 0.")
     horizon: Annotated[int, Field(strict=True, ge=1, le=MAX_HORIZON_WEEKS)] = Field(
         description="Weeks to simulate; one step is one week."
     )

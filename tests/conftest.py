@@ -1,0 +1,46 @@
+"""Shared fixtures: scenario files written into a test's tmp_path."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+
+
+def baseline_text() -> str:
+    """The bundled baseline with its sources' relative ``file:`` paths made absolute."""
+    return re.sub(
+        r"^(\s+file: )(\S+)$",
+        lambda m: f"{m.group(1)}{(BASELINE.parent / m.group(2)).resolve()}",
+        BASELINE.read_text(encoding="utf-8"),
+        flags=re.MULTILINE,
+    )
+
+
+@pytest.fixture
+def write_scenario(tmp_path: Path) -> Callable[..., Path]:
+    """``write_scenario(old, new, name=..., text=...)``: a copy of the baseline (or
+    ``text``) in tmp_path, with ``old`` (which must occur exactly once) replaced by ``new``.
+    """
+
+    def write(
+        old: str | None = None,
+        new: str = "",
+        *,
+        name: str = "scenario.yaml",
+        text: str | None = None,
+    ) -> Path:
+        content = baseline_text() if text is None else text
+        if old is not None:
+            assert content.count(old) == 1, f"{old!r} occurs {content.count(old)} times"
+            content = content.replace(old, new)
+        path = tmp_path / name
+        path.write_text(content, encoding="utf-8")
+        return path
+
+    return write
