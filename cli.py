@@ -104,13 +104,15 @@ def validate(files: tuple[str, ...], overrides: tuple[str, ...]) -> None:
     failed = False
     for file in files:
         try:
-            load_scenario(file, overrides)
+            loaded = load_scenario(file, overrides)
         except ScenarioError as exc:
             failed = True
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
         else:
             click.echo(f"{resolve_scenario_path(file)}: ok")
+            for note in loaded.notes:
+                click.echo(f"{resolve_scenario_path(file)}: note: {note}")
     if failed:
         sys.exit(2)
 

@@ -323,3 +323,11 @@ def test_weeks_longer_than_the_horizon_extends_it():
     result = invoke("run", "theory/nash-mediator", "--weeks", "9", "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["outcome"]["weeks_run"] == 9
+
+
+def test_validate_notes_a_source_whose_text_is_missing(write_scenario):
+    path = write_scenario("kurakhove-2025-01-06.txt", "missing.txt", name="moved.yaml")
+    result = invoke("validate", str(path))
+    assert result.exit_code == 0, result.output
+    assert "note: source 'kurakhove'" in result.stdout
+    assert "quotes were not checked" in result.stdout

@@ -66,11 +66,16 @@ def load_scenario(
     except ValidationError as exc:
         raise ScenarioError(_problems_from_pydantic(exc, data, positions, file)) from None
     findings = check_scenario(scenario)
-    findings.extend(_check_quotes(scenario, positions, file))
+    quote_findings, unchecked = _check_quotes(scenario, positions, file)
+    findings.extend(quote_findings)
     if findings:
         raise ScenarioError(
             [_problem(path, message, positions, file) for path, message in findings]
         )
+    scenario._notes = [
+        f"source '{source}': its file {text_file} is not there, so its quotes were not checked"
+        for source, text_file in unchecked
+    ]
     return scenario
 
 
@@ -379,20 +384,22 @@ def source_file(
 
 def _check_quotes(
     scenario: Scenario, positions: dict[DataPath, Position], file: Path
-) -> list[tuple[DataPath, str]]:
+) -> tuple[list[tuple[DataPath, str]], list[tuple[str, Path]]]:
+    """Quotes not found in their source's text, and sources whose text is missing."""
     texts: dict[str, str | None] = {}
+    unchecked: list[tuple[str, Path]] = []
     findings = []
     for path, node in walk(scenario):
         if not isinstance(node, Provenance) or node.source is None or node.quote is None:
             continue
         if node.source not in texts:
             text_file = source_file(scenario, node.source, positions, file)
-            texts[node.source] = (
-                text_file.read_text(encoding="utf-8")
-                if text_file is not None and text_file.is_file()
-                else None
-            )
+            texts[node.source] = None
+            if text_file is not None and text_file.is_file():
+                texts[node.source] = text_file.read_text(encoding="utf-8")
+            elif text_file is not None:
+                unchecked.append((node.source, text_file))
         text = texts[node.source]
         if text is not None and not quote_found(node.quote, text):
             findings.append(((*path, "quote"), f"quote not found in source '{node.source}'"))
-    return findings
+    return findings, unchecked

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from .quantities import (
     IsoDate,
@@ -299,6 +299,12 @@ class Scenario(StrictModel):
     events: dict[Identifier, Event] = Field(default_factory=dict, description="Dated changes.")
     talks: Talks = Field(description="The talks protocol.")
     durability: Durability = Field(description="How a cease-fire can break down.")
+    _notes: list[str] = PrivateAttr(default_factory=list)
+
+    @property
+    def notes(self) -> list[str]:
+        """Things worth knowing that are not errors (e.g. quotes that could not be checked)."""
+        return self._notes
 
     # ------------------------------------------------------------------ conveniences
 
