@@ -39,7 +39,7 @@ def _load(scenario: str | None, overrides: tuple[str, ...] = (), weeks: int | No
         _fail(f"{first}{more}")
 
 
-def _write_outputs(out: Path, files: dict[str, str]) -> None:
+def _write_outputs(out: Path, files: dict[str, str], quiet: bool = False) -> None:
     from simulator.outputs.files import write_atomic
 
     if out.exists() and not out.is_dir():
@@ -49,8 +49,9 @@ def _write_outputs(out: Path, files: dict[str, str]) -> None:
             write_atomic(out / name, text)
     except OSError as exc:
         _fail(f"{out}: cannot write output: {exc.strerror or exc}")
-    for name in files:
-        click.echo(f"wrote {out / name}", err=True)
+    if not quiet:
+        for name in files:
+            click.echo(f"wrote {out / name}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -315,6 +316,242 @@ def protocols() -> None:
                     f"{spec.low:g}..{spec.high:g}): {spec.description}"
                 )
         click.echo("")
+
+
+# ------------------------------------------------------------------------ ensembles
+
+
+def ensemble_options(command):
+    """Options every ensemble command shares."""
+    options = [
+        click.option(
+            "-n",
+            "--replications",
+            type=click.IntRange(min=1),
+            default=1000,
+            show_default=True,
+            help="Replications (each samples the scenario's distributions).",
+        ),
+        click.option(
+            "--seed", type=click.IntRange(min=0), help="Random seed (default: the scenario's)."
+        ),
+        click.option(
+            "--weeks",
+            type=click.IntRange(min=1, max=1040),
+            help="Weeks to run (default: the scenario's horizon).",
+        ),
+        click.option(
+            "--set",
+            "overrides",
+            multiple=True,
+            metavar="KEY=VALUE",
+            help="Override a value, e.g. actors.ukraine.resolve=0.8 (repeatable).",
+        ),
+        click.option(
+            "--workers",
+            type=click.IntRange(min=1),
+            default=1,
+            show_default=True,
+            help="Local processes to run chunks of replications in.",
+        ),
+        click.option(
+            "--scheduler",
+            metavar="tcp://HOST:PORT",
+            help="Run the chunks on an existing Dask distributed cluster.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+class _ProgressBar:
+    """A progress line on stderr: only on a terminal, only once a run passes a second."""
+
+    def __init__(self, label: str):
+        import time
+
+        self.label, self.clock = label, time.monotonic
+        self.start = self.clock()
+        self.shown = False
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        elapsed = self.clock() - self.start
+        if not self.enabled or total == 0 or (elapsed < 1.0 and not self.shown):
+            return
+        width = 30
+        filled = int(width * done / total)
+        bar = "#" * filled + "-" * (width - filled)
+        click.echo(
+            f"\r{self.label} [{bar}] {done}/{total} chunks, {elapsed:.1f} s", err=True, nl=False
+        )
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            click.echo("", err=True)
+            self.shown = False
+
+
+def _run_study(label: str, work):
+    """Run ``work(progress)`` with a progress bar; Ctrl-C exits 130, bad input 2."""
+    from simulator.errors import ScenarioError
+
+    bar = _ProgressBar(label)
+    try:
+        return work(bar)
+    except KeyboardInterrupt:
+        bar.close()
+        click.echo("interrupted; finished chunks are kept where --out was given", err=True)
+        sys.exit(130)
+    except ScenarioError as exc:
+        bar.close()
+        _fail(str(exc.problems[0]))
+    except (ValueError, RuntimeError, OSError) as exc:
+        bar.close()
+        _fail(str(exc))
+    finally:
+        bar.close()
+
+
+def _manifest(
+    command: str, settings: dict[str, Any], scenario, seconds: float | None, status: str
+) -> dict[str, Any]:
+    import datetime as dt
+    import platform
+
+    from simulator import __version__
+    from simulator.ensemble import CHUNK_SIZE, scenario_digest
+
+    return {
+        "command": command,
+        "command_line": " ".join(["ceasefire", *sys.argv[1:]]),
+        "status": status,
+        "version": __version__,
+        "settings": settings,
+        "scenario_name": scenario.name,
+        "scenario_sha256": scenario_digest(scenario),
+        "chunk_size": CHUNK_SIZE,
+        "seconds": None if seconds is None else round(seconds, 3),
+        "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+    }
+
+
+def _resume_settings(resume: Path, command: str) -> dict[str, Any]:
+    """The settings of an interrupted run, from its manifest."""
+    import json
+
+    manifest_path = resume / "manifest.json"
+    if not manifest_path.is_file():
+        _fail(f"{manifest_path}: no manifest here to resume from")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if manifest.get("command") != command:
+        _fail(f"{manifest_path}: this is a '{manifest.get('command')}' run, not '{command}'")
+    return manifest
+
+
+def _check_out(out: Path | None) -> None:
+    if out is not None and out.exists() and not out.is_dir():
+        _fail(f"{out}: --out must name a directory, and this is a file")
+
+
+@main.command()
+@click.argument("scenario", required=False)
+@ensemble_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the summary.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Write replications.csv, summary.json and manifest.json here; finished "
+    "chunks are kept, so an interrupted run can be resumed.",
+)
+@click.option(
+    "--resume",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Finish an interrupted run kept in this directory (its settings are "
+    "read from its manifest.json).",
+)
+def mc(scenario, replications, seed, weeks, overrides, workers, scheduler, fmt, out, resume):
+    """Monte Carlo: many replications, each sampling the scenario's uncertainty.
+
+    Reports the probability of a cease-fire by the horizon (95% interval) and by each
+    date, when and on what terms agreements come, how often they break down, and
+    the costs. The result is the same for any --workers.
+    """
+    import time
+
+    from simulator.ensemble import ChunkStore, run_ensemble, scenario_digest
+    from simulator.outputs.files import to_csv, to_json
+    from simulator.outputs.text import mc_summary
+    from simulator.summaries import summarize
+
+    if resume is not None:
+        manifest = _resume_settings(resume, "mc")
+        settings = manifest["settings"]
+        out = resume
+        loaded = _load(settings["scenario"], tuple(settings["overrides"]), settings["weeks"])
+        if scenario_digest(loaded) != manifest["scenario_sha256"]:
+            _fail(
+                f"{settings['scenario']}: the scenario changed since the run in {resume} "
+                "started; start a new run"
+            )
+        replications, seed, weeks = settings["replications"], settings["seed"], settings["weeks"]
+    else:
+        loaded = _load(scenario, overrides, weeks)
+        seed = loaded.seed if seed is None else seed
+        settings = {
+            "scenario": _resolved(scenario),
+            "overrides": list(overrides),
+            "replications": replications,
+            "seed": seed,
+            "weeks": weeks,
+        }
+    _check_out(out)
+    store = ChunkStore(out) if out is not None else None
+    if out is not None:
+        manifest = _manifest("mc", settings, loaded, None, "running")
+        _write_outputs(out, {"manifest.json": to_json(manifest)}, quiet=True)
+    started = time.perf_counter()
+    result = _run_study(
+        "mc",
+        lambda bar: run_ensemble(
+            loaded,
+            replications,
+            seed,
+            weeks,
+            workers=workers,
+            scheduler=scheduler,
+            store=store,
+            progress=bar,
+        ),
+    )
+    seconds = time.perf_counter() - started
+    summary = summarize(result)
+    if out is not None:
+        _write_outputs(
+            out,
+            {
+                "replications.csv": to_csv(result.records()),
+                "summary.json": to_json(summary),
+                "manifest.json": to_json(_manifest("mc", settings, loaded, seconds, "complete")),
+            },
+        )
+    click.echo(to_json(summary) if fmt == "json" else mc_summary(summary), nl=fmt != "json")
+
+
+def _resolved(scenario: str | None) -> str:
+    from simulator.scenario import resolve_scenario_path
+
+    return str(resolve_scenario_path(scenario).resolve())
 
 
 if __name__ == "__main__":

@@ -49,25 +49,65 @@ class Positions:
                 self.red_line_follows_front[k] = stance.red_line.relative_to == "front"
         self.weights = normalised_weights(salience, model.scale_width)
         self.salience_share = self.weights * model.scale_width
-        self.scale_low = np.broadcast_to(model.scale_low, shape)
-        self.scale_high = np.broadcast_to(model.scale_high, shape)
+        self._scale = (model.scale_low, model.scale_high)
+        self._has_red = ~np.isnan(self.red_line)
+        # Issues whose ideal or red line follows the front are recomputed each time the
+        # line moves; the others are worked out once, here.
+        self._moving = np.flatnonzero(self.ideal_follows_front | self.red_line_follows_front)
+        zero = np.zeros(model.replications)
+        self._static = self._limits(zero, range(len(issues)))
+        self._cached_for: np.ndarray | None = None
 
-    def _absolute(self, values: np.ndarray, follows: np.ndarray, control: np.ndarray):
-        shifted = np.where(follows, values + control[:, None], values)
-        return np.clip(shifted, self.scale_low, self.scale_high)
+    def _limits(self, control: np.ndarray, issues) -> tuple[np.ndarray, ...]:
+        """Ideal, low and high ``(R, K)`` on ``issues`` for the given front line."""
+        shape = self.ideal.shape
+        ideal, low, high = np.empty(shape), np.empty(shape), np.empty(shape)
+        for k in issues:
+            lo, hi = self._scale[0][k], self._scale[1][k]
+            ideal_k = (
+                self.ideal[:, k] + control if self.ideal_follows_front[k] else self.ideal[:, k]
+            )
+            ideal_k = np.minimum(np.maximum(ideal_k, lo), hi)
+            ideal[:, k] = ideal_k
+            if self._has_red[:, k].any():
+                red = (
+                    self.red_line[:, k] + control
+                    if self.red_line_follows_front[k]
+                    else self.red_line[:, k]
+                )
+                red = np.minimum(np.maximum(red, lo), hi)
+                has = self._has_red[:, k]
+                low[:, k] = np.where(has, np.minimum(ideal_k, red), lo)
+                high[:, k] = np.where(has, np.maximum(ideal_k, red), hi)
+            else:
+                low[:, k], high[:, k] = lo, hi
+        return ideal, low, high
+
+    def _refresh(self, control: np.ndarray) -> None:
+        """Recompute the issues that follow a new front line (the model replaces, never
+        mutates, its ``control`` array, so identity tells when the line has moved)."""
+        if len(self._moving):
+            moved = self._limits(control, self._moving)
+            current = tuple(array.copy() for array in self._static)
+            for k in self._moving:
+                for target, source in zip(current, moved, strict=True):
+                    target[:, k] = source[:, k]
+            self._ideal, self._low, self._high = current
+        else:
+            self._ideal, self._low, self._high = self._static
+        self._cached_for = control
 
     def ideal_now(self, control: np.ndarray) -> np.ndarray:
         """Ideal points ``(R, K)`` given the holder's current share of territory."""
-        return self._absolute(self.ideal, self.ideal_follows_front, control)
+        if control is not self._cached_for:
+            self._refresh(control)
+        return self._ideal
 
     def limits_now(self, control: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The interval between ideal and red line on every issue (the scale if none)."""
-        ideal = self.ideal_now(control)
-        red = self._absolute(self.red_line, self.red_line_follows_front, control)
-        has_red = ~np.isnan(self.red_line)
-        low = np.where(has_red, np.minimum(ideal, red), self.scale_low)
-        high = np.where(has_red, np.maximum(ideal, red), self.scale_high)
-        return low, high
+        if control is not self._cached_for:
+            self._refresh(control)
+        return self._low, self._high
 
 
 class Belligerent(mesa.Agent):

@@ -30,7 +30,7 @@ from .scenario.sampling import draw_all
 from .scenario.schema import Scenario
 from .talks.base import Named, Party
 from .talks.registry import PROTOCOLS
-from .talks.utility import reservation_point, utility
+from .talks.utility import reservation_point, row_all, utility
 
 
 def as_seed_sequence(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
@@ -48,6 +48,8 @@ class CeasefireModel(mesa.Model):
         replications: how many replications advance in lockstep (1 = one narrated run).
         seed: an integer or ``SeedSequence``; default: the scenario's seed.
         collect: record weekly data with a DataCollector (off for large ensembles).
+        fixed: scenario numbers held at one value in every replication, by dotted path
+            (``{"actors.russia.resolve": 0.9}``); the other numbers' draws are unchanged.
     """
 
     def __init__(
@@ -56,6 +58,7 @@ class CeasefireModel(mesa.Model):
         replications: int = 1,
         seed: int | np.random.SeedSequence | None = None,
         collect: bool = True,
+        fixed: dict[str, float] | None = None,
     ):
         scenario = scenario if scenario is not None else load_scenario()
         root = as_seed_sequence(scenario.seed if seed is None else seed)
@@ -66,6 +69,10 @@ class CeasefireModel(mesa.Model):
         self.scenario = scenario
         self.replications = replications
         self._draws = draw_all(scenario, replications, parameters_seed)
+        for path, value in (fixed or {}).items():
+            if path not in self._draws:
+                raise KeyError(f"the scenario has no number at '{path}'")
+            self._draws[path] = np.full(replications, float(value))
 
         self.issue_ids = [TERRITORY, *(k for k in scenario.issues if k != TERRITORY)]
         scales = np.array([scenario.issues[k].scale for k in self.issue_ids], dtype=float)
@@ -90,7 +97,8 @@ class CeasefireModel(mesa.Model):
         self.week_record: dict[str, np.ndarray] = {}
         self._collect = collect
         self.datacollector: mesa.DataCollector | None = None
-        self._record(np.zeros(replications, dtype=bool), None)
+        if collect:
+            self._record(np.zeros(replications, dtype=bool), None)
 
     # ------------------------------------------------------------------ construction
 
@@ -209,7 +217,8 @@ class CeasefireModel(mesa.Model):
         self.agents_by_type[Belligerent].do("value_war", self)
         self._check_durability()
         agreed_now, parties = self._talk()
-        self._record(agreed_now, parties)
+        if self._collect:
+            self._record(agreed_now, parties)
         if self.steps >= self.scenario.horizon:
             self.running = False
 
@@ -363,7 +372,7 @@ class CeasefireModel(mesa.Model):
         holder_min, defender_max = self.reservation_terms(parties)
         low = np.maximum(parties[0].low, parties[1].low)
         high = np.minimum(parties[0].high, parties[1].high)
-        red_lines_meet = (low <= high).all(axis=1)
+        red_lines_meet = row_all(low <= high)
         in_range = red_lines_meet & (
             np.maximum(holder_min, low[:, 0]) <= np.minimum(defender_max, high[:, 0])
         )

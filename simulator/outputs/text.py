@@ -244,3 +244,64 @@ def analysis_summary(report: dict[str, Any]) -> str:
         )
     )
     return "\n".join(lines)
+
+
+def _ci(figure: dict[str, Any]) -> str:
+    if figure["value"] is None:
+        return "no cases"
+    low, high = figure["ci95"]
+    return (
+        f"{_pct(figure['value'])} (95% interval {_pct(low)} to {_pct(high)}; "
+        f"{figure['count']:,} of {figure['of']:,})"
+    )
+
+
+def _quantile_row(label: str, q: dict[str, float] | None, fmt) -> list[str]:
+    if q is None:
+        return [label, "", "", "", "", ""]
+    return [label, *(fmt(q[k]) for k in ("q5", "q25", "q50", "q75", "q95"))]
+
+
+def mc_summary(summary: dict[str, Any], every: int = 13) -> str:
+    """`ceasefire mc` as text: headline probabilities, timing, terms, durability, costs."""
+    cumulative = summary["cumulative_agreement"]
+    end = cumulative[-1]["date"] if cumulative else ""
+    lines = [
+        f"{summary['scenario']}: {summary['replications']:,} replications of "
+        f"{summary['weeks']} weeks, seed {summary['seed']}.",
+        "",
+        f"Cease-fire agreed by {end}: {_ci(summary['p_agreement'])}",
+        f"Agreements that broke down: {_ci(summary['p_breakdown'])}",
+        f"Cease-fire in force at the end: {_ci(summary['p_in_force_at_end'])}",
+        "",
+        "Chance of an agreement by date",
+    ]
+    picked = [row for row in cumulative if row["week"] % every == 0 or row is cumulative[-1]]
+    lines.append(
+        table(
+            ["week", "date", "agreed by then"],
+            [[r["week"], r["date"], _pct(r["p"])] for r in picked],
+            [True, False, True],
+        )
+    )
+    rows = [
+        _quantile_row(
+            "week of agreement", summary["agreement_week_quantiles"], lambda v: f"{v:.0f}"
+        )
+    ]
+    for issue, q in summary["terms_quantiles"].items():
+        rows.append(_quantile_row(f"terms: {issue}", q, lambda v: f"{v:.3f}"))
+    rows.append(
+        _quantile_row(
+            "holder's share at the end", summary["control_at_end_quantiles"], lambda v: f"{v:.3f}"
+        )
+    )
+    for side, q in summary["losses"].items():
+        rows.append(_quantile_row(f"losses {side} (thousands)", q, lambda v: f"{v:,.0f}"))
+    lines += ["", "Quantiles (weeks and terms over agreed runs only)"]
+    lines.append(
+        table(
+            ["", "5%", "25%", "median", "75%", "95%"], rows, [False, True, True, True, True, True]
+        )
+    )
+    return "\n".join(lines)

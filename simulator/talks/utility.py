@@ -18,6 +18,26 @@ TOLERANCE = 1e-9
 """Utility comparisons allow this slack so that exact ties accept."""
 
 
+def row_sum(values: np.ndarray) -> np.ndarray:
+    """Sum over issues of an ``(R, K)`` array.
+
+    A loop over the few issue columns: numpy's ``sum(axis=1)`` over a short inner axis
+    is many times slower, and this runs every week for every replication.
+    """
+    total = values[:, 0].copy()
+    for k in range(1, values.shape[1]):
+        total += values[:, k]
+    return total
+
+
+def row_all(flags: np.ndarray) -> np.ndarray:
+    """``(R,)``: every issue column of an ``(R, K)`` boolean array is true."""
+    result = flags[:, 0].copy()
+    for k in range(1, flags.shape[1]):
+        result &= flags[:, k]
+    return result
+
+
 def normalised_weights(salience: np.ndarray, widths: np.ndarray) -> np.ndarray:
     """Saliences ``(R, K)`` -> weights that sum to 1 over issues, per unit of each scale."""
     total = salience.sum(axis=1, keepdims=True)
@@ -28,7 +48,7 @@ def normalised_weights(salience: np.ndarray, widths: np.ndarray) -> np.ndarray:
 
 def utility(terms: np.ndarray, ideal: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Utility ``(R,)`` of ``terms`` ``(R, K)`` for a party with ``ideal`` and ``weights``."""
-    return 1.0 - (weights * np.abs(terms - ideal)).sum(axis=1)
+    return 1.0 - row_sum(weights * np.abs(terms - ideal))
 
 
 def concede_towards(
@@ -43,7 +63,7 @@ def concede_towards(
     ideal, never back past its own), which is how a time-dependent negotiator turns
     an aspiration into an offer.
     """
-    span = (weights * np.abs(other_ideal - ideal)).sum(axis=1)
+    span = row_sum(weights * np.abs(other_ideal - ideal))
     safe = np.where(span > 0, span, 1.0)
     fraction = np.clip((1.0 - target_utility) / safe, 0.0, 1.0)
     fraction = np.where(span > 0, fraction, 0.0)
@@ -57,8 +77,7 @@ def clip_to_limits(terms: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.n
 
 def within_limits(terms: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     """``(R,)``: every issue of ``terms`` lies inside ``[low, high]``."""
-    inside = (terms >= low - TOLERANCE) & (terms <= high + TOLERANCE)
-    return inside.all(axis=1)
+    return row_all((terms >= low - TOLERANCE) & (terms <= high + TOLERANCE))
 
 
 def reservation_point(

@@ -1,0 +1,291 @@
+"""Studies built from ensembles: parameter sweeps, sensitivity analysis, comparisons.
+
+Every ensemble in a study uses the same seed, so replication ``i`` draws the same
+numbers for every value the cells share (common random numbers): differences
+between cells come from what was varied, not from noise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .ensemble import ChunkStore, Progress, chunk_counts, run_ensemble
+from .scenario import load_scenario
+from .scenario.sampling import uncertain_paths
+from .scenario.schema import Scenario
+from .summaries import bootstrap_difference, headline, paired_difference, proportion
+
+LOW_QUANTILE, HIGH_QUANTILE = 0.1, 0.9
+"""Sensitivity holds each uncertain value at these quantiles of its distribution."""
+
+
+@dataclass(frozen=True)
+class Vary:
+    """One swept parameter: ``path=low:high:steps``."""
+
+    path: str
+    low: float
+    high: float
+    steps: int
+
+    @classmethod
+    def parse(cls, text: str) -> Vary:
+        """Read ``dotted.path=LOW:HIGH:STEPS``; ValueError says what is wrong."""
+        path, sep, spec = text.partition("=")
+        parts = spec.split(":")
+        if not sep or not path.strip() or len(parts) != 3:
+            raise ValueError(
+                f"--vary {text}: expected PATH=LOW:HIGH:STEPS, e.g. "
+                "actors.ukraine.resolve=0.5:0.9:5"
+            )
+        try:
+            low, high, steps = float(parts[0]), float(parts[1]), int(parts[2])
+        except ValueError:
+            raise ValueError(
+                f"--vary {text}: LOW and HIGH must be numbers, STEPS a whole number"
+            ) from None
+        if steps < 1:
+            raise ValueError(f"--vary {text}: STEPS must be at least 1")
+        return cls(path.strip(), low, high, steps)
+
+    @property
+    def values(self) -> list[float]:
+        return [round(float(v), 10) for v in np.linspace(self.low, self.high, self.steps)]
+
+
+class ProgressSpan:
+    """Reports the chunks of several ensembles as one count."""
+
+    def __init__(self, total: int, progress: Progress | None):
+        self.total, self.offset, self.progress = total, 0, progress
+
+    def part(self, chunks: int) -> Progress | None:
+        if self.progress is None:
+            return None
+        offset = self.offset
+        self.offset += chunks
+        return lambda done, _total: self.progress(offset + done, self.total)
+
+
+@dataclass
+class SweepResult:
+    varies: list[Vary]
+    cells: list[dict[str, Any]]
+    """One per grid point: ``values`` (path -> value) and the headline figures."""
+
+
+def sweep(
+    scenario: str | Path | None,
+    overrides: Sequence[str],
+    varies: Sequence[Vary],
+    replications: int,
+    seed: int | None = None,
+    weeks: int | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
+    store_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> SweepResult:
+    """A grid over one or two parameters, an ensemble per grid point."""
+    if not 1 <= len(varies) <= 2:
+        raise ValueError("a sweep varies one or two parameters")
+    grid: list[tuple[float, ...]] = [(v,) for v in varies[0].values]
+    if len(varies) == 2:
+        grid = [(a, b) for a in varies[0].values for b in varies[1].values]
+    scenarios = [
+        load_scenario(
+            scenario, [*overrides, *(f"{v.path}={x}" for v, x in zip(varies, point, strict=True))]
+        )
+        for point in grid
+    ]
+    span = ProgressSpan(len(grid) * len(chunk_counts(replications)), progress)
+    cells = []
+    for index, (point, loaded) in enumerate(zip(grid, scenarios, strict=True)):
+        store = ChunkStore(store_dir / f"cell-{index:03d}") if store_dir else None
+        result = run_ensemble(
+            loaded,
+            replications,
+            seed,
+            weeks,
+            workers=workers,
+            scheduler=scheduler,
+            store=store,
+            progress=span.part(len(chunk_counts(replications))),
+        )
+        cells.append(
+            {"values": {v.path: x for v, x in zip(varies, point, strict=True)}, **headline(result)}
+        )
+    return SweepResult(list(varies), cells)
+
+
+def distribution_quantile(quantity: Any, q: float) -> float:
+    """The q-quantile of a scenario number's distribution (the number itself if fixed)."""
+    from scipy import stats
+
+    from .scenario.quantities import Beta, Normal, Triangular, Uniform
+
+    value = quantity.value
+    if isinstance(value, float | int):
+        return float(value)
+    if isinstance(value, Uniform):
+        return value.low + q * (value.high - value.low)
+    if isinstance(value, Triangular):
+        c = 0.0 if value.high == value.low else (value.mode - value.low) / (value.high - value.low)
+        return float(stats.triang.ppf(q, c, loc=value.low, scale=value.high - value.low))
+    if isinstance(value, Normal):
+        return float(np.clip(stats.norm.ppf(q, value.mean, value.sd), *value.support()))
+    if isinstance(value, Beta):
+        return float(
+            value.low + (value.high - value.low) * stats.beta.ppf(q, value.alpha, value.beta)
+        )
+    raise TypeError(f"no quantile for {type(value).__name__}")
+
+
+def sensitivity(
+    scenario: Scenario,
+    replications: int,
+    seed: int | None = None,
+    weeks: int | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """How much the headline outcomes move across each uncertain value's range.
+
+    Each uncertain value in turn is held at the 10th and then the 90th percentile of
+    its distribution while everything else is sampled as usual; the swing is the
+    difference between the two. Values are ranked by the swing in the probability of
+    an agreement, then in the median agreed territory.
+    """
+    paths = uncertain_paths(scenario)
+    chunks = len(chunk_counts(replications))
+    span = ProgressSpan((1 + 2 * len(paths)) * chunks, progress)
+
+    def run(fixed: dict[str, float] | None = None) -> dict[str, Any]:
+        return headline(
+            run_ensemble(
+                scenario,
+                replications,
+                seed,
+                weeks,
+                fixed=fixed,
+                workers=workers,
+                scheduler=scheduler,
+                progress=span.part(chunks),
+            )
+        )
+
+    base = run()
+    rows = []
+    for path, quantity in paths.items():
+        low_value = distribution_quantile(quantity, LOW_QUANTILE)
+        high_value = distribution_quantile(quantity, HIGH_QUANTILE)
+        low, high = run({path: low_value}), run({path: high_value})
+        rows.append(
+            {
+                "path": path,
+                "low_value": round(low_value, 6),
+                "high_value": round(high_value, 6),
+                "low": low,
+                "high": high,
+                "swing_p_agreement": round(abs(high["p_agreement"] - low["p_agreement"]), 6),
+                "swing_median_territory": _swing(low["median_territory"], high["median_territory"]),
+                "provenance": quantity.describe(),
+            }
+        )
+    rows.sort(
+        key=lambda r: (-r["swing_p_agreement"], -(r["swing_median_territory"] or 0), r["path"])
+    )
+    return {
+        "scenario": scenario.name,
+        "replications": replications,
+        "seed": scenario.seed if seed is None else seed,
+        "base": base,
+        "quantiles": [LOW_QUANTILE, HIGH_QUANTILE],
+        "values": rows,
+    }
+
+
+def _swing(low: float | None, high: float | None) -> float | None:
+    return None if low is None or high is None else round(abs(high - low), 6)
+
+
+def compare(
+    first: Scenario,
+    second: Scenario,
+    replications: int,
+    seed: int | None = None,
+    weeks: int | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Two scenarios side by side: each headline figure and the difference (second − first).
+
+    Both run with the same seed, so probabilities are compared replication by
+    replication (paired differences); medians of agreed runs by bootstrap.
+    """
+    seed = first.seed if seed is None else seed
+    chunks = len(chunk_counts(replications))
+    span = ProgressSpan(2 * chunks, progress)
+    results = [
+        run_ensemble(
+            s,
+            replications,
+            seed,
+            weeks,
+            workers=workers,
+            scheduler=scheduler,
+            progress=span.part(chunks),
+        )
+        for s in (first, second)
+    ]
+    a, b = (r.arrays for r in results)
+    rows = {}
+    for name in ("agreed", "in_force_at_end"):
+        rows[f"p_{name}"] = {
+            "first": proportion(a[name]),
+            "second": proportion(b[name]),
+            **paired_difference(a[name], b[name]),
+        }
+    rows["p_breakdown_given_agreed"] = {
+        "first": proportion(a["broke_down"][a["agreed"]]),
+        "second": proportion(b["broke_down"][b["agreed"]]),
+        **bootstrap_difference(
+            a["broke_down"][a["agreed"]].astype(float),
+            b["broke_down"][b["agreed"]].astype(float),
+            np.mean,
+        ),
+    }
+    for name, key in (
+        ("median_agreement_week", "agreement_week"),
+        ("median_territory", "terms_territory"),
+    ):
+        first_values = a[key][a["agreed"]].astype(float)
+        second_values = b[key][b["agreed"]].astype(float)
+        rows[name] = {
+            "first": _median(first_values),
+            "second": _median(second_values),
+            **bootstrap_difference(first_values, second_values),
+        }
+    rows["median_control_at_end"] = {
+        "first": _median(a["control_at_end"]),
+        "second": _median(b["control_at_end"]),
+        **bootstrap_difference(a["control_at_end"], b["control_at_end"]),
+    }
+    return {
+        "first": first.name,
+        "second": second.name,
+        "replications": replications,
+        "seed": seed,
+        "figures": rows,
+    }
+
+
+def _median(values: np.ndarray) -> float | None:
+    return round(float(np.median(values)), 6) if len(values) else None

@@ -1,0 +1,135 @@
+"""Headline figures of an ensemble, with their uncertainty.
+
+Pure functions from per-replication outcomes (:class:`~simulator.ensemble.EnsembleResult`)
+to JSON-ready summaries: the probability of an agreement by the horizon and by each
+week, quantiles of when and on what terms, how often agreements break down, costs.
+Intervals for probabilities are Wilson score intervals; for paired differences
+between two ensembles run with the same seeds, normal intervals on the paired
+differences.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .ensemble import EnsembleResult
+
+Z95 = 1.959963984540054
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def wilson(successes: int, trials: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion (0, 1 when there are no trials)."""
+    if trials == 0:
+        return 0.0, 1.0
+    p = successes / trials
+    denominator = 1 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / denominator
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def proportion(flags: np.ndarray) -> dict[str, Any]:
+    """A proportion with its 95% interval and the counts behind it."""
+    successes, trials = int(np.count_nonzero(flags)), int(len(flags))
+    low, high = wilson(successes, trials)
+    value = successes / trials if trials else None
+    return {
+        "value": _round(value),
+        "ci95": [_round(low), _round(high)],
+        "count": successes,
+        "of": trials,
+    }
+
+
+def quantiles(values: np.ndarray) -> dict[str, float] | None:
+    """The 5th, 25th, 50th, 75th and 95th percentiles (None for no values)."""
+    values = values[np.isfinite(values)]
+    if len(values) == 0:
+        return None
+    points = np.quantile(values, QUANTILES)
+    return {f"q{int(q * 100)}": _round(float(v)) for q, v in zip(QUANTILES, points, strict=True)}
+
+
+def _round(value: float | None, digits: int = 6) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def summarize(result: EnsembleResult) -> dict[str, Any]:
+    """The headline figures of an ensemble."""
+    a = result.arrays
+    agreed = a["agreed"]
+    weeks = a["agreement_week"]
+    scenario = result.scenario
+    by_week = np.bincount(weeks[agreed], minlength=result.weeks + 1)[: result.weeks + 1]
+    cumulative = np.cumsum(by_week) / result.replications
+    return {
+        "scenario": scenario.name,
+        "replications": result.replications,
+        "seed": result.seed,
+        "weeks": result.weeks,
+        "p_agreement": proportion(agreed),
+        "cumulative_agreement": [
+            {"week": w, "date": scenario.date_of_week(w).isoformat(), "p": _round(cumulative[w])}
+            for w in range(1, result.weeks + 1)
+        ],
+        "agreement_week_quantiles": quantiles(weeks[agreed].astype(float)),
+        "terms_quantiles": {
+            issue: quantiles(a[f"terms_{issue}"][agreed]) for issue in result.issue_ids
+        },
+        "p_breakdown": proportion(a["broke_down"][agreed]),
+        "p_in_force_at_end": proportion(a["in_force_at_end"]),
+        "control_at_end_quantiles": quantiles(a["control_at_end"]),
+        "losses": {
+            side: {
+                "mean": _round(float(np.mean(a[f"losses_{side}"])), 3),
+                **(quantiles(a[f"losses_{side}"]) or {}),
+            }
+            for side in result.sides
+        },
+    }
+
+
+def headline(result: EnsembleResult) -> dict[str, float | None]:
+    """The few numbers a sweep or sensitivity table shows per cell."""
+    a = result.arrays
+    agreed = a["agreed"]
+    terms = a["terms_territory"][agreed] if "terms_territory" in a else np.array([])
+    return {
+        "p_agreement": _round(float(np.mean(agreed))),
+        "median_week": _round(float(np.median(a["agreement_week"][agreed])))
+        if agreed.any()
+        else None,
+        "median_territory": _round(float(np.median(terms))) if len(terms) else None,
+        "p_breakdown": _round(float(np.mean(a["broke_down"][agreed]))) if agreed.any() else None,
+        "p_in_force_at_end": _round(float(np.mean(a["in_force_at_end"]))),
+    }
+
+
+def paired_difference(first: np.ndarray, second: np.ndarray) -> dict[str, Any]:
+    """Mean of ``second - first`` over paired replications, with a 95% normal interval."""
+    diff = second.astype(float) - first.astype(float)
+    mean = float(np.mean(diff))
+    se = float(np.std(diff, ddof=1) / math.sqrt(len(diff))) if len(diff) > 1 else float("nan")
+    return {"difference": _round(mean), "ci95": [_round(mean - Z95 * se), _round(mean + Z95 * se)]}
+
+
+def bootstrap_difference(
+    first: np.ndarray, second: np.ndarray, statistic=np.median, resamples: int = 2000, seed: int = 0
+) -> dict[str, Any]:
+    """Difference of a statistic between two independent samples, with a bootstrap 95%
+    interval (seeded, so the same data give the same interval)."""
+    if len(first) == 0 or len(second) == 0:
+        return {"difference": None, "ci95": [None, None]}
+    rng = np.random.default_rng(seed)
+    estimate = float(statistic(second) - statistic(first))
+    draws = np.empty(resamples)
+    for i in range(resamples):
+        draws[i] = statistic(rng.choice(second, len(second))) - statistic(
+            rng.choice(first, len(first))
+        )
+    low, high = np.quantile(draws, [0.025, 0.975])
+    return {"difference": _round(estimate), "ci95": [_round(low), _round(high)]}
