@@ -480,7 +480,12 @@ def _check_out(out: Path | None) -> None:
     help="Finish an interrupted run kept in this directory (its settings are "
     "read from its manifest.json).",
 )
-def mc(scenario, replications, seed, weeks, overrides, workers, scheduler, fmt, out, resume):
+@click.option(
+    "--plot",
+    type=click.Path(path_type=Path),
+    help="Also draw the chance of an agreement by week into this file (.png, .svg or .pdf).",
+)
+def mc(scenario, replications, seed, weeks, overrides, workers, scheduler, fmt, out, resume, plot):
     """Monte Carlo: many replications, each sampling the scenario's uncertainty.
 
     Reports the probability of a cease-fire by the horizon (95% interval) and by each
@@ -545,6 +550,9 @@ def mc(scenario, replications, seed, weeks, overrides, workers, scheduler, fmt, 
                 "manifest.json": to_json(_manifest("mc", settings, loaded, seconds, "complete")),
             },
         )
+    from simulator.outputs.plots import agreement_plot
+
+    _plot(plot, agreement_plot, summary)
     click.echo(to_json(summary) if fmt == "json" else mc_summary(summary), nl=fmt != "json")
 
 
@@ -552,6 +560,201 @@ def _resolved(scenario: str | None) -> str:
     from simulator.scenario import resolve_scenario_path
 
     return str(resolve_scenario_path(scenario).resolve())
+
+
+def _plot(path: Path | None, draw, data) -> None:
+    """Write a chart, or fail with a clear message (unknown format, unwritable place)."""
+    if path is None:
+        return
+    try:
+        draw(data, path)
+    except (ValueError, OSError) as exc:
+        _fail(f"{path}: cannot write the chart: {exc}")
+    click.echo(f"wrote {path}", err=True)
+
+
+PLOT_HELP = "Also draw a chart into this file (.png, .svg or .pdf)."
+
+
+@main.command()
+@click.argument("scenario", required=False)
+@ensemble_options
+@click.option(
+    "--vary",
+    "varies",
+    multiple=True,
+    required=True,
+    metavar="PATH=LO:HI:STEPS",
+    help="A value to sweep, e.g. actors.ukraine.resolve=0.5:0.9:5 (once or twice).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--plot", type=click.Path(path_type=Path), help=PLOT_HELP)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Write sweep.csv, sweep.json and manifest.json here, keeping finished "
+    "chunks so an interrupted sweep can be resumed.",
+)
+@click.option(
+    "--resume",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Finish an interrupted sweep kept in this directory.",
+)
+def sweep(
+    scenario,
+    replications,
+    seed,
+    weeks,
+    overrides,
+    workers,
+    scheduler,
+    varies,
+    fmt,
+    plot,
+    out,
+    resume,
+):
+    """A grid over one or two values: the headline outcomes at every point.
+
+    Every point uses the same seed, so differences between points come from the
+    swept values, not from chance.
+    """
+    import time
+
+    from simulator.outputs.files import to_csv, to_json
+    from simulator.outputs.plots import sweep_plot
+    from simulator.outputs.text import sweep_summary
+    from simulator.studies import Vary
+    from simulator.studies import sweep as run_sweep
+
+    if resume is not None:
+        settings = _resume_settings(resume, "sweep")["settings"]
+        out = resume
+        scenario, overrides, varies = settings["scenario"], settings["overrides"], settings["vary"]
+        replications, seed, weeks = settings["replications"], settings["seed"], settings["weeks"]
+    try:
+        parsed = [Vary.parse(text) for text in varies]
+    except ValueError as exc:
+        _fail(str(exc))
+    if len(parsed) > 2:
+        _fail("--vary: a sweep varies one or two values")
+    loaded = _load(scenario, tuple(overrides), weeks)
+    settings = {
+        "scenario": _resolved(scenario),
+        "overrides": list(overrides),
+        "vary": list(varies),
+        "replications": replications,
+        "seed": loaded.seed if seed is None else seed,
+        "weeks": weeks,
+    }
+    _check_out(out)
+    if out is not None:
+        _write_outputs(
+            out,
+            {"manifest.json": to_json(_manifest("sweep", settings, loaded, None, "running"))},
+            quiet=True,
+        )
+    started = time.perf_counter()
+    result = _run_study(
+        "sweep",
+        lambda bar: run_sweep(
+            settings["scenario"],
+            overrides,
+            parsed,
+            replications,
+            settings["seed"],
+            weeks,
+            workers=workers,
+            scheduler=scheduler,
+            store_dir=out,
+            progress=bar,
+        ),
+    )
+    rows = [{**cell.pop("values"), **cell} for cell in [dict(c) for c in result["cells"]]]
+    if out is not None:
+        _write_outputs(
+            out,
+            {
+                "sweep.csv": to_csv(rows),
+                "sweep.json": to_json(result),
+                "manifest.json": to_json(
+                    _manifest("sweep", settings, loaded, time.perf_counter() - started, "complete")
+                ),
+            },
+        )
+    _plot(plot, sweep_plot, result)
+    if fmt == "json":
+        click.echo(to_json(result), nl=False)
+    elif fmt == "csv":
+        click.echo(to_csv(rows), nl=False)
+    else:
+        click.echo(sweep_summary(result))
+
+
+@main.command()
+@click.argument("scenario", required=False)
+@ensemble_options
+@click.option("--top", type=click.IntRange(min=1), help="Show only the N values that matter most.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option("--plot", type=click.Path(path_type=Path), help=PLOT_HELP + " (a tornado chart)")
+def sensitivity(scenario, replications, seed, weeks, overrides, workers, scheduler, top, fmt, plot):
+    """Which uncertain values matter: each held low and high in turn, ranked by effect.
+
+    Every value the scenario gives as a distribution is held at its 10th and then its
+    90th percentile while everything else is sampled; the swing in the probability
+    of an agreement (and in the median agreed territory) ranks them.
+    """
+    from simulator.outputs.files import to_json
+    from simulator.outputs.plots import tornado_plot
+    from simulator.outputs.text import sensitivity_summary
+    from simulator.studies import sensitivity as run_sensitivity
+
+    loaded = _load(scenario, overrides, weeks)
+    report = _run_study(
+        "sensitivity",
+        lambda bar: run_sensitivity(
+            loaded, replications, seed, weeks, workers=workers, scheduler=scheduler, progress=bar
+        ),
+    )
+    _plot(plot, tornado_plot, report)
+    click.echo(
+        to_json(report) if fmt == "json" else sensitivity_summary(report, top), nl=fmt != "json"
+    )
+
+
+@main.command()
+@click.argument("first")
+@click.argument("second")
+@ensemble_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def compare(first, second, replications, seed, weeks, overrides, workers, scheduler, fmt):
+    """Two scenarios side by side: each headline figure and the difference, with intervals.
+
+    Both run with the same seed, replication by replication, so the difference
+    reflects the scenarios rather than chance. --set applies to both.
+    """
+    from simulator.outputs.files import to_json
+    from simulator.outputs.text import compare_summary
+    from simulator.studies import compare as run_compare
+
+    a, b = _load(first, overrides, weeks), _load(second, overrides, weeks)
+    report = _run_study(
+        "compare",
+        lambda bar: run_compare(
+            a, b, replications, seed, weeks, workers=workers, scheduler=scheduler, progress=bar
+        ),
+    )
+    click.echo(to_json(report) if fmt == "json" else compare_summary(report), nl=fmt != "json")
 
 
 if __name__ == "__main__":

@@ -72,13 +72,6 @@ class ProgressSpan:
         return lambda done, _total: self.progress(offset + done, self.total)
 
 
-@dataclass
-class SweepResult:
-    varies: list[Vary]
-    cells: list[dict[str, Any]]
-    """One per grid point: ``values`` (path -> value) and the headline figures."""
-
-
 def sweep(
     scenario: str | Path | None,
     overrides: Sequence[str],
@@ -90,8 +83,12 @@ def sweep(
     scheduler: str | None = None,
     store_dir: Path | None = None,
     progress: Progress | None = None,
-) -> SweepResult:
-    """A grid over one or two parameters, an ensemble per grid point."""
+) -> dict[str, Any]:
+    """A grid over one or two parameters, an ensemble per grid point.
+
+    Returns the scenario's name, the settings, the swept parameters and one cell per
+    grid point with its ``values`` (path -> value) and headline figures.
+    """
     if not 1 <= len(varies) <= 2:
         raise ValueError("a sweep varies one or two parameters")
     grid: list[tuple[float, ...]] = [(v,) for v in varies[0].values]
@@ -120,7 +117,13 @@ def sweep(
         cells.append(
             {"values": {v.path: x for v, x in zip(varies, point, strict=True)}, **headline(result)}
         )
-    return SweepResult(list(varies), cells)
+    return {
+        "scenario": scenarios[0].name,
+        "replications": replications,
+        "seed": scenarios[0].seed if seed is None else seed,
+        "varies": [vars(v) for v in varies],
+        "cells": cells,
+    }
 
 
 def distribution_quantile(quantity: Any, q: float) -> float:

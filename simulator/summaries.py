@@ -34,7 +34,7 @@ def wilson(successes: int, trials: int, z: float = Z95) -> tuple[float, float]:
 
 def proportion(flags: np.ndarray) -> dict[str, Any]:
     """A proportion with its 95% interval and the counts behind it."""
-    successes, trials = int(np.count_nonzero(flags)), int(len(flags))
+    successes, trials = int(np.count_nonzero(flags)), len(flags)
     low, high = wilson(successes, trials)
     value = successes / trials if trials else None
     return {

@@ -305,3 +305,128 @@ def mc_summary(summary: dict[str, Any], every: int = 13) -> str:
         )
     )
     return "\n".join(lines)
+
+
+def _headline_cells(cell: dict[str, Any]) -> list[str]:
+    week = cell["median_week"]
+    return [
+        _pct(cell["p_agreement"]),
+        "" if week is None else f"{week:.0f}",
+        "" if cell["median_territory"] is None else f"{cell['median_territory']:.3f}",
+        _pct(cell["p_breakdown"]),
+        _pct(cell["p_in_force_at_end"]),
+    ]
+
+
+HEADLINE_COLUMNS = [
+    "P(agreement)",
+    "median week",
+    "median territory",
+    "P(breakdown)",
+    "P(in force at end)",
+]
+
+
+def sweep_summary(result: dict[str, Any]) -> str:
+    """`ceasefire sweep` as text: one row per grid point."""
+    paths = [v["path"] for v in result["varies"]]
+    rows = [
+        [*(f"{cell['values'][p]:g}" for p in paths), *_headline_cells(cell)]
+        for cell in result["cells"]
+    ]
+    head = (
+        f"{result['scenario']}: {result['replications']:,} replications per point, "
+        f"seed {result['seed']} (the same random numbers at every point)."
+    )
+    return (
+        head
+        + "\n\n"
+        + table([*paths, *HEADLINE_COLUMNS], rows, [True] * (len(paths) + len(HEADLINE_COLUMNS)))
+    )
+
+
+def sensitivity_summary(report: dict[str, Any], top: int | None = None) -> str:
+    """`ceasefire sensitivity` as text: uncertain values ranked by how much they matter."""
+    low_q, high_q = report["quantiles"]
+    base = report["base"]
+    lines = [
+        f"{report['scenario']}: {report['replications']:,} replications per run, seed "
+        f"{report['seed']}. Each uncertain value is held at its {low_q:.0%} and "
+        f"{high_q:.0%} percentiles in turn; everything else is sampled.",
+        f"With everything sampled: P(agreement) {_pct(base['p_agreement'])}, median "
+        f"agreed territory {_num(base['median_territory'], 3) or 'none'}.",
+        "",
+    ]
+    rows = []
+    for rank, row in enumerate(report["values"][:top], start=1):
+        swing = row["swing_median_territory"]
+        rows.append(
+            [
+                rank,
+                row["path"],
+                f"{row['low_value']:g}",
+                f"{row['high_value']:g}",
+                _pct(row["low"]["p_agreement"]),
+                _pct(row["high"]["p_agreement"]),
+                _pct(row["swing_p_agreement"]),
+                "" if swing is None else f"{swing:.3f}",
+            ]
+        )
+    lines.append(
+        table(
+            [
+                "rank",
+                "value",
+                "low",
+                "high",
+                "P(agr) at low",
+                "P(agr) at high",
+                "swing",
+                "territory swing",
+            ],
+            rows,
+            [True, False, True, True, True, True, True, True],
+        )
+    )
+    return "\n".join(lines)
+
+
+def compare_summary(report: dict[str, Any]) -> str:
+    """`ceasefire compare` as text: each figure for both scenarios and the difference."""
+
+    def shown(name: str, value: Any) -> str:
+        if isinstance(value, dict):
+            value = value["value"]
+        if value is None:
+            return ""
+        return _pct(value) if name.startswith("p_") else f"{value:.3f}"
+
+    rows = []
+    for name, figure in report["figures"].items():
+        low, high = figure["ci95"]
+        difference = figure["difference"]
+        fmt = (
+            (lambda v: f"{100 * v:+.1f} pts") if name.startswith("p_") else (lambda v: f"{v:+.3f}")
+        )
+        rows.append(
+            [
+                name.replace("_", " "),
+                shown(name, figure["first"]),
+                shown(name, figure["second"]),
+                "" if difference is None else fmt(difference),
+                "" if low is None else f"{fmt(low)} to {fmt(high)}",
+            ]
+        )
+    head = (
+        f"{report['second']} against {report['first']}: {report['replications']:,} "
+        f"replications each, seed {report['seed']} (paired replications)."
+    )
+    return (
+        head
+        + "\n\n"
+        + table(
+            ["figure", report["first"], report["second"], "difference", "95% interval"],
+            rows,
+            [False, True, True, True, False],
+        )
+    )
