@@ -85,6 +85,8 @@ def _extent(xs: list[float], ys: list[float]) -> list[float]:
 
 def tornado_plot(report: dict[str, Any], path: Path, top: int = 15) -> None:
     """The uncertain values that move the chance of agreement most, as a tornado chart."""
+    from matplotlib.patches import Patch
+
     rows = report["values"][:top][::-1]
     base = report["base"]["p_agreement"]
     fig, ax = _figure(8.0, 0.35 * len(rows) + 1.5)
@@ -94,9 +96,14 @@ def tornado_plot(report: dict[str, Any], path: Path, top: int = 15) -> None:
         ax.barh(index, high - base, left=base, color="#dd8452")
     ax.set_yticks(range(len(rows)), [row["path"] for row in rows], fontsize=8)
     ax.axvline(base, color="black", linewidth=0.8)
-    ax.set_xlabel(
-        "probability of an agreement by the horizon "
-        "(blue: value at its 10th percentile, orange: 90th)"
+    ax.set_xlabel("P(agreement by the horizon)")
+    ax.legend(
+        handles=[
+            Patch(color="#4c72b0", label="value at its 10th percentile"),
+            Patch(color="#dd8452", label="value at its 90th percentile"),
+        ],
+        loc="lower right",
+        fontsize=8,
     )
     ax.set_title(f"{report['scenario']}: what the chance of a cease-fire depends on")
     _save(fig, path)
