@@ -273,7 +273,7 @@ class Analysis:
 
 def _solve_lever(gap: Callable[[float], float], lever: Lever) -> dict[str, Any]:
     """The nearest value of the lever at which the sides' value ranges touch."""
-    grid = np.linspace(lever.low, lever.high, 2001)
+    grid = np.linspace(lever.low, lever.high, 401)
     candidates = []
     values = [gap(v) for v in grid]
     for left, right, g_left, g_right in zip(

@@ -261,7 +261,7 @@ def _run_on_dask(
     with Client(scheduler, set_as_default=False) as client:
         futures = {client.submit(run_chunk, t, pure=False): t.index for t in tasks}
         try:
-            for future in as_completed(list(futures)):
+            for future in as_completed(list(futures), loop=client.loop):
                 finished(futures[future], future.result())
         except BaseException:
             client.cancel(list(futures))

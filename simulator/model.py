@@ -406,6 +406,11 @@ class CeasefireModel(mesa.Model):
                 accepts[index] if parties is not None else np.zeros(self.replications, bool)
             )
         record["agreed_this_week"] = agreed_now
+        record["agreed"] = self.agreed
+        record["agreement_week"] = self.agreement_week
+        for k, issue in enumerate(self.issue_ids):
+            record[f"agreed_{issue}"] = self.terms[:, k]
+        record["broke_down"] = self.broke_down
         record["ceasefire_in_force"] = self.in_force
         record["breakdown_hazard"] = self.hazard
         record["aid"] = self.aid
