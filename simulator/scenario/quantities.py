@@ -215,7 +215,8 @@ Distribution = Annotated[Uniform | Normal | Triangular | Beta, Field(discriminat
 
 
 def _number_or_distribution(value: Any) -> str:
-    return "distribution" if isinstance(value, dict) else "number"
+    """The union's tag: a mapping (or a parsed distribution, when serializing) or a number."""
+    return "distribution" if isinstance(value, dict | BaseModel) else "number"
 
 
 NumberOrDistribution = Annotated[

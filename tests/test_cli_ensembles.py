@@ -1,0 +1,185 @@
+"""The ensemble commands through click's CliRunner: mc, sweep, sensitivity, compare."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from simulator.ensemble import CHUNK_SIZE
+
+FAST = ["--weeks", "20", "--set", "horizon=20"]
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def as_json(result) -> dict:
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_mc_json_has_the_headline_fields():
+    summary = as_json(invoke("mc", "-n", "300", *FAST, "--format", "json"))
+    assert summary["replications"] == 300
+    assert set(summary["p_agreement"]) >= {"value", "ci95"}
+    low, high = summary["p_agreement"]["ci95"]
+    assert low <= summary["p_agreement"]["value"] <= high
+    weeks = [row["week"] for row in summary["cumulative_agreement"]]
+    assert weeks == list(range(1, 21))
+    ps = [row["p"] for row in summary["cumulative_agreement"]]
+    assert ps == sorted(ps)
+    assert {"agreement_week_quantiles", "terms_quantiles", "p_breakdown", "losses"} <= set(summary)
+
+
+def test_mc_table_reads_as_sentences_and_tables():
+    result = invoke("mc", "-n", "200", *FAST)
+    assert result.exit_code == 0, result.output
+    assert "Cease-fire agreed by 2025-05-26:" in result.stdout
+    assert "95% interval" in result.stdout
+    assert "Chance of an agreement by date" in result.stdout
+
+
+def test_mc_same_output_for_any_worker_count():
+    args = ["mc", "-n", str(CHUNK_SIZE + 100), *FAST, "--format", "json"]
+    assert invoke(*args, "--workers", "1").stdout == invoke(*args, "--workers", "2").stdout
+
+
+def test_mc_out_writes_replications_summary_and_manifest(tmp_path):
+    out = tmp_path / "run"
+    result = invoke(
+        "mc", "-n", "150", *FAST, "--out", str(out), "--plot", str(tmp_path / "agree.png")
+    )
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out / "replications.csv")
+    assert len(frame) == 150
+    assert {"replication", "agreed", "agreement_week", "terms_territory"} <= set(frame)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert manifest["settings"]["replications"] == 150
+    assert len(manifest["scenario_sha256"]) == 64
+    assert (tmp_path / "agree.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_mc_interrupted_exits_130_and_resume_gives_the_uninterrupted_result(tmp_path, monkeypatch):
+    import simulator.ensemble as ensemble
+
+    n = str(3 * CHUNK_SIZE)
+    out = tmp_path / "run"
+    real = ensemble.run_chunk
+    calls = {"count": 0}
+
+    def interrupt_on_second(task):
+        calls["count"] += 1
+        if calls["count"] == 2:
+            raise KeyboardInterrupt
+        return real(task)
+
+    monkeypatch.setattr(ensemble, "run_chunk", interrupt_on_second)
+    result = invoke("mc", "-n", n, *FAST, "--out", str(out), "--format", "json")
+    assert result.exit_code == 130
+    assert json.loads((out / "manifest.json").read_text())["status"] == "running"
+    assert len(list((out / "chunks").glob("*.npz"))) == 1
+    assert not (out / "summary.json").exists()
+    monkeypatch.setattr(ensemble, "run_chunk", real)
+
+    resumed = as_json(invoke("mc", "--resume", str(out), "--format", "json"))
+    straight = as_json(invoke("mc", "-n", n, *FAST, "--format", "json"))
+    assert resumed == straight
+    assert json.loads((out / "summary.json").read_text()) == straight
+
+
+def test_resume_needs_a_manifest(tmp_path):
+    result = invoke("mc", "--resume", str(tmp_path))
+    assert result.exit_code == 2
+    assert "manifest.json" in result.stderr
+
+
+def test_mc_bad_input_exits_2_and_writes_nothing(tmp_path):
+    out = tmp_path / "run"
+    result = invoke("mc", "-n", "10", "--set", "actors.russia.resolve=2", "--out", str(out))
+    assert result.exit_code == 2
+    assert "actors.russia.resolve.value" in result.stderr
+    assert not out.exists()
+
+
+def test_sweep_over_two_values_gives_a_grid_and_a_heat_map(tmp_path):
+    result = invoke(
+        "sweep",
+        "-n",
+        "100",
+        *FAST,
+        "--vary",
+        "actors.ukraine.resolve=0.2:0.9:3",
+        "--vary",
+        "front.engagements_per_week=6:12:2",
+        "--format",
+        "json",
+        "--plot",
+        str(tmp_path / "heat.png"),
+        "--out",
+        str(tmp_path / "sweep"),
+    )
+    report = as_json(result)
+    assert len(report["cells"]) == 6
+    assert {tuple(c["values"].values()) for c in report["cells"]} == {
+        (r, e) for r in (0.2, 0.55, 0.9) for e in (6.0, 12.0)
+    }
+    assert (tmp_path / "heat.png").exists()
+    assert len(pd.read_csv(tmp_path / "sweep" / "sweep.csv")) == 6
+
+
+def test_sweep_rejects_a_malformed_vary():
+    result = invoke("sweep", "-n", "10", "--vary", "actors.ukraine.resolve=0.2-0.9")
+    assert result.exit_code == 2
+    assert "PATH=LOW:HIGH:STEPS" in result.stderr
+
+
+def test_sweep_names_an_out_of_range_value():
+    result = invoke("sweep", "-n", "10", *FAST, "--vary", "actors.ukraine.resolve=0.5:1.5:2")
+    assert result.exit_code == 2
+    assert "actors.ukraine.resolve.value" in result.stderr
+
+
+def test_sensitivity_ranks_uncertain_values_by_their_swing(tmp_path):
+    report = as_json(
+        invoke(
+            "sensitivity",
+            "-n",
+            "200",
+            *FAST,
+            "--format",
+            "json",
+            "--plot",
+            str(tmp_path / "tornado.svg"),
+        )
+    )
+    swings = [row["swing_p_agreement"] for row in report["values"]]
+    assert swings == sorted(swings, reverse=True)
+    paths = {row["path"] for row in report["values"]}
+    assert "actors.russia.resources.forces" in paths
+    assert "actors.russia.resources.materiel" not in paths  # a point value, not uncertain
+    assert (tmp_path / "tornado.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_compare_reports_paired_differences():
+    report = as_json(
+        invoke("compare", "baseline", "us-presses-kyiv", "-n", "300", *FAST, "--format", "json")
+    )
+    figure = report["figures"]["p_agreed"]
+    low, high = figure["ci95"]
+    assert low <= figure["difference"] <= high
+    assert figure["difference"] == pytest.approx(
+        figure["second"]["value"] - figure["first"]["value"], abs=1e-6
+    )
+
+
+def test_compare_of_a_scenario_with_itself_shows_no_difference():
+    report = as_json(
+        invoke("compare", "baseline", "baseline", "-n", "200", *FAST, "--format", "json")
+    )
+    assert report["figures"]["p_agreed"]["difference"] == 0
