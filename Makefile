@@ -6,12 +6,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format clean help
+.PHONY: demo test lint format bench clean help
 
 help:
 	@echo "make demo   run the bundled baseline scenario"
 	@echo "make test   run the tests and ruff"
 	@echo "make lint   ruff only"
+	@echo "make bench  ensemble speed and memory (benchmarks/)"
 	@echo "make clean  remove .venv and caches"
 
 $(STAMP): pyproject.toml
@@ -21,8 +22,9 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/ceasefire explain
 	$(BIN)/ceasefire run
+	@echo
+	$(BIN)/ceasefire mc -n 5000
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -33,6 +35,9 @@ lint: $(STAMP)
 
 format: $(STAMP)
 	$(BIN)/ruff format .
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_ensemble.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
