@@ -583,7 +583,6 @@ PLOT_HELP = "Also draw a chart into this file (.png, .svg or .pdf)."
     "--vary",
     "varies",
     multiple=True,
-    required=True,
     metavar="PATH=LO:HI:STEPS",
     help="A value to sweep, e.g. actors.ukraine.resolve=0.5:0.9:5 (once or twice).",
 )
@@ -638,6 +637,8 @@ def sweep(
         out = resume
         scenario, overrides, varies = settings["scenario"], settings["overrides"], settings["vary"]
         replications, seed, weeks = settings["replications"], settings["seed"], settings["weeks"]
+    if not varies:
+        _fail("--vary PATH=LOW:HIGH:STEPS is needed (once or twice)")
     try:
         parsed = [Vary.parse(text) for text in varies]
     except ValueError as exc:

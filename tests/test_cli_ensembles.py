@@ -183,3 +183,18 @@ def test_compare_of_a_scenario_with_itself_shows_no_difference():
         invoke("compare", "baseline", "baseline", "-n", "200", *FAST, "--format", "json")
     )
     assert report["figures"]["p_agreed"]["difference"] == 0
+
+
+def test_sweep_resumes_from_its_directory_to_the_same_result(tmp_path):
+    out = tmp_path / "sweep"
+    args = ["-n", "200", *FAST, "--vary", "actors.ukraine.resolve=0.2:0.9:2"]
+    first = as_json(invoke("sweep", *args, "--out", str(out), "--format", "json"))
+    (out / "cell-001" / "chunks" / "00000.npz").unlink()
+    resumed = as_json(invoke("sweep", "--resume", str(out), "--format", "json"))
+    assert resumed == first
+
+
+def test_sweep_needs_a_vary():
+    result = invoke("sweep", "-n", "10")
+    assert result.exit_code == 2
+    assert "--vary" in result.stderr
