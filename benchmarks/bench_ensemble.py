@@ -27,10 +27,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import mesa  # noqa: E402
+import mesa
 
-from simulator import CeasefireModel, load_scenario  # noqa: E402
-from simulator.ensemble import CHUNK_SIZE, run_ensemble  # noqa: E402
+from simulator import CeasefireModel, load_scenario
+from simulator.ensemble import CHUNK_SIZE, run_ensemble
 
 STAGES = {
     "_apply_events": "events",
@@ -94,8 +94,9 @@ def stage_profile(scenario, replications: int) -> list[tuple[str, float]]:
             totals[STAGES[name]] = totals.get(STAGES[name], 0.0) + cumulative
         if name == "_wrapped_step":
             step_total = cumulative
-    return sorted(((stage, t / step_total) for stage, t in totals.items()),
-                  key=lambda item: -item[1])
+    return sorted(
+        ((stage, t / step_total) for stage, t in totals.items()), key=lambda item: -item[1]
+    )
 
 
 def main() -> None:
@@ -111,21 +112,29 @@ def main() -> None:
     print(f"baseline, {scenario.horizon} weeks; {workers} cores; chunk size {CHUNK_SIZE}")
     a = batch_run_rate(scenario, models)
     b = lockstep_rate(scenario, lockstep_size)
-    print(f"(a) mesa.batch_run, 1 replication per model, {models} models: "
-          f"{a:>12,.0f} replication-weeks/s")
-    print(f"(b) one model, {lockstep_size:,} replications in lockstep:    "
-          f"{b:>12,.0f} replication-weeks/s")
+    print(
+        f"(a) mesa.batch_run, 1 replication per model, {models} models: "
+        f"{a:>12,.0f} replication-weeks/s"
+    )
+    print(
+        f"(b) one model, {lockstep_size:,} replications in lockstep:    "
+        f"{b:>12,.0f} replication-weeks/s"
+    )
     print(f"ratio (b)/(a): {b / a:,.0f}  (goal: at least 200)")
 
     start = time.perf_counter()
     result = run_ensemble(scenario, big, workers=workers)
     elapsed = time.perf_counter() - start
     own, children = peak_rss_mib()
-    print(f"{big:,} replications x {scenario.horizon} weeks on {workers} workers: "
-          f"{elapsed:.2f} s  (goal: within 3 s), "
-          f"{big * scenario.horizon / elapsed:,.0f} replication-weeks/s")
-    print(f"peak memory: this process {own:,.0f} MiB, largest worker {children:,.0f} MiB  "
-          f"(goal: at most 1,024 MiB each)")
+    print(
+        f"{big:,} replications x {scenario.horizon} weeks on {workers} workers: "
+        f"{elapsed:.2f} s  (goal: within 3 s), "
+        f"{big * scenario.horizon / elapsed:,.0f} replication-weeks/s"
+    )
+    print(
+        f"peak memory: this process {own:,.0f} MiB, largest worker {children:,.0f} MiB  "
+        f"(goal: at most 1,024 MiB each)"
+    )
     print(f"P(agreement) in that run: {result.arrays['agreed'].mean():.4f}")
     print("where a week's time goes (one chunk, cProfile):")
     for stage, share in stage_profile(scenario, CHUNK_SIZE):

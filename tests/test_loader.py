@@ -662,3 +662,40 @@ def test_a_child_s_assumption_replaces_the_parent_s_quote(write_scenario, tmp_pa
     resolve = load_scenario(child).actors["ukraine"].resolve
     assert resolve.value == 0.5 and resolve.assumption == "a test"
     assert resolve.quote is None and resolve.source is None and resolve.claimed_by is None
+
+
+# ------------------------------------------------------- hostile or broken YAML
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("format: 1\nname: !!python/object:os.system x\n", "could not determine a constructor"),
+        ("a: &a [*a]\n", "alias refers to a value that contains it"),
+        (
+            "a: &a [1, 2]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+            "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+            "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+            "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+            "f: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
+            "more than",
+        ),
+    ],
+    ids=["python-tag", "recursive-alias", "alias-bomb"],
+)
+def test_hostile_yaml_is_refused_with_a_located_message(tmp_path, text, words):
+    path = tmp_path / "hostile.yaml"
+    path.write_text(text, encoding="utf-8")
+    problem = only_problem(path)
+    assert problem.file == str(path) and problem.line is not None
+    assert words in problem.message
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [(".nan", "finite"), (".inf", "finite"), ("1.0e+30", "beyond any sensible value")],
+)
+def test_numbers_must_be_finite_and_sensible(value, words):
+    problem = only_problem("baseline", (f"actors.russia.resources.forces={value}",))
+    assert problem.field == "actors.russia.resources.forces.value"
+    assert words in problem.message

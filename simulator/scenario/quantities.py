@@ -26,7 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-Number = Annotated[float, Field(strict=True)]
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 """A YAML number; strict, so that ``true`` or ``"0.5"`` is reported rather than coerced."""
 
 Flag = Annotated[bool, Field(strict=True)]
@@ -160,7 +160,7 @@ class Normal(StrictModel):
 
     dist: Literal["normal"]
     mean: Number
-    sd: Annotated[float, Field(strict=True, ge=0)]
+    sd: Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
     low: Number | None = None
     high: Number | None = None
 
@@ -199,8 +199,8 @@ class Beta(StrictModel):
     """A beta distribution on [low, high] (default [0, 1])."""
 
     dist: Literal["beta"]
-    alpha: Annotated[float, Field(strict=True, gt=0)]
-    beta: Annotated[float, Field(strict=True, gt=0)]
+    alpha: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
+    beta: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
     low: Number = 0.0
     high: Number = 1.0
 
@@ -244,10 +244,12 @@ class Quantity(Provenance):
     def _within_bounds(cls, value: Any) -> Any:
         low, high = cls.bounds
         v_low, v_high = support(value)
+        shown = f"{v_low:g}" if v_low == v_high else f"[{v_low:g}, {v_high:g}]"
+        if max(abs(v_low), abs(v_high)) > MAGNITUDE and not isinstance(value, Normal):
+            raise ValueError(f"{shown} is beyond any sensible value (at most {MAGNITUDE:g})")
         if (low is not None and v_low < low) or (high is not None and v_high > high):
             lo = "-inf" if low is None else f"{low:g}"
             hi = "inf" if high is None else f"{high:g}"
-            shown = f"{v_low:g}" if v_low == v_high else f"[{v_low:g}, {v_high:g}]"
             hint = ""
             if isinstance(value, Normal):
                 hint = "; give the normal distribution low and high bounds inside it"
@@ -270,6 +272,10 @@ class Quantity(Provenance):
         return self.value.sample(rng, n)
 
 
+MAGNITUDE = 1e9
+"""No number in a scenario needs to be larger; bigger ones are typos or overflow."""
+
+
 class Share(Quantity):
     """A number in [0, 1]."""
 
@@ -280,6 +286,12 @@ class NonNegative(Quantity):
     """A number >= 0."""
 
     bounds: ClassVar[tuple[float | None, float | None]] = (0.0, None)
+
+
+class WeeklyCount(Quantity):
+    """A count per week, 0 to 10,000."""
+
+    bounds: ClassVar[tuple[float | None, float | None]] = (0.0, 10_000.0)
 
 
 class IssuePosition(Quantity):

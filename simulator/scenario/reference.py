@@ -35,8 +35,6 @@ parent's `key`. On the command line,
 assumption naming the command line); `--set dotted.path=null` removes an optional field.
 """
 
-_SKIP = {quantities.Quantity, quantities.Share, quantities.NonNegative, quantities.IssuePosition}
-
 
 def _type_name(annotation: Any) -> str:
     origin = typing.get_origin(annotation)
@@ -66,7 +64,7 @@ def _models() -> list[type[BaseModel]]:
     seen: list[type[BaseModel]] = []
 
     def visit(model: type[BaseModel]) -> None:
-        if model in seen or model in _SKIP:
+        if model in seen or issubclass(model, quantities.Quantity):
             return
         seen.append(model)
         for field in model.model_fields.values():

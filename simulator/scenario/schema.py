@@ -27,6 +27,7 @@ from .quantities import (
     Share,
     SourcedText,
     StrictModel,
+    WeeklyCount,
 )
 
 FORMAT_VERSION = 1
@@ -208,7 +209,7 @@ class Front(StrictModel):
     holder: str = Field(description="The belligerent whose share of territory the issue measures.")
     area_km2: NonNegative = Field(description="Area of the disputed territory, km2.")
     control: Share = Field(description="Share of the disputed area the holder controls at start.")
-    engagements_per_week: NonNegative = Field(description="Decisive engagements a week.")
+    engagements_per_week: WeeklyCount = Field(description="Decisive engagements a week.")
     km2_per_net_win: NonNegative = Field(description="Area that one net engagement won moves.")
     km_per_net_win: NonNegative = Field(description="Advance along an axis per net win there.")
     contest_exponent: NonNegative = Field(description="Tullock exponent m of the odds.")

@@ -8,7 +8,6 @@ file, line and column where the user wrote it.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,11 +66,16 @@ def load_yaml_text(text: str, origin: str) -> tuple[Any, dict[DataPath, Position
         raise YamlSyntaxError(f"invalid YAML: {exc}", Position(origin)) from None
     finally:
         loader.dispose()
-    positions: dict[DataPath, Position] = {}
     if node is None:
-        return None, positions
-    data = _build(node, (), origin, positions, loader)
-    return data, positions
+        return None, {}
+    builder = _Builder(origin, loader)
+    try:
+        data = builder.build(node, ())
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = exc.problem or str(exc)
+        raise YamlSyntaxError(f"invalid YAML: {message}", _position(origin, mark)) from None
+    return data, builder.positions
 
 
 def load_yaml_file(path: Path) -> tuple[Any, dict[DataPath, Position]]:
@@ -86,49 +90,71 @@ def _position(origin: str, mark: Any) -> Position:
     return Position(origin, mark.line + 1, mark.column + 1)
 
 
-def _build(
-    node: yaml.Node,
-    path: DataPath,
-    origin: str,
-    positions: dict[DataPath, Position],
-    loader: _Loader,
-) -> Any:
-    positions.setdefault(path, _position(origin, node.start_mark))
-    if isinstance(node, yaml.MappingNode):
+MAX_NODES = 200_000
+"""More values than any scenario needs: stops alias bombs (aliases of aliases)."""
+
+
+class _Builder:
+    """Turns composed YAML nodes into data, recording each value's position."""
+
+    def __init__(self, origin: str, loader: _Loader):
+        self.origin = origin
+        self.loader = loader
+        self.positions: dict[DataPath, Position] = {}
+        self.visited = 0
+        self.ancestors: set[int] = set()
+
+    def build(self, node: yaml.Node, path: DataPath) -> Any:
+        self.visited += 1
+        if self.visited > MAX_NODES:
+            raise YamlSyntaxError(
+                f"invalid YAML: more than {MAX_NODES:,} values (aliases expanding without end?)",
+                _position(self.origin, node.start_mark),
+            )
+        if id(node) in self.ancestors:
+            raise YamlSyntaxError(
+                "invalid YAML: an alias refers to a value that contains it",
+                _position(self.origin, node.start_mark),
+            )
+        self.positions.setdefault(path, _position(self.origin, node.start_mark))
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            self.ancestors.add(id(node))
+            try:
+                if isinstance(node, yaml.MappingNode):
+                    return self._mapping(node, path)
+                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            finally:
+                self.ancestors.discard(id(node))
+        return self.loader.construct_object(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: DataPath) -> dict[str, Any]:
         # Keys written here override keys brought in by a `<<:` merge; only a key
         # written twice here is a duplicate.
         own_keys = {id(k) for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge"}
-        loader.flatten_mapping(node)
+        self.loader.flatten_mapping(node)
         result: dict[str, Any] = {}
         written_here: set[str] = set()
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node)
+            key = self.loader.construct_object(key_node)
             if not isinstance(key, str | int | float | bool) or key is None:
                 raise YamlSyntaxError(
                     "invalid YAML: mapping keys must be plain names",
-                    _position(origin, key_node.start_mark),
+                    _position(self.origin, key_node.start_mark),
                 )
             key = str(key)
+            here = (*path, key)
             if key in written_here:
                 raise YamlSyntaxError(
                     f"duplicate key '{key}'",
-                    _position(origin, key_node.start_mark),
-                    ".".join(map(str, (*path, key))),
+                    _position(self.origin, key_node.start_mark),
+                    ".".join(map(str, here)),
                 )
             if id(key_node) in own_keys:
                 written_here.add(key)
-            result.pop(key, None)
-            for stale in [p for p in positions if p[: len(path) + 1] == (*path, key)]:
-                del positions[stale]
-            positions[(*path, key)] = _position(origin, key_node.start_mark)
-            result[key] = _build(value_node, (*path, key), origin, positions, loader)
+            if key in result:  # a merged key overridden here
+                del result[key]
+                for stale in [p for p in self.positions if p[: len(here)] == here]:
+                    del self.positions[stale]
+            self.positions[here] = _position(self.origin, key_node.start_mark)
+            result[key] = self.build(value_node, here)
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _build(item, (*path, index), origin, positions, loader)
-            for index, item in enumerate(node.value)
-        ]
-    value = loader.construct_object(node)
-    if isinstance(value, dt.date):  # pragma: no cover - timestamps are disabled above
-        return value.isoformat()
-    return value
