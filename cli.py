@@ -310,6 +310,9 @@ def protocols() -> None:
         click.echo(f"{kind}s:")
         for name, cls in entries.items():
             click.echo(f"  {name:22} {cls.description}")
+            traits = ", ".join(k.replace("_", " ") for k, v in cls.classifier.items() if v)
+            if traits:
+                click.echo(f"  {'':22}   ({traits})")
             for spec in cls.params:
                 click.echo(
                     f"  {'':22}   {spec.name} (default {spec.default:g}, "
@@ -432,11 +435,21 @@ def _manifest(
         "settings": settings,
         "scenario_name": scenario.name,
         "scenario_sha256": scenario_digest(scenario),
+        "scenario_file_sha256": _file_digest(settings.get("scenario")),
         "chunk_size": CHUNK_SIZE,
         "seconds": None if seconds is None else round(seconds, 3),
         "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
     }
+
+
+def _file_digest(path: str | None) -> str | None:
+    """SHA-256 of the scenario file as written (the loaded scenario's hash is above)."""
+    import hashlib
+
+    if path is None or not Path(path).is_file():
+        return None
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _resume_settings(resume: Path, command: str) -> dict[str, Any]:

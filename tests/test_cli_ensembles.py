@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from cli import main
 from simulator.ensemble import CHUNK_SIZE
+from simulator.scenario import bundled_scenarios
 
 FAST = ["--weeks", "20", "--set", "horizon=20"]
 
@@ -198,3 +199,15 @@ def test_sweep_needs_a_vary():
     result = invoke("sweep", "-n", "10")
     assert result.exit_code == 2
     assert "--vary" in result.stderr
+
+
+@pytest.mark.parametrize("path", bundled_scenarios(), ids=lambda p: p.stem)
+def test_every_ensemble_command_works_on_every_bundled_scenario(path):
+    name = str(path)
+    short = ["-n", "40", "--weeks", "6", "--format", "json"]
+    assert as_json(invoke("mc", name, *short))["replications"] == 40
+    report = as_json(invoke("sensitivity", name, "-n", "20", "--weeks", "4", "--format", "json"))
+    assert report["base"]["p_agreement"] is not None
+    sweep = as_json(invoke("sweep", name, *short, "--vary", "front.control=0.5:0.6:2"))
+    assert len(sweep["cells"]) == 2
+    assert as_json(invoke("compare", "baseline", name, *short))["second"]
