@@ -12,7 +12,35 @@ from typing import Any, NoReturn
 
 import click
 
-SCENARIO_HELP = "A scenario file, or the name of a bundled one (default: baseline)."
+seed_option = click.option(
+    "--seed", type=click.IntRange(min=0), help="Random seed (default: the scenario's)."
+)
+
+
+def format_option(*choices: str):
+    """``--format`` with the given choices; the first is the default."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help="How to print the result.",
+    )
+
+
+weeks_option = click.option(
+    "--weeks",
+    type=click.IntRange(min=1, max=1040),
+    help="Weeks to run (default: the scenario's horizon; longer extends it).",
+)
+set_option = click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a value, e.g. actors.ukraine.resolve=0.8 (repeatable).",
+)
 
 
 def _fail(message: str) -> NoReturn:
@@ -90,13 +118,7 @@ def list_scenarios() -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True)
-@click.option(
-    "--set",
-    "overrides",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Override a value, e.g. actors.ukraine.resolve=0.8 (repeatable).",
-)
+@set_option
 def validate(files: tuple[str, ...], overrides: tuple[str, ...]) -> None:
     """Check scenario FILES; print 'ok' or every problem, one per line."""
     from simulator.errors import ScenarioError
@@ -141,27 +163,10 @@ def explain(scenario: str | None, overrides: tuple[str, ...]) -> None:
 
 @main.command()
 @click.argument("scenario", required=False)
-@click.option("--seed", type=click.IntRange(min=0), help="Random seed (default: the scenario's).")
-@click.option(
-    "--weeks",
-    type=click.IntRange(min=1, max=1040),
-    help="Weeks to run (default: the scenario's horizon; longer extends it).",
-)
-@click.option(
-    "--set",
-    "overrides",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Override a value, e.g. actors.ukraine.resolve=0.8 (repeatable).",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="How to print the run.",
-)
+@seed_option
+@weeks_option
+@set_option
+@format_option("table", "json", "csv")
 @click.option(
     "--every",
     type=click.IntRange(min=1),
@@ -238,22 +243,9 @@ def _run_table(model, scenario, seed, weekly, result, every) -> str:
     show_default=True,
     help="Analyse the state at this week of a seeded run (0 = the start).",
 )
-@click.option("--seed", type=click.IntRange(min=0), help="Random seed (default: the scenario's).")
-@click.option(
-    "--set",
-    "overrides",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Override a value, e.g. actors.ukraine.resolve=0.8 (repeatable).",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="How to print the analysis.",
-)
+@seed_option
+@set_option
+@format_option("table", "json")
 def analyze(
     scenario: str | None, week: int, seed: int | None, overrides: tuple[str, ...], fmt: str
 ) -> None:
@@ -335,21 +327,9 @@ def ensemble_options(command):
             show_default=True,
             help="Replications (each samples the scenario's distributions).",
         ),
-        click.option(
-            "--seed", type=click.IntRange(min=0), help="Random seed (default: the scenario's)."
-        ),
-        click.option(
-            "--weeks",
-            type=click.IntRange(min=1, max=1040),
-            help="Weeks to run (default: the scenario's horizon).",
-        ),
-        click.option(
-            "--set",
-            "overrides",
-            multiple=True,
-            metavar="KEY=VALUE",
-            help="Override a value, e.g. actors.ukraine.resolve=0.8 (repeatable).",
-        ),
+        seed_option,
+        weeks_option,
+        set_option,
         click.option(
             "--workers",
             type=click.IntRange(min=1),
@@ -473,14 +453,7 @@ def _check_out(out: Path | None) -> None:
 @main.command()
 @click.argument("scenario", required=False)
 @ensemble_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="How to print the summary.",
-)
+@format_option("table", "json")
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
@@ -507,7 +480,7 @@ def mc(scenario, replications, seed, weeks, overrides, workers, scheduler, fmt, 
     """
     import time
 
-    from simulator.ensemble import ChunkStore, run_ensemble, scenario_digest
+    from simulator.ensemble import ChunkStore, Runs, scenario_digest
     from simulator.outputs.files import to_csv, to_json
     from simulator.outputs.text import mc_summary
     from simulator.summaries import summarize
@@ -541,15 +514,8 @@ def mc(scenario, replications, seed, weeks, overrides, workers, scheduler, fmt, 
     started = time.perf_counter()
     result = _run_study(
         "mc",
-        lambda bar: run_ensemble(
-            loaded,
-            replications,
-            seed,
-            weeks,
-            workers=workers,
-            scheduler=scheduler,
-            store=store,
-            progress=bar,
+        lambda bar: Runs(replications, seed, weeks, workers, scheduler).run(
+            loaded, store=store, progress=bar
         ),
     )
     seconds = time.perf_counter() - started
@@ -599,13 +565,7 @@ PLOT_HELP = "Also draw a chart into this file (.png, .svg or .pdf)."
     metavar="PATH=LO:HI:STEPS",
     help="A value to sweep, e.g. actors.ukraine.resolve=0.5:0.9:5 (once or twice).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@format_option("table", "json", "csv")
 @click.option("--plot", type=click.Path(path_type=Path), help=PLOT_HELP)
 @click.option(
     "--out",
@@ -639,6 +599,7 @@ def sweep(
     """
     import time
 
+    from simulator.ensemble import Runs
     from simulator.outputs.files import to_csv, to_json
     from simulator.outputs.plots import sweep_plot
     from simulator.outputs.text import sweep_summary
@@ -681,11 +642,7 @@ def sweep(
             settings["scenario"],
             overrides,
             parsed,
-            replications,
-            settings["seed"],
-            weeks,
-            workers=workers,
-            scheduler=scheduler,
+            Runs(replications, settings["seed"], weeks, workers, scheduler),
             store_dir=out,
             progress=bar,
         ),
@@ -715,9 +672,7 @@ def sweep(
 @click.argument("scenario", required=False)
 @ensemble_options
 @click.option("--top", type=click.IntRange(min=1), help="Show only the N values that matter most.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@format_option("table", "json")
 @click.option("--plot", type=click.Path(path_type=Path), help=PLOT_HELP + " (a tornado chart)")
 def sensitivity(scenario, replications, seed, weeks, overrides, workers, scheduler, top, fmt, plot):
     """Which uncertain values matter: each held low and high in turn, ranked by effect.
@@ -726,6 +681,7 @@ def sensitivity(scenario, replications, seed, weeks, overrides, workers, schedul
     90th percentile while everything else is sampled; the swing in the probability
     of an agreement (and in the median agreed territory) ranks them.
     """
+    from simulator.ensemble import Runs
     from simulator.outputs.files import to_json
     from simulator.outputs.plots import tornado_plot
     from simulator.outputs.text import sensitivity_summary
@@ -735,7 +691,7 @@ def sensitivity(scenario, replications, seed, weeks, overrides, workers, schedul
     report = _run_study(
         "sensitivity",
         lambda bar: run_sensitivity(
-            loaded, replications, seed, weeks, workers=workers, scheduler=scheduler, progress=bar
+            loaded, Runs(replications, seed, weeks, workers, scheduler), progress=bar
         ),
     )
     _plot(plot, tornado_plot, report)
@@ -748,15 +704,14 @@ def sensitivity(scenario, replications, seed, weeks, overrides, workers, schedul
 @click.argument("first")
 @click.argument("second")
 @ensemble_options
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@format_option("table", "json")
 def compare(first, second, replications, seed, weeks, overrides, workers, scheduler, fmt):
     """Two scenarios side by side: each headline figure and the difference, with intervals.
 
     Both run with the same seed, replication by replication, so the difference
     reflects the scenarios rather than chance. --set applies to both.
     """
+    from simulator.ensemble import Runs
     from simulator.outputs.files import to_json
     from simulator.outputs.text import compare_summary
     from simulator.studies import compare as run_compare
@@ -765,7 +720,7 @@ def compare(first, second, replications, seed, weeks, overrides, workers, schedu
     report = _run_study(
         "compare",
         lambda bar: run_compare(
-            a, b, replications, seed, weeks, workers=workers, scheduler=scheduler, progress=bar
+            a, b, Runs(replications, seed, weeks, workers, scheduler), progress=bar
         ),
     )
     click.echo(to_json(report) if fmt == "json" else compare_summary(report), nl=fmt != "json")

@@ -161,6 +161,43 @@ class ChunkStore:
             raise
 
 
+@dataclass(frozen=True)
+class Runs:
+    """How an ensemble is run: how many replications, which seed, for how long, where.
+
+    Studies run several ensembles with the same settings; each is :meth:`run`.
+    """
+
+    replications: int
+    seed: int | None = None
+    weeks: int | None = None
+    workers: int = 1
+    scheduler: str | None = None
+
+    @property
+    def chunks(self) -> int:
+        return len(chunk_counts(self.replications))
+
+    def run(
+        self,
+        scenario: Scenario,
+        fixed: dict[str, float] | None = None,
+        store: ChunkStore | None = None,
+        progress: Progress | None = None,
+    ) -> EnsembleResult:
+        return run_ensemble(
+            scenario,
+            self.replications,
+            self.seed,
+            self.weeks,
+            fixed,
+            self.workers,
+            self.scheduler,
+            store,
+            progress,
+        )
+
+
 def run_ensemble(
     scenario: Scenario,
     replications: int,

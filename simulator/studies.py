@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .ensemble import ChunkStore, Progress, chunk_counts, run_ensemble
+from .ensemble import ChunkStore, Progress, Runs
 from .scenario import load_scenario
 from .scenario.sampling import uncertain_paths
 from .scenario.schema import Scenario
@@ -76,11 +76,7 @@ def sweep(
     scenario: str | Path | None,
     overrides: Sequence[str],
     varies: Sequence[Vary],
-    replications: int,
-    seed: int | None = None,
-    weeks: int | None = None,
-    workers: int = 1,
-    scheduler: str | None = None,
+    runs: Runs,
     store_dir: Path | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
@@ -100,27 +96,18 @@ def sweep(
         )
         for point in grid
     ]
-    span = ProgressSpan(len(grid) * len(chunk_counts(replications)), progress)
+    span = ProgressSpan(len(grid) * runs.chunks, progress)
     cells = []
     for index, (point, loaded) in enumerate(zip(grid, scenarios, strict=True)):
         store = ChunkStore(store_dir / f"cell-{index:03d}") if store_dir else None
-        result = run_ensemble(
-            loaded,
-            replications,
-            seed,
-            weeks,
-            workers=workers,
-            scheduler=scheduler,
-            store=store,
-            progress=span.part(len(chunk_counts(replications))),
-        )
+        result = runs.run(loaded, store=store, progress=span.part(runs.chunks))
         cells.append(
             {"values": {v.path: x for v, x in zip(varies, point, strict=True)}, **headline(result)}
         )
     return {
         "scenario": scenarios[0].name,
-        "replications": replications,
-        "seed": scenarios[0].seed if seed is None else seed,
+        "replications": runs.replications,
+        "seed": scenarios[0].seed if runs.seed is None else runs.seed,
         "varies": [vars(v) for v in varies],
         "cells": cells,
     }
@@ -149,15 +136,7 @@ def distribution_quantile(quantity: Any, q: float) -> float:
     raise TypeError(f"no quantile for {type(value).__name__}")
 
 
-def sensitivity(
-    scenario: Scenario,
-    replications: int,
-    seed: int | None = None,
-    weeks: int | None = None,
-    workers: int = 1,
-    scheduler: str | None = None,
-    progress: Progress | None = None,
-) -> dict[str, Any]:
+def sensitivity(scenario: Scenario, runs: Runs, progress: Progress | None = None) -> dict[str, Any]:
     """How much the headline outcomes move across each uncertain value's range.
 
     Each uncertain value in turn is held at the 10th and then the 90th percentile of
@@ -166,22 +145,10 @@ def sensitivity(
     an agreement, then in the median agreed territory.
     """
     paths = uncertain_paths(scenario)
-    chunks = len(chunk_counts(replications))
-    span = ProgressSpan((1 + 2 * len(paths)) * chunks, progress)
+    span = ProgressSpan((1 + 2 * len(paths)) * runs.chunks, progress)
 
     def run(fixed: dict[str, float] | None = None) -> dict[str, Any]:
-        return headline(
-            run_ensemble(
-                scenario,
-                replications,
-                seed,
-                weeks,
-                fixed=fixed,
-                workers=workers,
-                scheduler=scheduler,
-                progress=span.part(chunks),
-            )
-        )
+        return headline(runs.run(scenario, fixed=fixed, progress=span.part(runs.chunks)))
 
     base = run()
     rows = []
@@ -206,8 +173,8 @@ def sensitivity(
     )
     return {
         "scenario": scenario.name,
-        "replications": replications,
-        "seed": scenario.seed if seed is None else seed,
+        "replications": runs.replications,
+        "seed": scenario.seed if runs.seed is None else runs.seed,
         "base": base,
         "quantiles": [LOW_QUANTILE, HIGH_QUANTILE],
         "values": rows,
@@ -219,35 +186,17 @@ def _swing(low: float | None, high: float | None) -> float | None:
 
 
 def compare(
-    first: Scenario,
-    second: Scenario,
-    replications: int,
-    seed: int | None = None,
-    weeks: int | None = None,
-    workers: int = 1,
-    scheduler: str | None = None,
-    progress: Progress | None = None,
+    first: Scenario, second: Scenario, runs: Runs, progress: Progress | None = None
 ) -> dict[str, Any]:
     """Two scenarios side by side: each headline figure and the difference (second − first).
 
     Both run with the same seed, so probabilities are compared replication by
     replication (paired differences); medians of agreed runs by bootstrap.
     """
-    seed = first.seed if seed is None else seed
-    chunks = len(chunk_counts(replications))
-    span = ProgressSpan(2 * chunks, progress)
-    results = [
-        run_ensemble(
-            s,
-            replications,
-            seed,
-            weeks,
-            workers=workers,
-            scheduler=scheduler,
-            progress=span.part(chunks),
-        )
-        for s in (first, second)
-    ]
+    seed = first.seed if runs.seed is None else runs.seed
+    same_seed = Runs(runs.replications, seed, runs.weeks, runs.workers, runs.scheduler)
+    span = ProgressSpan(2 * runs.chunks, progress)
+    results = [same_seed.run(s, progress=span.part(runs.chunks)) for s in (first, second)]
     a, b = (r.arrays for r in results)
     rows = {}
     for name in ("agreed", "in_force_at_end"):
@@ -284,7 +233,7 @@ def compare(
     return {
         "first": first.name,
         "second": second.name,
-        "replications": replications,
+        "replications": runs.replications,
         "seed": seed,
         "figures": rows,
     }
