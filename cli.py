@@ -97,6 +97,8 @@ def main() -> None:
       ceasefire list              bundled scenarios
       ceasefire explain           what each side demands, and who says so
       ceasefire run               the baseline, week by week
+      ceasefire mc -n 10000       the chance of a cease-fire, when, on what terms
+      ceasefire analyze           the bargaining range and what would open one
     """
 
 
