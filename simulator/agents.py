@@ -125,7 +125,6 @@ class Belligerent(mesa.Agent):
         path = f"actors.{actor_id}"
         resources = f"{path}.resources"
         self.forces = model.draw(f"{resources}.forces")
-        self.initial_forces = self.forces.copy()
         self.replenishment = model.draw(f"{resources}.replenishment")
         self.materiel = model.draw(f"{resources}.materiel")
         self.attrition = model.draw(f"{resources}.attrition")

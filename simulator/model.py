@@ -120,7 +120,6 @@ class CeasefireModel(mesa.Model):
         front = self.scenario.front
         self.area_km2 = self.draw("front.area_km2")
         self.control = self.draw("front.control").copy()
-        self.initial_control = self.control.copy()
         self.engagements = self.draw("front.engagements_per_week")
         self.contest_exponent = self.draw("front.contest_exponent")
         self.share_per_win = battlefield.area_share_per_win(
@@ -173,10 +172,6 @@ class CeasefireModel(mesa.Model):
     @property
     def belligerents(self) -> tuple[Belligerent, Belligerent]:
         return self.holder, self.defender
-
-    @property
-    def week(self) -> int:
-        return self.steps
 
     @property
     def date(self) -> dt.date:
@@ -267,7 +262,6 @@ class CeasefireModel(mesa.Model):
         )
         holder.take_losses(holder_lost)
         defender.take_losses(defender_lost)
-        self.wins = (wins_holder, wins_defender)
         return wins_holder, wins_defender
 
     def _talks_open(self) -> np.ndarray:
