@@ -400,51 +400,33 @@ def _run_study(label: str, work):
         bar.close()
 
 
-def _manifest(
-    command: str, settings: dict[str, Any], scenario, seconds: float | None, status: str
-) -> dict[str, Any]:
-    import datetime as dt
-    import platform
+def _manifest(command: str, settings: dict[str, Any], scenario, seconds, status: str) -> str:
+    from simulator.outputs import manifest
+    from simulator.outputs.files import to_json
 
-    from simulator import __version__
-    from simulator.ensemble import CHUNK_SIZE, scenario_digest
-
-    return {
-        "command": command,
-        "command_line": " ".join(["ceasefire", *sys.argv[1:]]),
-        "status": status,
-        "version": __version__,
-        "settings": settings,
-        "scenario_name": scenario.name,
-        "scenario_sha256": scenario_digest(scenario),
-        "scenario_file_sha256": _file_digest(settings.get("scenario")),
-        "chunk_size": CHUNK_SIZE,
-        "seconds": None if seconds is None else round(seconds, 3),
-        "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-    }
+    return to_json(
+        manifest.build(command, ["ceasefire", *sys.argv[1:]], settings, scenario, seconds, status)
+    )
 
 
-def _file_digest(path: str | None) -> str | None:
-    """SHA-256 of the scenario file as written (the loaded scenario's hash is above)."""
-    import hashlib
+def _unchanged(manifest: dict[str, Any], scenario) -> None:
+    """Stop a resume whose scenario has changed since the run started."""
+    from simulator.outputs.manifest import check_unchanged
 
-    if path is None or not Path(path).is_file():
-        return None
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    try:
+        check_unchanged(manifest, scenario)
+    except ValueError as exc:
+        _fail(str(exc))
 
 
 def _resume_settings(resume: Path, command: str) -> dict[str, Any]:
     """The settings of an interrupted run, from its manifest."""
-    import json
+    from simulator.outputs import manifest
 
-    manifest_path = resume / "manifest.json"
-    if not manifest_path.is_file():
-        _fail(f"{manifest_path}: no manifest here to resume from")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    if manifest.get("command") != command:
-        _fail(f"{manifest_path}: this is a '{manifest.get('command')}' run, not '{command}'")
-    return manifest
+    try:
+        return manifest.read(resume, command)
+    except ValueError as exc:
+        _fail(str(exc))
 
 
 def _check_out(out: Path | None) -> None:
@@ -482,7 +464,7 @@ def mc(scenario, replications, seed, weeks, overrides, workers, scheduler, fmt, 
     """
     import time
 
-    from simulator.ensemble import ChunkStore, Runs, scenario_digest
+    from simulator.ensemble import ChunkStore, Runs
     from simulator.outputs.files import to_csv, to_json
     from simulator.outputs.text import mc_summary
     from simulator.summaries import summarize
@@ -492,11 +474,7 @@ def mc(scenario, replications, seed, weeks, overrides, workers, scheduler, fmt, 
         settings = manifest["settings"]
         out = resume
         loaded = _load(settings["scenario"], tuple(settings["overrides"]), settings["weeks"])
-        if scenario_digest(loaded) != manifest["scenario_sha256"]:
-            _fail(
-                f"{settings['scenario']}: the scenario changed since the run in {resume} "
-                "started; start a new run"
-            )
+        _unchanged(manifest, loaded)
         replications, seed, weeks = settings["replications"], settings["seed"], settings["weeks"]
     else:
         loaded = _load(scenario, overrides, weeks)
@@ -511,8 +489,9 @@ def mc(scenario, replications, seed, weeks, overrides, workers, scheduler, fmt, 
     _check_out(out)
     store = ChunkStore(out) if out is not None else None
     if out is not None:
-        manifest = _manifest("mc", settings, loaded, None, "running")
-        _write_outputs(out, {"manifest.json": to_json(manifest)}, quiet=True)
+        _write_outputs(
+            out, {"manifest.json": _manifest("mc", settings, loaded, None, "running")}, quiet=True
+        )
     started = time.perf_counter()
     result = _run_study(
         "mc",
@@ -528,7 +507,7 @@ def mc(scenario, replications, seed, weeks, overrides, workers, scheduler, fmt, 
             {
                 "replications.csv": to_csv(result.records()),
                 "summary.json": to_json(summary),
-                "manifest.json": to_json(_manifest("mc", settings, loaded, seconds, "complete")),
+                "manifest.json": _manifest("mc", settings, loaded, seconds, "complete"),
             },
         )
     from simulator.outputs.plots import agreement_plot
@@ -609,7 +588,8 @@ def sweep(
     from simulator.studies import sweep as run_sweep
 
     if resume is not None:
-        settings = _resume_settings(resume, "sweep")["settings"]
+        manifest = _resume_settings(resume, "sweep")
+        settings = manifest["settings"]
         out = resume
         scenario, overrides, varies = settings["scenario"], settings["overrides"], settings["vary"]
         replications, seed, weeks = settings["replications"], settings["seed"], settings["weeks"]
@@ -622,6 +602,8 @@ def sweep(
     if len(parsed) > 2:
         _fail("--vary: a sweep varies one or two values")
     loaded = _load(scenario, tuple(overrides), weeks)
+    if resume is not None:
+        _unchanged(manifest, loaded)
     settings = {
         "scenario": _resolved(scenario),
         "overrides": list(overrides),
@@ -634,7 +616,7 @@ def sweep(
     if out is not None:
         _write_outputs(
             out,
-            {"manifest.json": to_json(_manifest("sweep", settings, loaded, None, "running"))},
+            {"manifest.json": _manifest("sweep", settings, loaded, None, "running")},
             quiet=True,
         )
     started = time.perf_counter()
@@ -656,8 +638,8 @@ def sweep(
             {
                 "sweep.csv": to_csv(rows),
                 "sweep.json": to_json(result),
-                "manifest.json": to_json(
-                    _manifest("sweep", settings, loaded, time.perf_counter() - started, "complete")
+                "manifest.json": _manifest(
+                    "sweep", settings, loaded, time.perf_counter() - started, "complete"
                 ),
             },
         )

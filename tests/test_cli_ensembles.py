@@ -211,3 +211,13 @@ def test_every_ensemble_command_works_on_every_bundled_scenario(path):
     sweep = as_json(invoke("sweep", name, *short, "--vary", "front.control=0.5:0.6:2"))
     assert len(sweep["cells"]) == 2
     assert as_json(invoke("compare", "baseline", name, *short))["second"]
+
+
+def test_resume_refuses_a_scenario_that_changed(write_scenario, tmp_path):
+    scenario = write_scenario(name="mine.yaml")
+    out = tmp_path / "run"
+    as_json(invoke("mc", str(scenario), "-n", "50", *FAST, "--out", str(out), "--format", "json"))
+    scenario.write_text(scenario.read_text().replace("seed: 20250106", "seed: 7"))
+    result = invoke("mc", "--resume", str(out))
+    assert result.exit_code == 2
+    assert "the scenario changed" in result.stderr
