@@ -113,6 +113,33 @@ def explain(scenario: Scenario, width: int = 88) -> str:
             out += _entry("logistics value", place.logistics_value, width)
         for claim in place.claims:
             out += _entry("claim", claim, width)
+    if scenario.events:
+        out += ["", "== Events =="]
+        for event_id, event in sorted(scenario.events.items(), key=lambda e: e[1].date):
+            what = {
+                "aid": "aid level",
+                "sanctions": "sanctions level",
+                "resolve": f"{getattr(event, 'actor', '')} resolve",
+            }.get(event.kind)
+            out.append(
+                f"{event.date} {event_id} ({event.kind}): {' '.join(event.description.split())}"
+            )
+            out.append(f"      [{_status(event)}]")
+            if event.assumption:
+                out.append(wrap(f"why: {event.assumption}", width, "      "))
+            if what is not None:
+                out += _entry(what, event.level, width)
+            else:
+                out.append(f"  {event.place} to the {event.held_by}")
+    talks = scenario.talks
+    out += [
+        "",
+        "== Talks and durability ==",
+        f"Protocol: {talks.protocol}" + (f", opening {talks.opens}" if talks.opens else ""),
+    ]
+    for name, quantity in talks.params.items():
+        out += _entry(name, quantity, width)
+    out += _section("Durability of a cease-fire", scenario.durability, width)
     out += ["", _census(scenario)]
     return "\n".join(out)
 
