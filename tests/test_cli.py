@@ -331,3 +331,12 @@ def test_validate_notes_a_source_whose_text_is_missing(write_scenario):
     assert result.exit_code == 0, result.output
     assert "note: source 'kurakhove'" in result.stdout
     assert "quotes were not checked" in result.stdout
+
+
+def test_explain_a_variant_shows_its_events_and_the_talks():
+    result = invoke("explain", "us-presses-kyiv")
+    assert result.exit_code == 0, result.output
+    events = result.stdout.split("== Events ==", 1)[1]
+    assert "2025-03-03 aid-paused (aid)" in events
+    assert "aid level: 0" in events
+    assert "Protocol: single_text" in result.stdout
