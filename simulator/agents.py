@@ -144,7 +144,7 @@ class Belligerent(mesa.Agent):
             model.strategy_params(f"{path}.strategy", strategy), model.replications
         )
         self.losses_total = np.zeros(model.replications)
-        self.walk_away = np.zeros(model.replications)
+        self.walk_away = np.full(model.replications, np.nan)
         self.expected_control = np.zeros(model.replications)
         self._last_offer_value = np.full(model.replications, np.nan)
 
@@ -212,6 +212,7 @@ class Belligerent(mesa.Agent):
         other: Belligerent,
         rounds: np.ndarray,
         proposing: np.ndarray,
+        talking: np.ndarray,
     ) -> Party:
         """This week's threshold and ask, from the negotiator strategy's aspiration."""
         ideal = self.positions.ideal_now(model.control)
@@ -221,8 +222,11 @@ class Belligerent(mesa.Agent):
         aspiration = self.negotiator.aspiration(
             Situation(
                 rounds=rounds,
-                offer_gain=self._offer_gain(model.last_asks.get(other.actor_id), ideal, room),
+                offer_gain=self._offer_gain(
+                    model.last_asks.get(other.actor_id), ideal, room, talking
+                ),
                 proposing=proposing,
+                talking=talking,
                 walk_away=self.walk_away,
                 other_walk_away=other.walk_away,
                 patience=self.patience,
@@ -244,15 +248,20 @@ class Belligerent(mesa.Agent):
         )
 
     def _offer_gain(
-        self, other_ask: np.ndarray | None, ideal: np.ndarray, room: np.ndarray
+        self,
+        other_ask: np.ndarray | None,
+        ideal: np.ndarray,
+        room: np.ndarray,
+        talking: np.ndarray,
     ) -> np.ndarray:
-        """How much the other side's ask improved for this side since last week."""
+        """How much the other side's ask improved for this side since its last round of
+        talks (replications not talking this week keep what they remembered)."""
         if other_ask is None:
             return np.zeros(self.model.replications)
         value = utility(other_ask, ideal, self.positions.weights)
         previous = np.where(np.isnan(self._last_offer_value), value, self._last_offer_value)
-        self._last_offer_value = value
-        return (value - previous) / room
+        self._last_offer_value = np.where(talking, value, self._last_offer_value)
+        return np.where(talking, (value - previous) / room, 0.0)
 
 
 class Mediator(mesa.Agent):

@@ -6,8 +6,10 @@ Each ``step()`` is one week, in this order:
 2. the battlefield: engagements, attrition and replenishment, territory and places;
 3. beliefs: each belligerent updates its Beta belief from the week's engagements;
 4. reservation terms: each belligerent's expected value of fighting on, less its cost;
-5. talks: a round under the scenario's protocol, if talks are open;
-6. a cease-fire already in force may break down; a new agreement comes into force.
+5. durability: a cease-fire already in force may break down (the fighting resumes
+   next week, and talks start afresh the week after it breaks);
+6. talks: a round under the scenario's protocol, if talks are open; an agreement
+   comes into force at the end of the week.
 
 State lives in arrays over ``replications``; a replication that has agreed keeps
 stepping (for durability) through the same code, masked.
@@ -120,7 +122,7 @@ class CeasefireModel(mesa.Model):
         front = self.scenario.front
         self.area_km2 = self.draw("front.area_km2")
         self.control = self.draw("front.control").copy()
-        self.engagements = self.draw("front.engagements_per_week")
+        self.engagements = np.rint(self.draw("front.engagements_per_week"))
         self.contest_exponent = self.draw("front.contest_exponent")
         self.share_per_win = battlefield.area_share_per_win(
             self.draw("front.km2_per_net_win"), self.area_km2
@@ -166,6 +168,7 @@ class CeasefireModel(mesa.Model):
         self.agreements = np.zeros(r, dtype=np.int64)
         self.in_force_terms = np.full((r, k), np.nan)
         self.hazard = np.zeros(r)
+        self.just_broke = np.zeros(r, dtype=bool)
 
     # ------------------------------------------------------------------------- state
 
@@ -219,7 +222,7 @@ class CeasefireModel(mesa.Model):
 
     def _apply_events(self) -> None:
         for event_id, event in self.scenario.events.items():
-            if self.scenario.week_of_date(event.date) != self.steps:
+            if max(1, self.scenario.week_of_date(event.date)) != self.steps:
                 continue
             level_path = f"events.{event_id}.level"
             if event.kind == "aid" and self.mediator:
@@ -269,7 +272,7 @@ class CeasefireModel(mesa.Model):
             return np.zeros(self.replications, dtype=bool)
         if self.protocol.needs_mediator and not self.mediator.active(self.steps):
             return np.zeros(self.replications, dtype=bool)
-        return ~self.in_force
+        return ~self.in_force & ~self.just_broke
 
     def _talk(self) -> tuple[np.ndarray, tuple[Party, Party] | None]:
         open_now = self._talks_open()
@@ -279,8 +282,8 @@ class CeasefireModel(mesa.Model):
         holder, defender = self.belligerents
         proposer = self.protocol.proposer(self.talk_rounds, self.first_proposer)
         parties = (
-            holder.prepare_for_talks(self, defender, self.talk_rounds, proposer == 0),
-            defender.prepare_for_talks(self, holder, self.talk_rounds, proposer == 1),
+            holder.prepare_for_talks(self, defender, self.talk_rounds, proposer == 0, open_now),
+            defender.prepare_for_talks(self, holder, self.talk_rounds, proposer == 1, open_now),
         )
         self.last_asks = {holder.actor_id: parties[0].ask, defender.actor_id: parties[1].ask}
         mediator = self.mediator.view(self.control) if self.mediator else None
@@ -317,6 +320,7 @@ class CeasefireModel(mesa.Model):
         Regret is how much more a party now expects from fighting than from the
         terms in force; a mediator's guarantee lowers the hazard (Fortna 2004).
         """
+        self.just_broke = np.zeros(self.replications, dtype=bool)
         if not self.in_force.any():
             self.hazard = np.zeros(self.replications)
             return
@@ -337,6 +341,9 @@ class CeasefireModel(mesa.Model):
         self.breakdown_week = np.where(first, self.steps, self.breakdown_week)
         self.broke_down |= breaks
         self.in_force &= ~breaks
+        # The fighting resumes; talks start afresh (round 0) from the next week.
+        self.just_broke = breaks
+        self.talk_rounds = np.where(breaks, 0, self.talk_rounds)
 
     # ---------------------------------------------------------------------- records
 

@@ -291,3 +291,28 @@ def test_outcome_and_weekly_records_are_json_ready():
     m = run(load_scenario(None, ["horizon=5"]))
     text = json.dumps({"outcome": outcome(m), "weekly": weekly_records(m)}, allow_nan=False)
     assert '"week": 5' in text
+
+
+def test_after_a_breakdown_the_sides_fight_a_week_before_talking_again():
+    m = model(
+        NASH,
+        "durability.base_hazard=1",
+        "actors.mediator.leverage.guarantee=0",
+        "horizon=4",
+        "front.engagements_per_week=10",
+        "front.km2_per_net_win=1",
+    )
+    run_weeks(m, 2)  # agreed in week 1, broken in week 2
+    assert m.broke_down[0] and not m.in_force[0]
+    assert np.isnan(m.text[0, 0])  # no talks in the week it broke down
+    assert m.talk_rounds[0] == 0  # the next talks start afresh
+    control = m.control.copy()
+    m.step()  # week 3: fighting, then new talks that agree at once
+    assert m.control[0] != control[0]
+    assert m.agreements[0] == 2
+
+
+def test_an_event_dated_on_the_start_applies_in_week_one():
+    m = model("us-presses-kyiv", "events.aid-paused.date=2025-01-06")
+    m.step()
+    assert m.aid.tolist() == [0.0]

@@ -100,14 +100,16 @@ def situation(rounds: np.ndarray, gain: np.ndarray | None = None, **known) -> Si
     n = len(rounds)
     fields = {
         "proposing": np.zeros(n, bool),
+        "talking": np.ones(n, bool),
         "walk_away": np.zeros(n),
         "other_walk_away": np.zeros(n),
         "patience": np.ones(n),
         "other_patience": np.ones(n),
     }
     fields.update({k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in known.items()})
-    if "proposing" in known:
-        fields["proposing"] = np.broadcast_to(np.asarray(known["proposing"]), (n,))
+    for flag in ("proposing", "talking"):
+        if flag in known:
+            fields[flag] = np.broadcast_to(np.asarray(known[flag]), (n,))
     return Situation(rounds=rounds, offer_gain=np.zeros(n) if gain is None else gain, **fields)
 
 
@@ -276,3 +278,32 @@ def test_expected_utility_protocol_takes_the_median_voter_after_one_round():
     expected = expected_utility_forecast([0.6, 0.4, 0.5], [100, 100, 80], [0.9, 0.2, 0.5], 1)
     assert result.text[0, 0] == pytest.approx(expected.median_voter[-1])
     assert result.accepted.tolist() == [True]  # both thresholds are 0: anything goes
+
+
+def test_tit_for_tat_remembers_nothing_in_replications_not_talking():
+    strategy = make("tit_for_tat", 2, opening=0.9, goodwill=0.1)
+    strategy.aspiration(situation(arr(0, 0), arr(0.0, 0.0)))
+    after = strategy.aspiration(situation(arr(1, 1), arr(0.0, 0.0), talking=[True, False]))
+    assert after.tolist() == pytest.approx([0.8, 0.9])
+
+
+def test_nash_draft_of_one_issue_does_not_move_the_next():
+    # Two issues; each side's reservation on issue 1 must use the midpoint of the asks
+    # on issue 0, not the Nash value just drafted for it.
+    def party(ideal, walk_away, ask):
+        return Party(
+            ideal=np.array([ideal]),
+            weights=np.array([[0.5, 0.5]]),
+            walk_away=arr(walk_away),
+            threshold=arr(walk_away),
+            ask=np.array([ask]),
+            low=np.zeros((1, 2)),
+            high=np.ones((1, 2)),
+        )
+
+    first, second = party([1.0, 1.0], 0.5, [1.0, 0.5]), party([0.0, 0.0], 0.5, [0.2, 0.5])
+    view = MediatorView(np.full((1, 2), np.nan), np.zeros((1, 2)))
+    text = drafter("nash").draft((first, second), view)
+    # Issue 1 with issue 0 at the asks' midpoint 0.6: A: 1 - 0.2 - 0.5 (1 - x) = 0.5 ->
+    # x = 0.4; B: 1 - 0.3 - 0.5 x = 0.5 -> x = 0.4. Nash 0.4.
+    assert text[0, 1] == pytest.approx(0.4)

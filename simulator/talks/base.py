@@ -48,6 +48,9 @@ class Situation:
     party's aspiration units (0 when there is none yet)."""
     proposing: np.ndarray
     """Whether this party proposes this round (False for all under a mediator's text)."""
+    talking: np.ndarray
+    """Whether talks are held in each replication this week: a strategy with memory
+    updates it only there."""
     walk_away: np.ndarray
     other_walk_away: np.ndarray
     patience: np.ndarray

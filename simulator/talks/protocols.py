@@ -76,13 +76,14 @@ class NashPoint(Drafter):
         # With linear utilities the Nash product on an issue peaks at the midpoint of
         # the two reservation points; other issues stay at the midpoint of the asks.
         first, second = parties
-        text = (first.ask + second.ask) / 2.0
+        middle = (first.ask + second.ask) / 2.0
+        text = middle.copy()
         for issue in range(text.shape[1]):
             lo = reservation_point(
-                issue, text, first.ideal, first.weights, first.walk_away, second.ideal
+                issue, middle, first.ideal, first.weights, first.walk_away, second.ideal
             )
             hi = reservation_point(
-                issue, text, second.ideal, second.weights, second.walk_away, first.ideal
+                issue, middle, second.ideal, second.weights, second.walk_away, first.ideal
             )
             text[:, issue] = np.where(np.isfinite(lo + hi), (lo + hi) / 2.0, text[:, issue])
         return _inside_both(_lean(text, mediator, self.values["pull"]), parties)

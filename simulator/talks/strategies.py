@@ -125,11 +125,12 @@ class TitForTat(Negotiator):
 
     def aspiration(self, situation: Situation) -> np.ndarray:
         step = np.maximum(situation.offer_gain, 0.0) + self.values["goodwill"]
-        self.current = np.where(
+        updated = np.where(
             situation.rounds == 0,
             self.values["opening"],
             np.clip(self.current - step, 0.0, 1.0),
         )
+        self.current = np.where(situation.talking, updated, self.current)
         return self.current
 
 
