@@ -60,11 +60,13 @@ def _load(scenario: str | None, overrides: tuple[str, ...] = (), weeks: int | No
         loaded = load_scenario(scenario, overrides)
         if weeks is not None and weeks > loaded.horizon:
             loaded = load_scenario(scenario, [*overrides, f"horizon={weeks}"])
-        return loaded
     except ScenarioError as exc:
         first, rest = exc.problems[0], len(exc.problems) - 1
         more = f" (and {rest} more; 'ceasefire validate' lists them all)" if rest else ""
         _fail(f"{first}{more}")
+    for note in loaded.notes:
+        click.echo(f"note: {note}", err=True)
+    return loaded
 
 
 def _write_outputs(out: Path, files: dict[str, str], quiet: bool = False) -> None:
@@ -82,7 +84,45 @@ def _write_outputs(out: Path, files: dict[str, str], quiet: bool = False) -> Non
             click.echo(f"wrote {out / name}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class CeasefireGroup(click.Group):
+    """Every error a user can cause ends in one line on stderr, never a traceback.
+
+    Usage errors (a bad option value) print click's message on one line with exit
+    status 2; an output that cannot be written (a full disk, a closed pipe) exits 2;
+    Ctrl-C exits 130.
+    """
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            where = exc.ctx.command_path if getattr(exc, "ctx", None) else "ceasefire"
+            click.echo(f"{where}: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except OSError as exc:
+            _quiet_stdout()
+            click.echo(f"cannot write output: {exc.strerror or exc}", err=True)
+            sys.exit(2)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _quiet_stdout() -> None:
+    """After stdout fails (a full disk, a closed pipe), stop Python flushing it at exit."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+@click.group(cls=CeasefireGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="ceasefire")
 def main() -> None:
     """Model cease-fire talks in the Russia-Ukraine war, week by week.
@@ -325,9 +365,7 @@ def ensemble_options(command):
             "-n",
             "--replications",
             type=click.IntRange(min=1),
-            default=1000,
-            show_default=True,
-            help="Replications (each samples the scenario's distributions).",
+            help="Replications, each sampling the scenario's distributions [default: 1000].",
         ),
         seed_option,
         weeks_option,
@@ -409,6 +447,18 @@ def _manifest(command: str, settings: dict[str, Any], scenario, seconds, status:
     )
 
 
+DEFAULT_REPLICATIONS = 1000
+
+
+def _alone_with_resume(*given) -> None:
+    """--resume reads every setting from the manifest: refuse others rather than ignore them."""
+    if any(value not in (None, (), "") for value in given):
+        _fail(
+            "--resume takes its settings from DIR/manifest.json; give no scenario or run "
+            "options with it (--workers and --scheduler are fine)"
+        )
+
+
 def _unchanged(manifest: dict[str, Any], scenario) -> None:
     """Stop a resume whose scenario has changed since the run started."""
     from simulator.outputs.manifest import check_unchanged
@@ -470,6 +520,7 @@ def mc(scenario, replications, seed, weeks, overrides, workers, scheduler, fmt, 
     from simulator.summaries import summarize
 
     if resume is not None:
+        _alone_with_resume(scenario, overrides, replications, seed, weeks, out)
         manifest = _resume_settings(resume, "mc")
         settings = manifest["settings"]
         out = resume
@@ -479,6 +530,7 @@ def mc(scenario, replications, seed, weeks, overrides, workers, scheduler, fmt, 
     else:
         loaded = _load(scenario, overrides, weeks)
         seed = loaded.seed if seed is None else seed
+        replications = replications or DEFAULT_REPLICATIONS
         settings = {
             "scenario": _resolved(scenario),
             "overrides": list(overrides),
@@ -487,6 +539,7 @@ def mc(scenario, replications, seed, weeks, overrides, workers, scheduler, fmt, 
             "weeks": weeks,
         }
     _check_out(out)
+    _check_plot(plot)
     store = ChunkStore(out) if out is not None else None
     if out is not None:
         _write_outputs(
@@ -522,14 +575,28 @@ def _resolved(scenario: str | None) -> str:
     return str(resolve_scenario_path(scenario).resolve())
 
 
+def _check_plot(path: Path | None) -> None:
+    """Refuse a chart file the charts cannot write, before any work is done."""
+    if path is None:
+        return
+    from simulator.outputs.plots import check_path
+
+    try:
+        check_path(path)
+    except ValueError as exc:
+        _fail(str(exc))
+
+
 def _plot(path: Path | None, draw, data) -> None:
-    """Write a chart, or fail with a clear message (unknown format, unwritable place)."""
+    """Write a chart, or fail with a clear message (an unwritable place)."""
     if path is None:
         return
     try:
         draw(data, path)
     except (ValueError, OSError) as exc:
-        _fail(f"{path}: cannot write the chart: {exc}")
+        _fail(
+            f"{path}: cannot write the chart: {exc.strerror if isinstance(exc, OSError) else exc}"
+        )
     click.echo(f"wrote {path}", err=True)
 
 
@@ -588,6 +655,7 @@ def sweep(
     from simulator.studies import sweep as run_sweep
 
     if resume is not None:
+        _alone_with_resume(scenario, overrides, replications, seed, weeks, out, *varies)
         manifest = _resume_settings(resume, "sweep")
         settings = manifest["settings"]
         out = resume
@@ -595,6 +663,7 @@ def sweep(
         replications, seed, weeks = settings["replications"], settings["seed"], settings["weeks"]
     if not varies:
         _fail("--vary PATH=LOW:HIGH:STEPS is needed (once or twice)")
+    replications = replications or DEFAULT_REPLICATIONS
     try:
         parsed = [Vary.parse(text) for text in varies]
     except ValueError as exc:
@@ -613,6 +682,7 @@ def sweep(
         "weeks": weeks,
     }
     _check_out(out)
+    _check_plot(plot)
     if out is not None:
         _write_outputs(
             out,
@@ -671,11 +741,14 @@ def sensitivity(scenario, replications, seed, weeks, overrides, workers, schedul
     from simulator.outputs.text import sensitivity_summary
     from simulator.studies import sensitivity as run_sensitivity
 
+    _check_plot(plot)
     loaded = _load(scenario, overrides, weeks)
     report = _run_study(
         "sensitivity",
         lambda bar: run_sensitivity(
-            loaded, Runs(replications, seed, weeks, workers, scheduler), progress=bar
+            loaded,
+            Runs(replications or DEFAULT_REPLICATIONS, seed, weeks, workers, scheduler),
+            progress=bar,
         ),
     )
     _plot(plot, tornado_plot, report)
@@ -704,7 +777,10 @@ def compare(first, second, replications, seed, weeks, overrides, workers, schedu
     report = _run_study(
         "compare",
         lambda bar: run_compare(
-            a, b, Runs(replications, seed, weeks, workers, scheduler), progress=bar
+            a,
+            b,
+            Runs(replications or DEFAULT_REPLICATIONS, seed, weeks, workers, scheduler),
+            progress=bar,
         ),
     )
     click.echo(to_json(report) if fmt == "json" else compare_summary(report), nl=fmt != "json")

@@ -14,6 +14,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -153,6 +154,9 @@ class ChunkStore:
         self.chunks.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".chunk.", suffix=".npz", dir=self.chunks)
         try:
+            current_umask = os.umask(0)
+            os.umask(current_umask)
+            os.chmod(temporary, 0o666 & ~current_umask)
             with os.fdopen(handle, "wb") as stream:
                 np.savez(stream, **arrays)
             os.replace(temporary, self.path(index))
@@ -286,6 +290,10 @@ def _run_in_processes(
             raise
 
 
+SCHEDULER_ADDRESS = re.compile(r"^(tcp|tls|ucx)://[^\s:/]+:\d+/?$|^inproc://\S+$")
+CONNECT_TIMEOUT = "10s"
+
+
 def _run_on_dask(
     tasks: Sequence[Task], scheduler: str, finished: Callable[[int, dict], None]
 ) -> None:
@@ -295,7 +303,13 @@ def _run_on_dask(
         raise RuntimeError(
             "--scheduler needs Dask distributed: pip install 'ceasefire[dask]'"
         ) from exc
-    with Client(scheduler, set_as_default=False) as client:
+    if not SCHEDULER_ADDRESS.match(scheduler):
+        raise ValueError(f"--scheduler {scheduler}: expected an address such as tcp://host:8786")
+    try:
+        client = Client(scheduler, set_as_default=False, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError) as exc:
+        raise ValueError(f"--scheduler {scheduler}: cannot reach the scheduler ({exc})") from None
+    with client:
         futures = {client.submit(run_chunk, t, pure=False): t.index for t in tasks}
         try:
             for future in as_completed(list(futures), loop=client.loop):

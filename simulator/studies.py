@@ -21,6 +21,8 @@ from .scenario.schema import Scenario
 from .summaries import bootstrap_difference, headline, paired_difference, proportion
 
 LOW_QUANTILE, HIGH_QUANTILE = 0.1, 0.9
+MAX_STEPS = 100
+"""Points per swept value: a 100 x 100 grid is already 10,000 ensembles."""
 """Sensitivity holds each uncertain value at these quantiles of its distribution."""
 
 
@@ -49,13 +51,19 @@ class Vary:
             raise ValueError(
                 f"--vary {text}: LOW and HIGH must be numbers, STEPS a whole number"
             ) from None
-        if steps < 1:
-            raise ValueError(f"--vary {text}: STEPS must be at least 1")
+        if not 1 <= steps <= MAX_STEPS:
+            raise ValueError(f"--vary {text}: STEPS must be from 1 to {MAX_STEPS}")
         return cls(path.strip(), low, high, steps)
 
     @property
     def values(self) -> list[float]:
         return [round(float(v), 10) for v in np.linspace(self.low, self.high, self.steps)]
+
+    @staticmethod
+    def written(value: float) -> str:
+        """A value as --set writes it: whole numbers without a decimal point, so that
+        integer fields such as the horizon can be swept."""
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 class ProgressSpan:
@@ -87,15 +95,12 @@ def sweep(
     """
     if not 1 <= len(varies) <= 2:
         raise ValueError("a sweep varies one or two parameters")
+    if len({v.path for v in varies}) < len(varies):
+        raise ValueError(f"--vary {varies[0].path} is given twice: vary two different values")
     grid: list[tuple[float, ...]] = [(v,) for v in varies[0].values]
     if len(varies) == 2:
         grid = [(a, b) for a in varies[0].values for b in varies[1].values]
-    scenarios = [
-        load_scenario(
-            scenario, [*overrides, *(f"{v.path}={x}" for v, x in zip(varies, point, strict=True))]
-        )
-        for point in grid
-    ]
+    scenarios = [load_scenario(scenario, [*overrides, *_settings(varies, point)]) for point in grid]
     span = ProgressSpan(len(grid) * runs.chunks, progress)
     cells = []
     for index, (point, loaded) in enumerate(zip(grid, scenarios, strict=True)):
@@ -111,6 +116,10 @@ def sweep(
         "varies": [vars(v) for v in varies],
         "cells": cells,
     }
+
+
+def _settings(varies: Sequence[Vary], point: Sequence[float]) -> list[str]:
+    return [f"{v.path}={Vary.written(x)}" for v, x in zip(varies, point, strict=True)]
 
 
 def distribution_quantile(quantity: Any, q: float) -> float:

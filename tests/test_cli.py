@@ -340,3 +340,42 @@ def test_explain_a_variant_shows_its_events_and_the_talks():
     assert "2025-03-03 aid-paused (aid)" in events
     assert "aid level: 0" in events
     assert "Protocol: single_text" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args", [["run", "--seed", "-1"], ["run", "--weeks", "0"], ["run", "--every", "0"], ["nope"]]
+)
+def test_usage_errors_are_one_line_with_exit_2(args):
+    result = invoke(*args)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Usage:" not in lines[0], lines
+
+
+def test_an_output_that_cannot_be_written_ends_in_one_line():
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    with open("/dev/full", "w") as full:
+        completed = subprocess.run(
+            [sys.executable, "-c", "from cli import main; main()", "run", "--weeks", "2"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+    assert completed.returncode == 2
+    assert "Traceback" not in completed.stderr
+    assert completed.stderr.strip() == "cannot write output: No space left on device"
+
+
+def test_run_notes_a_source_whose_text_is_missing(write_scenario):
+    path = write_scenario("kurakhove-2025-01-06.txt", "missing.txt", name="moved.yaml")
+    result = invoke("run", str(path), "--weeks", "2")
+    assert result.exit_code == 0
+    assert "note: source 'kurakhove'" in result.stderr
+
+
+def test_holder_must_be_the_side_whose_share_territory_measures():
+    result = invoke("run", "--set", "front.holder=ukraine")
+    assert result.exit_code == 2
+    assert "front.holder" in result.stderr and "is the holder the other side?" in result.stderr

@@ -221,3 +221,51 @@ def test_resume_refuses_a_scenario_that_changed(write_scenario, tmp_path):
     result = invoke("mc", "--resume", str(out))
     assert result.exit_code == 2
     assert "the scenario changed" in result.stderr
+
+
+def test_a_bad_chart_name_is_refused_before_any_work(tmp_path):
+    out = tmp_path / "run"
+    result = invoke(
+        "mc", "-n", "50", *FAST, "--out", str(out), "--plot", str(tmp_path / "chart.txt")
+    )
+    assert result.exit_code == 2
+    assert "must end in .png, .svg, .pdf" in result.stderr
+    assert not out.exists()
+
+
+def test_a_malformed_scheduler_address_is_refused():
+    result = invoke("mc", "-n", "10", *FAST, "--scheduler", "foo")
+    assert result.exit_code == 2
+    assert "expected an address such as tcp://host:8786" in result.stderr
+
+
+def test_resume_refuses_other_run_options(tmp_path):
+    out = tmp_path / "run"
+    as_json(invoke("mc", "-n", "30", *FAST, "--out", str(out), "--format", "json"))
+    result = invoke("mc", "--resume", str(out), "--seed", "5")
+    assert result.exit_code == 2
+    assert "--resume takes its settings" in result.stderr
+
+
+def test_sweep_refuses_the_same_value_twice_and_huge_grids():
+    twice = invoke("sweep", "-n", "5", "--vary", "horizon=10:20:2", "--vary", "horizon=1:2:2")
+    assert twice.exit_code == 2 and "given twice" in twice.stderr
+    huge = invoke("sweep", "-n", "5", "--vary", "horizon=10:20:100000")
+    assert huge.exit_code == 2 and "STEPS must be from 1 to 100" in huge.stderr
+
+
+def test_sweep_can_vary_a_whole_number_field():
+    report = as_json(invoke("sweep", "-n", "20", "--vary", "horizon=4:8:2", "--format", "json"))
+    assert [cell["values"]["horizon"] for cell in report["cells"]] == [4.0, 8.0]
+
+
+def test_output_files_are_readable_by_others(tmp_path):
+    import os
+    import stat
+
+    out = tmp_path / "run"
+    as_json(invoke("mc", "-n", "20", *FAST, "--out", str(out), "--format", "json"))
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in [out / "summary.json", out / "chunks" / "00000.npz"]:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask

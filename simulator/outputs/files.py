@@ -12,24 +12,50 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+@contextmanager
+def open_atomic(path: Path, mode: str = "w") -> Iterator[IO]:
+    """A stream whose contents appear at ``path`` only once it is closed without error.
+
+    The file gets the usual permissions (0666 less the umask), not mkstemp's 0600,
+    so that others can read shared results. Errors name ``path``, not the temporary.
+    """
+    path = Path(path)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise OSError(exc.errno, f"{path}: {exc.strerror}") from None
+    try:
+        os.chmod(temporary, 0o666 & ~_umask())
+        text = "b" not in mode
+        with os.fdopen(
+            handle, mode, **({"encoding": "utf-8", "newline": ""} if text else {})
+        ) as stream:
+            yield stream
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
+    with open_atomic(path) as stream:
+        stream.write(text)
 
 
 def to_json(data: Any) -> str:

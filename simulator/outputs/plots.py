@@ -6,8 +6,6 @@ the format their suffix names (.png, .svg, .pdf).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,19 +19,30 @@ def _figure(width: float = 7.0, height: float = 4.5):
     return plt.subplots(figsize=(width, height), layout="constrained")
 
 
+FORMATS = (".png", ".svg", ".pdf")
+
+
+def check_path(path: Path) -> None:
+    """Raise ValueError, before any work is done, if a chart cannot go to ``path``."""
+    if path.suffix.lower() not in FORMATS:
+        raise ValueError(f"{path}: a chart file must end in {', '.join(FORMATS)}")
+    if path.exists() and path.is_dir():
+        raise ValueError(f"{path}: is a directory")
+
+
 def _save(fig: Any, path: Path) -> None:
     import matplotlib.pyplot as plt
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    suffix = path.suffix or ".png"
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
-    os.close(handle)
+    from .files import open_atomic
+
     try:
-        fig.savefig(temporary, dpi=120, metadata={"Software": None} if suffix == ".png" else None)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        with open_atomic(path, "wb") as stream:
+            fig.savefig(
+                stream,
+                format=path.suffix.lower().lstrip("."),
+                dpi=120,
+                metadata={"Software": None} if path.suffix.lower() == ".png" else None,
+            )
     finally:
         plt.close(fig)
 

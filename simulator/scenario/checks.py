@@ -138,6 +138,23 @@ def _check_front(scenario: Scenario) -> Iterator[Finding]:
     front = scenario.front
     if front.holder not in scenario.belligerents:
         yield ("front", "holder"), _unknown("belligerent", front.holder, scenario.belligerents)
+    elif len(scenario.belligerents) == 2 and TERRITORY in scenario.issues:
+        holder = scenario.actors[front.holder].positions.get(TERRITORY)
+        other = scenario.actors[scenario.defender].positions.get(TERRITORY)
+        if (
+            holder
+            and other
+            and holder.ideal.relative_to is None
+            and (other.ideal.relative_to is None)
+            and support(holder.ideal.value)[1] < support(other.ideal.value)[0]
+        ):
+            yield (
+                ("front", "holder"),
+                (
+                    f"territory measures the share '{front.holder}' holds, yet it wants less "
+                    f"of it than '{scenario.defender}' does: is the holder the other side?"
+                ),
+            )
     total = sum(support(axis.share.value)[1] for axis in front.axes.values())
     if total > 1 + 1e-9:
         yield ("front", "axes"), f"axis shares add up to more than 1 ({total:g})"

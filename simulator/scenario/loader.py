@@ -24,6 +24,8 @@ from .yamlpos import DataPath, Position, YamlSyntaxError, load_yaml_file, load_y
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 BUNDLED_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+_DISCRIMINATORS = ("kind", "role", "dist")
+"""The fields whose value tells the schema's unions apart (pydantic puts it in ``loc``)."""
 _PROVENANCE_KEYS = ("source", "quote", "claimed_by", "verified", "assumption")
 
 
@@ -249,7 +251,12 @@ def _apply_override(data: dict[str, Any], positions: dict[DataPath, Position], t
     if value is None and isinstance(node, dict):
         node.pop(last, None)  # KEY=null removes an optional field
         return
-    if isinstance(current, dict) and "value" in current and not isinstance(value, dict):
+    is_distribution = isinstance(value, dict) and "dist" in value
+    if (
+        isinstance(current, dict)
+        and "value" in current
+        and (not isinstance(value, dict) or is_distribution)
+    ):
         replaced = {k: v for k, v in current.items() if k not in _PROVENANCE_KEYS}
         replaced["value"] = value
         replaced["assumption"] = f"set on the command line: --set {text.strip()}"
@@ -325,7 +332,14 @@ def _data_path(loc: Iterable[str | int], data: Any, name_last: bool = False) -> 
     for index, key in enumerate(loc):
         in_mapping = isinstance(node, dict) and key in node
         in_list = isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node)
-        if in_mapping or in_list:
+        # A union's tag can share its name with a field (the 'place' event has a
+        # 'place' field): a key equal to this mapping's discriminator is the tag.
+        is_tag = (
+            isinstance(node, dict)
+            and index < len(loc) - 1
+            and any(node.get(field) == key for field in _DISCRIMINATORS)
+        )
+        if (in_mapping or in_list) and not is_tag:
             node = node[key]
             path.append(key)
         elif name_last and index == len(loc) - 1:

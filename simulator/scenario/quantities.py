@@ -55,9 +55,11 @@ class StrictModel(BaseModel):
             if issubclass(cls, Provenance) and "value" in cls.model_fields:
                 raise PydanticCustomError(
                     "not_a_quantity",
-                    "expected a value with its provenance, e.g. "
-                    "{{value: {value}, assumption: why}}, got a bare {kind}",
-                    {"value": repr(data), "kind": type(data).__name__},
+                    "expected a value with its provenance, e.g. {example}, got a bare {kind}",
+                    {
+                        "example": f"{{value: {data!r}, assumption: why}}",
+                        "kind": type(data).__name__,
+                    },
                 )
             raise PydanticCustomError(
                 "not_a_mapping",
