@@ -181,7 +181,8 @@ def analysis_summary(report: dict[str, Any]) -> str:
     """`ceasefire analyze` as text: sides, ranges, solutions, levers."""
     lines = [
         f"{report['scenario']}, week {report['week']} ({report['date']}): the holder "
-        f"controls {_pct(report['control'])} of the disputed territory.",
+        f"controls {_pct(report['control'])} of the disputed territory. Other issues are "
+        "held at the midpoint of the two sides' ideals.",
         "",
     ]
     rows = []
