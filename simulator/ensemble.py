@@ -13,9 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -24,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .atomic import open_atomic
 from .scenario.schema import Scenario
 
 CHUNK_SIZE = 4096
@@ -151,18 +150,8 @@ class ChunkStore:
         return arrays
 
     def save(self, index: int, arrays: dict[str, np.ndarray]) -> None:
-        self.chunks.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".chunk.", suffix=".npz", dir=self.chunks)
-        try:
-            current_umask = os.umask(0)
-            os.umask(current_umask)
-            os.chmod(temporary, 0o666 & ~current_umask)
-            with os.fdopen(handle, "wb") as stream:
-                np.savez(stream, **arrays)
-            os.replace(temporary, self.path(index))
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        with open_atomic(self.path(index), "wb") as stream:
+            np.savez(stream, **arrays)
 
 
 @dataclass(frozen=True)

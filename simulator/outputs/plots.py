@@ -33,7 +33,7 @@ def check_path(path: Path) -> None:
 def _save(fig: Any, path: Path) -> None:
     import matplotlib.pyplot as plt
 
-    from .files import open_atomic
+    from ..atomic import open_atomic
 
     try:
         with open_atomic(path, "wb") as stream:
