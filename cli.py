@@ -72,8 +72,7 @@ def _load(scenario: str | None, overrides: tuple[str, ...] = (), weeks: int | No
 def _write_outputs(out: Path, files: dict[str, str], quiet: bool = False) -> None:
     from simulator.outputs.files import write_atomic
 
-    if out.exists() and not out.is_dir():
-        _fail(f"{out}: --out must name a directory, and this is a file")
+    _check_out(out)
     try:
         for name, text in files.items():
             write_atomic(out / name, text)
@@ -423,19 +422,17 @@ def _run_study(label: str, work):
 
     bar = _ProgressBar(label)
     try:
-        return work(bar)
+        try:
+            return work(bar)
+        finally:
+            bar.close()  # end the progress line before any message
     except KeyboardInterrupt:
-        bar.close()
         click.echo("interrupted; finished chunks are kept where --out was given", err=True)
         sys.exit(130)
     except ScenarioError as exc:
-        bar.close()
         _fail(str(exc.problems[0]))
     except (ValueError, RuntimeError, OSError) as exc:
-        bar.close()
         _fail(str(exc))
-    finally:
-        bar.close()
 
 
 def _manifest(command: str, settings: dict[str, Any], scenario, seconds, status: str) -> str:

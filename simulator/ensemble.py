@@ -29,16 +29,6 @@ CHUNK_SIZE = 4096
 """Replications per chunk: large enough for numpy to pay, small enough to stay in cache.
 Part of the definition of an ensemble's random numbers: changing it changes results."""
 
-OUTCOME_FIELDS = (
-    "agreed",
-    "agreement_week",
-    "broke_down",
-    "breakdown_week",
-    "in_force_at_end",
-    "agreements",
-    "control_at_end",
-)
-
 Progress = Callable[[int, int], None]
 """Called with (chunks done, chunks in all) as chunks finish."""
 
