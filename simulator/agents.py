@@ -18,7 +18,8 @@ from .scenario.schema import Belligerent as BelligerentSpec
 from .scenario.schema import Mediator as MediatorSpec
 from .scenario.schema import Stance
 from .talks.base import MediatorView, Party, Situation
-from .talks.registry import DRAFTERS, NEGOTIATORS
+from .talks.policies import MediatorPolicy, TalksWeek
+from .talks.registry import DRAFTERS, NEGOTIATORS, POLICIES
 from .talks.utility import clip_to_limits, concede_towards, normalised_weights, utility
 
 if TYPE_CHECKING:
@@ -35,6 +36,9 @@ class Positions:
         self.red_line = np.full(shape, np.nan)
         self.ideal_follows_front = np.zeros(len(issues), dtype=bool)
         self.red_line_follows_front = np.zeros(len(issues), dtype=bool)
+        # What crossing each red line costs (inf: a hard line), and how fast losses wear it.
+        self.crossing_cost = np.full(shape, np.inf)
+        self.casualty_erosion = np.zeros(shape)
         salience = np.zeros(shape)
         for k, issue in enumerate(issues):
             stance = stances.get(issue)
@@ -47,6 +51,10 @@ class Positions:
             if stance.red_line is not None:
                 self.red_line[:, k] = model.draw(f"{base}.red_line")
                 self.red_line_follows_front[k] = stance.red_line.relative_to == "front"
+                if stance.red_line.cost is not None:
+                    self.crossing_cost[:, k] = model.draw(f"{base}.red_line.cost")
+                self.casualty_erosion[:, k] = model.draw(f"{base}.red_line.casualty_erosion", 0.0)
+        self.crossable = bool(np.isfinite(self.crossing_cost).any())
         self.weights = normalised_weights(salience, model.scale_width)
         self.salience_share = self.weights * model.scale_width
         self._scale = (model.scale_low, model.scale_high)
@@ -131,6 +139,14 @@ class Belligerent(mesa.Agent):
         self.cost_of_war = model.draw(f"{resources}.cost_of_war")
         self.aid_dependence = model.draw(f"{resources}.aid_dependence", default=0.0)
         self.sanctions_exposure = model.draw(f"{resources}.sanctions_exposure", default=0.0)
+        self.intelligence_dependence = model.draw(
+            f"{resources}.intelligence_dependence", default=0.0
+        )
+        self.start_forces = self.forces.copy()
+        pauses = f"{path}.pauses"
+        self.ceasefire_cost = model.draw(f"{pauses}.ceasefire_cost", default=0.0)
+        self.strikes_share = model.draw(f"{pauses}.strikes_share", default=0.0)
+        self.strike_value = model.draw(f"{pauses}.strike_value", default=1.0)
         self.resolve = model.draw(f"{path}.resolve")
         self.foresight = model.draw(f"{path}.foresight")
         self.patience = model.draw(f"{path}.patience", default=1.0)
@@ -154,6 +170,10 @@ class Belligerent(mesa.Agent):
         """Materiel after the mediator's aid level and the loss of logistics hubs."""
         aid_factor = 1.0 - self.aid_dependence * (1.0 - aid)
         return self.materiel * np.maximum(aid_factor, 0.0) * (1.0 - logistics_loss)
+
+    def intelligence_factor(self, intelligence: np.ndarray) -> np.ndarray:
+        """Multiplier on its combat power in engagements from the intelligence shared with it."""
+        return np.maximum(1.0 - self.intelligence_dependence * (1.0 - intelligence), 0.0)
 
     def relative(self, materiel_now: np.ndarray) -> np.ndarray:
         """Materiel now as a share of the start's (0 for a side that started with none)."""
@@ -179,11 +199,76 @@ class Belligerent(mesa.Agent):
 
     # ------------------------------------------------------------------ reservation
 
-    def weekly_cost(self, aid: np.ndarray, sanctions: np.ndarray) -> np.ndarray:
-        """The cost of a week of war as this side feels it, after resolve and leverage."""
-        aid_burden = 1.0 + self.aid_dependence * (1.0 - aid)
-        sanctions_burden = np.maximum(1.0 + self.sanctions_exposure * (sanctions - 1.0), 0.0)
-        return self.cost_of_war * (1.0 - self.resolve) * aid_burden * sanctions_burden
+    def sanctions_burden(self, sanctions: np.ndarray) -> np.ndarray:
+        """How much heavier sanctions make the war's cost than at the start."""
+        return np.maximum(1.0 + self.sanctions_exposure * (sanctions - 1.0), 0.0)
+
+    def burden(self, aid: np.ndarray, sanctions: np.ndarray) -> np.ndarray:
+        """How much heavier the war weighs than at the start: lost aid and sanctions."""
+        return (1.0 + self.aid_dependence * (1.0 - aid)) * self.sanctions_burden(sanctions)
+
+    def weekly_cost(
+        self, aid: np.ndarray, sanctions: np.ndarray, truce: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The cost of a week of war as this side feels it, after resolve and leverage;
+        a truce on strikes takes away the share the other side's strikes cause."""
+        cost = self.cost_of_war * (1.0 - self.resolve) * self.burden(aid, sanctions)
+        if truce is not None:
+            cost = cost * (1.0 - self.strikes_share * truce)
+        return cost
+
+    def resources_now(self, model: CeasefireModel) -> np.ndarray:
+        """Its resources as a share of the start's: combat power over economic burden.
+
+        Power counts forces, materiel after aid and lost logistics, and intelligence;
+        the burden counts sanctions. This is what a resource-dependent negotiator
+        concedes on.
+        """
+        loss = np.zeros(model.replications) if self.is_holder else model.logistics_loss()
+        power = self.forces * self.materiel_now(model.aid, loss)
+        power = power * self.intelligence_factor(model.intelligence)
+        start = self.start_forces * self.materiel
+        ratio = np.where(start > 0, power / np.where(start > 0, start, 1.0), 0.0)
+        burden = self.sanctions_burden(model.sanctions)
+        return np.where(burden > 0, ratio / np.where(burden > 0, burden, 1.0), ratio)
+
+    def crossing_cost_now(self, model: CeasefireModel) -> np.ndarray | None:
+        """What crossing each red line costs this week ``(R, K)``, or None if all are hard.
+
+        The drawn cost wears down with losses, ``exp(-erosion * losses / starting forces)``,
+        and with the war's burden (lost aid, sanctions), which make a compromise easier
+        to sell at home.
+        """
+        if not self.positions.crossable:
+            return None
+        safe = np.where(self.start_forces > 0, self.start_forces, 1.0)
+        weariness = (self.losses_total / safe)[:, None]
+        burden = self.burden(model.aid, model.sanctions)[:, None]
+        wear = np.exp(-self.positions.casualty_erosion * weariness)
+        return self.positions.crossing_cost * wear / np.maximum(burden, 1e-9)
+
+    # ----------------------------------------------------------------------- pauses
+
+    def gain_per_week(self, model: CeasefireModel) -> np.ndarray:
+        """Share of territory it expects to win (or, if negative, lose) in a week of war."""
+        drift = model.engagements * (2.0 * self.believed_p - 1.0) * model.share_per_win
+        return drift if self.is_holder else -drift
+
+    def accepts_ceasefire(self, model: CeasefireModel, weeks: float) -> np.ndarray:
+        """A general cease-fire of ``weeks`` is worth it when the war's cost spared exceeds
+        the ground it expects to gain in them and the cost of pausing before a settlement
+        (lowered by the mediator's guarantee)."""
+        spared = weeks * self.weekly_cost(model.aid, model.sanctions, model.truce_active)
+        ground = weeks * self.positions.weights[:, 0] * self.gain_per_week(model)
+        pause_cost = self.ceasefire_cost * (1.0 - model.guarantee)
+        return spared - ground - pause_cost > 0.0
+
+    def accepts_truce(self, model: CeasefireModel, other: Belligerent) -> np.ndarray:
+        """A truce on strikes is worth it when the relief it brings this side is at least
+        the pressure it gives up on the other, as much as this side values that pressure."""
+        relief = self.strikes_share * self.weekly_cost(model.aid, model.sanctions)
+        pressure = other.strikes_share * other.weekly_cost(model.aid, model.sanctions)
+        return (relief > 0.0) & (relief >= self.strike_value * pressure)
 
     def value_war(self, model: CeasefireModel) -> None:
         """Expected utility of fighting on for ``foresight`` weeks, minus its cost.
@@ -199,7 +284,7 @@ class Belligerent(mesa.Agent):
             self.foresight,
         )
         outlook = model.no_deal_terms(self.expected_control)
-        cost = self.weekly_cost(model.aid, model.sanctions) * self.foresight
+        cost = self.weekly_cost(model.aid, model.sanctions, model.truce_active) * self.foresight
         self.walk_away = (
             utility(outlook, self.positions.ideal_now(model.control), self.positions.weights) - cost
         )
@@ -231,6 +316,7 @@ class Belligerent(mesa.Agent):
                 other_walk_away=other.walk_away,
                 patience=self.patience,
                 other_patience=other.patience,
+                resources=self.resources_now(model),
             )
         )
         threshold = self.walk_away + room * aspiration
@@ -245,6 +331,7 @@ class Belligerent(mesa.Agent):
             high=high,
             salience=self.positions.salience_share,
             capability=model.p_holder if self.is_holder else 1.0 - model.p_holder,
+            crossing_cost=self.crossing_cost_now(model),
         )
 
     def _offer_gain(
@@ -265,7 +352,12 @@ class Belligerent(mesa.Agent):
 
 
 class Mediator(mesa.Agent):
-    """A third party that drafts texts and holds leverage (aid, sanctions, guarantees)."""
+    """A third party that drafts texts and holds leverage (aid, intelligence, sanctions,
+    guarantees).
+
+    Each lever has a level that dated events set, times the multipliers of its
+    policies, which answer what the belligerents do in talks.
+    """
 
     def __init__(self, model: CeasefireModel, actor_id: str, spec: MediatorSpec):
         super().__init__(model)
@@ -273,12 +365,46 @@ class Mediator(mesa.Agent):
         self.name = spec.name
         path = f"actors.{actor_id}"
         self.active_from_week = model.scenario.week_of_date(spec.active_from.value)
-        self.aid = model.draw(f"{path}.leverage.aid")
-        self.sanctions = model.draw(f"{path}.leverage.sanctions")
-        self.guarantee = model.draw(f"{path}.leverage.guarantee")
+        self.aid_level = model.draw(f"{path}.leverage.aid")
+        self.intelligence_level = model.draw(f"{path}.leverage.intelligence", 1.0)
+        self.sanctions_level = model.draw(f"{path}.leverage.sanctions")
+        self.guarantee_level = model.draw(f"{path}.leverage.guarantee")
         self.positions = Positions(model, path, spec.positions)
         drafter = DRAFTERS[spec.strategy.name]
         self.drafter = drafter(model.strategy_params(f"{path}.strategy", drafter))
+        self.policies: list[tuple[str, MediatorPolicy]] = []
+        for policy_id, policy in spec.policies.items():
+            cls = POLICIES[policy.name]
+            start = model.scenario.week_of_date(policy.start or model.scenario.start)
+            params = model.strategy_params(f"{path}.policies.{policy_id}", cls)
+            self.policies.append((policy.target, cls(params, model.replications, max(start, 1))))
+
+    def _lever(self, level: np.ndarray, lever: str) -> np.ndarray:
+        for _, policy in self.policies:
+            level = level * getattr(policy.levers, lever)
+        return level
+
+    @property
+    def aid(self) -> np.ndarray:
+        return self._lever(self.aid_level, "aid")
+
+    @property
+    def intelligence(self) -> np.ndarray:
+        return self._lever(self.intelligence_level, "intelligence")
+
+    @property
+    def sanctions(self) -> np.ndarray:
+        return self._lever(self.sanctions_level, "sanctions")
+
+    @property
+    def guarantee(self) -> np.ndarray:
+        return self._lever(self.guarantee_level, "guarantee")
+
+    def apply_policies(self, week: int, offered: np.ndarray, accepted: dict[str, np.ndarray]):
+        """Let each policy answer this week's talks; its levers act from next week."""
+        for target, policy in self.policies:
+            other = next(a for a in accepted if a != target)
+            policy.act(TalksWeek(week, offered, accepted[target], accepted[other]))
 
     def active(self, week: int) -> bool:
         return week >= self.active_from_week
@@ -288,4 +414,5 @@ class Mediator(mesa.Agent):
             self.positions.ideal_now(control),
             self.positions.weights,
             self.positions.salience_share,
+            front=control,
         )

@@ -34,6 +34,14 @@ from .talks.base import Named, Party
 from .talks.registry import PROTOCOLS
 from .talks.utility import reservation_point, row_all, utility
 
+AGREEMENT_KINDS = ("settlement", "ceasefire", "partial_truce")
+"""The kinds of proposal a mediator can put: a settlement of every issue, a general
+cease-fire that freezes the line for a while, and a truce in one domain (strikes)."""
+DEFAULT_PAUSE_WEEKS = 4.0
+"""A general cease-fire or partial truce runs about 30 days unless extended."""
+SCALE_END = 1e-6
+"""Territory terms this close to the end of the scale leave one side nothing."""
+
 
 def as_seed_sequence(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
     """An integer seed, or a SeedSequence child handed down by an ensemble."""
@@ -160,8 +168,29 @@ class CeasefireModel(mesa.Model):
     def _build_outcomes(self) -> None:
         r, k = self.replications, len(self.issue_ids)
         self.in_force = np.zeros(r, dtype=bool)
+        # An agreement is a settlement or a general cease-fire, whichever comes first;
+        # partial truces and capitulations are kept apart.
         self.agreed = np.zeros(r, dtype=bool)
         self.agreement_week = np.full(r, -1, dtype=np.int64)
+        self.settled = np.zeros(r, dtype=bool)
+        self.settlement_week = np.full(r, -1, dtype=np.int64)
+        self.capitulated = np.zeros(r, dtype=bool)
+        self.capitulation_week = np.full(r, -1, dtype=np.int64)
+        self.pause_weeks = (
+            float(self.draw("talks.pause_weeks")[0])
+            if "talks.pause_weeks" in self._draws
+            else DEFAULT_PAUSE_WEEKS
+        )
+        self.ceasefire_until = np.full(r, -1, dtype=np.int64)
+        self.ceasefire_agreed = np.zeros(r, dtype=bool)
+        self.ceasefire_week = np.full(r, -1, dtype=np.int64)
+        self.ceasefires = np.zeros(r, dtype=np.int64)
+        self.truce_until = np.full(r, -1, dtype=np.int64)
+        self.truce_agreed = np.zeros(r, dtype=bool)
+        self.truce_week = np.full(r, -1, dtype=np.int64)
+        no = np.zeros(r, dtype=bool)
+        self.accepts = (no, no)
+        self.accepts_by_kind = {kind: (no, no) for kind in AGREEMENT_KINDS}
         self.terms = np.full((r, k), np.nan)
         self.broke_down = np.zeros(r, dtype=bool)
         self.breakdown_week = np.full(r, -1, dtype=np.int64)
@@ -188,6 +217,29 @@ class CeasefireModel(mesa.Model):
     def sanctions(self) -> np.ndarray:
         return self.mediator.sanctions if self.mediator else np.ones(self.replications)
 
+    @property
+    def intelligence(self) -> np.ndarray:
+        return self.mediator.intelligence if self.mediator else np.ones(self.replications)
+
+    @property
+    def guarantee(self) -> np.ndarray:
+        return self.mediator.guarantee if self.mediator else np.zeros(self.replications)
+
+    @property
+    def ceasefire_active(self) -> np.ndarray:
+        """A general cease-fire (not a settlement) holds the line this week."""
+        return self.ceasefire_until >= self.steps
+
+    @property
+    def truce_active(self) -> np.ndarray:
+        """A partial truce on strikes is in force this week (the ground war goes on)."""
+        return self.truce_until >= self.steps
+
+    @property
+    def at_war(self) -> np.ndarray:
+        """Replications where the fighting on the ground goes on this week."""
+        return ~self.in_force & ~self.ceasefire_active & ~self.capitulated
+
     def place_held(self, place: str) -> np.ndarray:
         """Whether the front's holder holds ``place``, per replication."""
         return self.axis_progress[self.place_axis[place]] >= self.place_distance[place]
@@ -210,6 +262,7 @@ class CeasefireModel(mesa.Model):
     def step(self) -> None:
         """One week: events, battlefield, beliefs, reservation terms, talks, cease-fire."""
         self._apply_events()
+        self._renew_pauses()
         wins_holder, wins_defender = self._fight()
         self.agents_by_type[Belligerent].do("observe", wins_holder, wins_defender)
         self.agents_by_type[Belligerent].do("value_war", self)
@@ -226,12 +279,19 @@ class CeasefireModel(mesa.Model):
                 continue
             level_path = f"events.{event_id}.level"
             if event.kind == "aid" and self.mediator:
-                self.mediator.aid = self.draw(level_path)
+                self.mediator.aid_level = self.draw(level_path)
             elif event.kind == "sanctions" and self.mediator:
-                self.mediator.sanctions = self.draw(level_path)
+                self.mediator.sanctions_level = self.draw(level_path)
+            elif event.kind == "intelligence" and self.mediator:
+                self.mediator.intelligence_level = self.draw(level_path)
             elif event.kind == "resolve":
                 actor = next(b for b in self.belligerents if b.actor_id == event.actor)
                 actor.resolve = self.draw(level_path)
+            elif event.kind == "red_line_cost":
+                actor = next(b for b in self.belligerents if b.actor_id == event.actor)
+                k = self.issue_ids.index(event.issue)
+                actor.positions.crossing_cost[:, k] = self.draw(level_path)
+                actor.positions.crossable = True
             elif event.kind == "place":
                 axis = self.place_axis[event.place]
                 distance = self.place_distance[event.place]
@@ -243,11 +303,13 @@ class CeasefireModel(mesa.Model):
 
     def _fight(self) -> tuple[np.ndarray, np.ndarray]:
         holder, defender = self.belligerents
-        fighting = ~self.in_force
+        fighting = self.at_war
         holder_materiel = holder.materiel_now(self.aid, np.zeros(self.replications))
         defender_materiel = defender.materiel_now(self.aid, self.logistics_loss())
         power_holder = battlefield.combat_power(holder.forces, holder_materiel)
         power_defender = battlefield.combat_power(defender.forces, defender_materiel)
+        power_holder = power_holder * holder.intelligence_factor(self.intelligence)
+        power_defender = power_defender * defender.intelligence_factor(self.intelligence)
         self.p_holder = battlefield.win_probability(
             power_holder, power_defender, self.contest_exponent
         )
@@ -272,9 +334,12 @@ class CeasefireModel(mesa.Model):
             return np.zeros(self.replications, dtype=bool)
         if self.protocol.needs_mediator and not self.mediator.active(self.steps):
             return np.zeros(self.replications, dtype=bool)
-        return ~self.in_force & ~self.just_broke
+        return ~self.in_force & ~self.just_broke & ~self.capitulated
 
     def _talk(self) -> tuple[np.ndarray, tuple[Party, Party] | None]:
+        nobody = np.zeros(self.replications, dtype=bool)
+        self.accepts = (nobody, nobody)
+        self.accepts_by_kind = {kind: (nobody, nobody) for kind in AGREEMENT_KINDS}
         open_now = self._talks_open()
         if not open_now.any():
             self.text = np.full_like(self.text, np.nan)
@@ -292,27 +357,121 @@ class CeasefireModel(mesa.Model):
             parties, mediator, drafter, self.talk_rounds, self.first_proposer
         )
         self.text = np.where(open_now[:, None], result.text, np.nan)
-        self.accepts = (
+        settlement = (
             parties[0].accepts(result.text) & open_now,
             parties[1].accepts(result.text) & open_now,
         )
-        agreed_now = result.accepted & open_now
         self.talk_rounds += open_now
-        self._bring_into_force(agreed_now, result.text)
+        agreed_now = self._bring_into_force(result.accepted & open_now, result.text)
+        pauses = self._offer_pauses(open_now)
+        self.accepts_by_kind = {"settlement": settlement, **pauses}
+        ceasefire = pauses["ceasefire"]
+        agreed_now = agreed_now | (ceasefire[0] & ceasefire[1])
+        self.accepts = tuple(
+            np.logical_or.reduce([kind[side] for kind in self.accepts_by_kind.values()])
+            for side in (0, 1)
+        )
+        if self.mediator is not None:
+            accepted = {b.actor_id: self.accepts[i] for i, b in enumerate(self.belligerents)}
+            self.mediator.apply_policies(self.steps, open_now, accepted)
         return agreed_now, parties
 
-    def _bring_into_force(self, agreed_now: np.ndarray, text: np.ndarray) -> None:
+    def _offer_pauses(self, open_now: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """The mediator's offers of a general cease-fire and of a partial truce this week.
+
+        Each side decides on each kind by its own rule (``Belligerent.accepts_ceasefire``,
+        ``accepts_truce``); what both accept comes into force at the end of the week for
+        ``pause_weeks`` weeks. Who accepted is recorded even when the other refused.
+        """
+        holder, defender = self.belligerents
+        nobody = np.zeros(self.replications, dtype=bool)
+        answers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        if "ceasefire" in self.scenario.talks.offers:
+            offered = open_now & ~self.ceasefire_active
+            answers["ceasefire"] = (
+                holder.accepts_ceasefire(self, self.pause_weeks) & offered,
+                defender.accepts_ceasefire(self, self.pause_weeks) & offered,
+            )
+            both = answers["ceasefire"][0] & answers["ceasefire"][1]
+            self._start_ceasefire(both)
+        if "partial_truce" in self.scenario.talks.offers:
+            offered = open_now & ~self.truce_active & ~self.ceasefire_active
+            answers["partial_truce"] = (
+                holder.accepts_truce(self, defender) & offered,
+                defender.accepts_truce(self, holder) & offered,
+            )
+            both = answers["partial_truce"][0] & answers["partial_truce"][1]
+            first = both & ~self.truce_agreed
+            self.truce_week = np.where(first, self.steps, self.truce_week)
+            self.truce_agreed |= both
+            self.truce_until = np.where(both, self.steps + int(self.pause_weeks), self.truce_until)
+        for kind in AGREEMENT_KINDS:
+            answers.setdefault(kind, (nobody, nobody))
+        return {k: v for k, v in answers.items() if k != "settlement"}
+
+    def _start_ceasefire(self, both: np.ndarray) -> None:
+        """A general cease-fire from next week for ``pause_weeks`` weeks; the first one
+        agreed is an agreement (unless a settlement came first)."""
+        first = both & ~self.agreed
+        self.agreement_week = np.where(first, self.steps, self.agreement_week)
+        self.agreed |= both
+        first_ceasefire = both & ~self.ceasefire_agreed
+        self.ceasefire_week = np.where(first_ceasefire, self.steps, self.ceasefire_week)
+        self.ceasefire_agreed |= both
+        self.ceasefires += both
+        self.ceasefire_until = np.where(
+            both, self.steps + int(self.pause_weeks), self.ceasefire_until
+        )
+
+    def _renew_pauses(self) -> None:
+        """A cease-fire or truce whose weeks ran out last week is extended if both sides
+        accept it again (by the same rules as at first), and lapses otherwise."""
+        holder, defender = self.belligerents
+        ended = self.ceasefire_until == self.steps - 1
+        if ended.any():
+            again = ended & holder.accepts_ceasefire(self, self.pause_weeks)
+            again &= defender.accepts_ceasefire(self, self.pause_weeks)
+            self.ceasefire_until = np.where(
+                again, self.steps - 1 + int(self.pause_weeks), self.ceasefire_until
+            )
+        ended = self.truce_until == self.steps - 1
+        if ended.any():
+            again = ended & holder.accepts_truce(self, defender)
+            again &= defender.accepts_truce(self, holder)
+            self.truce_until = np.where(
+                again, self.steps - 1 + int(self.pause_weeks), self.truce_until
+            )
+
+    def _bring_into_force(self, agreed_now: np.ndarray, text: np.ndarray) -> np.ndarray:
+        """A settlement both sides accepted comes into force at the end of the week.
+
+        Terms that leave one side none of the disputed territory (the scale ran out) are
+        a capitulation: the fighting stops, but it is not counted as an agreement.
+        """
         if not agreed_now.any():
-            return
+            return agreed_now
+        at_end = (text[:, 0] <= self.scale_low[0] + SCALE_END) | (
+            text[:, 0] >= self.scale_high[0] - SCALE_END
+        )
+        surrender = agreed_now & at_end & ~self.capitulated
+        self.capitulation_week = np.where(surrender, self.steps, self.capitulation_week)
+        self.capitulated |= surrender
+        self.control = np.where(surrender, text[:, 0], self.control)
+        agreed_now = agreed_now & ~at_end
         first = agreed_now & ~self.agreed
         self.agreement_week = np.where(first, self.steps, self.agreement_week)
-        self.terms = np.where(first[:, None], text, self.terms)
+        first_settlement = agreed_now & ~self.settled
+        self.settlement_week = np.where(first_settlement, self.steps, self.settlement_week)
+        self.terms = np.where(first_settlement[:, None], text, self.terms)
         self.agreed |= agreed_now
+        self.settled |= agreed_now
+        self.ceasefire_until = np.where(agreed_now, -1, self.ceasefire_until)
         self.agreements += agreed_now
         self.in_force |= agreed_now
         self.in_force_terms = np.where(agreed_now[:, None], text, self.in_force_terms)
         # The deal is carried out: the line moves to the agreed share of territory.
         self.control = np.where(agreed_now, text[:, 0], self.control)
+        return agreed_now
 
     def _check_durability(self) -> None:
         """A cease-fire in force breaks down at a weekly hazard that grows with regret.
@@ -333,7 +492,7 @@ class CeasefireModel(mesa.Model):
             regret = np.maximum(regret, side.walk_away - deal_value)
         base = self.draw("durability.base_hazard")
         sensitivity = self.draw("durability.regret_sensitivity")
-        guarantee = self.mediator.guarantee if self.mediator else 0.0
+        guarantee = self.guarantee
         hazard = base * np.exp(sensitivity * np.maximum(regret, 0.0)) * (1.0 - guarantee)
         self.hazard = np.where(self.in_force, np.clip(hazard, 0.0, 1.0), 0.0)
         breaks = self.in_force & (self.rng.random(self.replications) < self.hazard)
@@ -402,13 +561,21 @@ class CeasefireModel(mesa.Model):
         for k, issue in enumerate(self.issue_ids):
             record[f"text_{issue}"] = self.text[:, k]
         for index, side in enumerate(self.belligerents):
-            accepts = getattr(self, "accepts", None)
-            record[f"accepts_{side.actor_id}"] = (
-                accepts[index] if parties is not None else np.zeros(self.replications, bool)
-            )
+            record[f"accepts_{side.actor_id}"] = self.accepts[index]
+        for kind, answers in self.accepts_by_kind.items():
+            for index, side in enumerate(self.belligerents):
+                record[f"accepts_{kind}_{side.actor_id}"] = answers[index]
         record["agreed_this_week"] = agreed_now
         record["agreed"] = self.agreed
         record["agreement_week"] = self.agreement_week
+        record["settled"] = self.settled
+        record["ceasefire_agreed"] = self.ceasefire_agreed
+        record["general_ceasefire_in_force"] = self.ceasefire_active
+        record["partial_truce_in_force"] = self.truce_active
+        record["capitulated"] = self.capitulated
+        record["intelligence"] = self.intelligence
+        for side in self.belligerents:
+            record[f"resources_{side.actor_id}"] = side.resources_now(self)
         for k, issue in enumerate(self.issue_ids):
             record[f"agreed_{issue}"] = self.terms[:, k]
         record["broke_down"] = self.broke_down

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..talks.registry import DRAFTERS, NEGOTIATORS, PROTOCOLS
+from ..talks.registry import DRAFTERS, NEGOTIATORS, POLICIES, PROTOCOLS
 from .quantities import Provenance, Quantity, closest, support
 from .schema import Belligerent, Mediator, Scenario, Strategy
 from .yamlpos import DataPath
@@ -78,6 +78,15 @@ def _check_actors(scenario: Scenario) -> Iterator[Finding]:
             yield from _check_strategy(actor.strategy, (*base, "strategy"), NEGOTIATORS)
         else:
             yield from _check_strategy(actor.strategy, (*base, "strategy"), DRAFTERS)
+            for policy_id, policy in actor.policies.items():
+                path = (*base, "policies", policy_id)
+                cls = POLICIES.get(policy.name)
+                if cls is None:
+                    yield (*path, "name"), _unknown("mediator policy", policy.name, POLICIES)
+                else:
+                    yield from _check_params(cls, policy.params, (*path, "params"))
+                if policy.target not in belligerents:
+                    yield (*path, "target"), _unknown("belligerent", policy.target, belligerents)
 
 
 def _check_strategy(strategy: Strategy, path: DataPath, registry: dict) -> Iterator[Finding]:
@@ -184,7 +193,12 @@ def _check_dates(scenario: Scenario) -> Iterator[Finding]:
         actor = getattr(event, "actor", None)
         if actor is not None and actor not in scenario.belligerents:
             yield (*path, "actor"), _unknown("belligerent", actor, scenario.belligerents)
-        if event.kind in ("aid", "sanctions") and scenario.mediator_id is None:
+        issue = getattr(event, "issue", None)
+        if issue is not None and actor in scenario.belligerents:
+            stance = scenario.actors[actor].positions.get(issue)
+            if stance is None or stance.red_line is None:
+                yield (*path, "issue"), f"'{actor}' has no red line on issue '{issue}'"
+        if event.kind in ("aid", "sanctions", "intelligence") and scenario.mediator_id is None:
             yield (*path, "kind"), f"a '{event.kind}' event needs a mediator among the actors"
     mediator_id = scenario.mediator_id
     if mediator_id is not None:
@@ -192,6 +206,10 @@ def _check_dates(scenario: Scenario) -> Iterator[Finding]:
         if outside(active):
             path = ("actors", mediator_id, "active_from", "value")
             yield path, f"{active} is outside the horizon, {span}"
+        for policy_id, policy in scenario.actors[mediator_id].policies.items():
+            if policy.start is not None and outside(policy.start):
+                path = ("actors", mediator_id, "policies", policy_id, "start")
+                yield path, f"{policy.start} is outside the horizon, {span}"
     if scenario.talks.opens is not None and outside(scenario.talks.opens):
         yield ("talks", "opens"), f"{scenario.talks.opens} is outside the horizon, {span}"
 
@@ -205,6 +223,14 @@ def _check_talks(scenario: Scenario) -> Iterator[Finding]:
     if cls.needs_mediator and scenario.mediator_id is None:
         yield ("talks", "protocol"), f"'{talks.protocol}' needs a mediator among the actors"
     yield from _check_params(cls, talks.params, ("talks", "params"))
+    if talks.offers and scenario.mediator_id is None:
+        yield ("talks", "offers"), "pauses are offered by a mediator: add one among the actors"
+    for actor_id, actor in scenario.belligerents.items():
+        if talks.offers and actor.pauses is None:
+            yield (
+                ("actors", actor_id),
+                "needs 'pauses' (how it weighs a cease-fire or truce) since talks offer them",
+            )
     if talks.first_proposer is not None and talks.first_proposer not in scenario.belligerents:
         yield (
             ("talks", "first_proposer"),

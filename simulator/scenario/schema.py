@@ -69,13 +69,38 @@ class Issue(StrictModel):
         return self
 
 
+class RedLine(IssuePosition):
+    """The furthest from its ideal an actor accepts, and what crossing it would cost.
+
+    A ``line`` at a fixed place on the scale (no ``relative_to``), or an offset from the
+    front (``relative_to: front``). Without a ``cost`` the line is hard: never crossed.
+    With one, terms beyond it are worth that much less to the actor (audience and
+    domestic costs of backing down: Fearon 1994; Putnam 1988), so it crosses only when
+    fighting on has become worse than the terms by more than the cost.
+    """
+
+    cost: NonNegative | None = Field(
+        None,
+        description=(
+            "Utility the actor loses by accepting terms beyond the line (none: a hard limit)."
+        ),
+    )
+    casualty_erosion: NonNegative | None = Field(
+        None,
+        description=(
+            "How fast the cost wears down with the actor's losses: the cost is multiplied by "
+            "exp(-erosion x losses / starting forces)."
+        ),
+    )
+
+
 class Stance(StrictModel):
     """An actor's position on one issue."""
 
     ideal: IssuePosition = Field(description="The outcome the actor demands or prefers.")
     salience: NonNegative = Field(description="How much the issue weighs (relative weights).")
-    red_line: IssuePosition | None = Field(
-        None, description="The furthest from its ideal the actor will ever accept (hard limit)."
+    red_line: RedLine | None = Field(
+        None, description="The furthest from its ideal the actor accepts, and the cost of crossing."
     )
 
 
@@ -96,6 +121,33 @@ class Resources(StrictModel):
     )
     sanctions_exposure: NonNegative | None = Field(
         None, description="Rise in its weekly cost of war per unit of sanctions above the start."
+    )
+    intelligence_dependence: Share | None = Field(
+        None,
+        description=(
+            "Share of its combat power in engagements that rests on the mediator's "
+            "intelligence sharing."
+        ),
+    )
+
+
+class Pauses(StrictModel):
+    """How a belligerent weighs a general cease-fire or a partial truce (pauses in the war)."""
+
+    ceasefire_cost: NonNegative = Field(
+        description=(
+            "Utility it loses by accepting a general cease-fire before a settlement (mistrust, "
+            "the other side regrouping, politics), lowered by a mediator's guarantee."
+        )
+    )
+    strikes_share: Share = Field(
+        description="Share of its weekly cost of war caused by the other side's long-range strikes."
+    )
+    strike_value: Share = Field(
+        description=(
+            "How much it values the pressure its own strikes put on the other side, against the "
+            "relief a truce on strikes brings it (0: none, 1: as much)."
+        )
     )
 
 
@@ -134,6 +186,9 @@ class Belligerent(StrictModel):
     )
     belief: Belief = Field(description="Its prior about the war's odds.")
     strategy: Strategy = Field(description="Its negotiator strategy.")
+    pauses: Pauses | None = Field(
+        None, description="How it weighs a general cease-fire or a partial truce, if offered."
+    )
     statements: list[SourcedText] = Field(
         default_factory=list, description="Stated demands and claims, shown by 'explain'."
     )
@@ -145,6 +200,21 @@ class Leverage(StrictModel):
     aid: NonNegative = Field(description="Aid to the belligerent that depends on it (1 = start).")
     sanctions: NonNegative = Field(description="Sanctions on the exposed belligerent (1 = start).")
     guarantee: Share = Field(description="Strength of its guarantee of a cease-fire (0..1).")
+    intelligence: NonNegative | None = Field(
+        None, description="Intelligence shared with the side that depends on it (1 = start)."
+    )
+
+
+class Policy(StrictModel):
+    """A mediator policy from the registry, evaluated each week on the state of the talks."""
+
+    name: str = Field(description="A mediator policy from `ceasefire protocols`.")
+    target: str = Field(description="The belligerent it acts on.")
+    start: IsoDate | None = Field(None, description="First date it acts (default: the start).")
+    description: str | None = Field(None, description="What it stands for, for readers.")
+    params: dict[str, Quantity] = Field(
+        default_factory=dict, description="Its parameters by name (defaults otherwise)."
+    )
 
 
 class ActiveFrom(Provenance):
@@ -162,6 +232,9 @@ class Mediator(StrictModel):
     positions: dict[str, Stance] = Field(description="Its preferred terms (issues it cares about).")
     leverage: Leverage = Field(description="Its instruments.")
     strategy: Strategy = Field(description="Its drafting rule.")
+    policies: dict[Identifier, Policy] = Field(
+        default_factory=dict, description="Conditional uses of its leverage, by id."
+    )
     statements: list[SourcedText] = Field(
         default_factory=list, description="Stated intentions, shown by 'explain'."
     )
@@ -252,8 +325,25 @@ class ResolveEvent(EventBase):
     level: Share = Field(description="Its new resolve.")
 
 
+class IntelligenceEvent(EventBase):
+    """The mediator's intelligence sharing changes level."""
+
+    kind: Literal["intelligence"]
+    level: NonNegative = Field(description="New level of intelligence shared (1 = as at start).")
+
+
+class RedLineCostEvent(EventBase):
+    """What crossing a belligerent's red line would cost it changes (an election, say)."""
+
+    kind: Literal["red_line_cost"]
+    actor: str = Field(description="A belligerent's id.")
+    issue: str = Field(description="The issue whose red line it is.")
+    level: NonNegative = Field(description="The new cost of crossing, in utility.")
+
+
 Event = Annotated[
-    AidEvent | SanctionsEvent | PlaceEvent | ResolveEvent, Field(discriminator="kind")
+    AidEvent | SanctionsEvent | IntelligenceEvent | PlaceEvent | ResolveEvent | RedLineCostEvent,
+    Field(discriminator="kind"),
 ]
 
 
@@ -267,6 +357,16 @@ class Talks(StrictModel):
     first_proposer: str | None = Field(None, description="For alternating offers.")
     params: dict[str, Quantity] = Field(
         default_factory=dict, description="The protocol's parameters by name."
+    )
+    offers: list[Literal["ceasefire", "partial_truce"]] = Field(
+        default_factory=list,
+        description=(
+            "Pauses the mediator proposes each week beside its settlement text: a general "
+            "`ceasefire` (the line freezes) or a `partial_truce` (no strikes on energy)."
+        ),
+    )
+    pause_weeks: WeeklyCount | None = Field(
+        None, description="Length of a cease-fire or truce before it is extended or lapses (4)."
     )
 
 

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from .utility import TOLERANCE, utility, within_limits
+from .utility import TOLERANCE, crossing_penalty, utility, within_limits
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,9 @@ class Situation:
     patience: np.ndarray
     """Weekly discount factor of this party (1 = no discounting)."""
     other_patience: np.ndarray
+    resources: np.ndarray | None = None
+    """The party's resources now as a share of the start's: combat power (forces, materiel,
+    aid, logistics) over its economic burden (sanctions); 1 when unknown."""
 
 
 @dataclass
@@ -77,14 +80,25 @@ class Party:
     """Share of its attention on each issue ``(R, K)``, summing to 1."""
     capability: np.ndarray | None = None
     """Its share of the two sides' combat power ``(R,)``."""
+    crossing_cost: np.ndarray | None = None
+    """Utility lost by accepting terms beyond its red line on each issue ``(R, K)``;
+    ``inf`` where the line is hard. ``None``: every red line is hard."""
 
     def value(self, terms: np.ndarray) -> np.ndarray:
         return utility(terms, self.ideal, self.weights)
 
     def accepts(self, terms: np.ndarray) -> np.ndarray:
-        """Within every red line and at least as good as its current threshold."""
-        good_enough = self.value(terms) >= self.threshold - TOLERANCE
-        return good_enough & within_limits(terms, self.low, self.high)
+        """At least as good as its threshold, after the cost of crossing any red line.
+
+        Terms within every red line are judged on their value alone; terms beyond one
+        are worth the cost of crossing it less (and never acceptable beyond a hard line).
+        """
+        value = self.value(terms)
+        inside = within_limits(terms, self.low, self.high)
+        if self.crossing_cost is None:
+            return inside & (value >= self.threshold - TOLERANCE)
+        penalty = crossing_penalty(terms, self.low, self.high, self.crossing_cost)
+        return value - penalty >= self.threshold - TOLERANCE
 
 
 @dataclass
@@ -94,3 +108,5 @@ class MediatorView:
     preferred: np.ndarray
     weights: np.ndarray
     salience: np.ndarray | None = None
+    front: np.ndarray | None = None
+    """The holder's share of territory as the front stands ``(R,)``."""

@@ -57,6 +57,23 @@ def _inside_both(text: np.ndarray, parties: tuple[Party, Party]) -> np.ndarray:
     return np.where(low <= high, clip_to_limits(text, low, high), text)
 
 
+def _within_positions(text: np.ndarray, parties: tuple[Party, Party], front) -> np.ndarray:
+    """Territory that asks no side to give up more than its own ask does.
+
+    The front's holder hands back at most what its ask gives up (the text is at least
+    ``min(front, holder's ask)``) and the defender hands over at most what its ask
+    concedes (at most ``max(front, defender's ask)``). Without a view of the front the
+    text stands.
+    """
+    if front is None:
+        return text
+    low = np.minimum(front, parties[0].ask[:, 0])
+    high = np.maximum(front, parties[1].ask[:, 0])
+    text = text.copy()
+    text[:, 0] = np.clip(text[:, 0], low, np.maximum(low, high))
+    return text
+
+
 class SplitTheDifference(Drafter):
     name = "split_the_difference"
     description = "Drafts the midpoint of the parties' asks, leaning toward the mediator's terms."
@@ -64,7 +81,23 @@ class SplitTheDifference(Drafter):
 
     def draft(self, parties: tuple[Party, Party], mediator: MediatorView) -> np.ndarray:
         middle = (parties[0].ask + parties[1].ask) / 2.0
-        return _inside_both(_lean(middle, mediator, self.values["pull"]), parties)
+        text = _lean(middle, mediator, self.values["pull"])
+        return _inside_both(_within_positions(text, parties, mediator.front), parties)
+
+
+class FreezeAtFront(Drafter):
+    """The line of contact as the border of the deal; the other issues at the mediator's
+    preferred terms (the midpoint of the asks where it has none)."""
+
+    name = "freeze_at_front"
+    description = "Drafts the line of contact, other issues at the mediator's preferred terms."
+
+    def draft(self, parties: tuple[Party, Party], mediator: MediatorView) -> np.ndarray:
+        middle = (parties[0].ask + parties[1].ask) / 2.0
+        text = np.where(np.isnan(mediator.preferred), middle, mediator.preferred)
+        if mediator.front is not None:
+            text[:, 0] = mediator.front
+        return _inside_both(_within_positions(text, parties, mediator.front), parties)
 
 
 class NashPoint(Drafter):
@@ -86,7 +119,8 @@ class NashPoint(Drafter):
                 issue, middle, second.ideal, second.weights, second.walk_away, first.ideal
             )
             text[:, issue] = np.where(np.isfinite(lo + hi), (lo + hi) / 2.0, text[:, issue])
-        return _inside_both(_lean(text, mediator, self.values["pull"]), parties)
+        text = _lean(text, mediator, self.values["pull"])
+        return _inside_both(_within_positions(text, parties, mediator.front), parties)
 
 
 # ----------------------------------------------------------------------------- protocols

@@ -1,4 +1,5 @@
-"""The one place that lists talks protocols, negotiator strategies and drafting rules.
+"""The one place that lists talks protocols, negotiator strategies, drafting rules and
+mediator policies.
 
 A new strategy is one class (see :mod:`simulator.talks.strategies`) and one entry
 in ``NEGOTIATORS`` below; scenarios then pick it by name.
@@ -7,10 +8,17 @@ in ``NEGOTIATORS`` below; scenarios then pick it by name.
 from __future__ import annotations
 
 from .base import Named
+from .policies import (
+    GuaranteeIfBothAccept,
+    MediatorPolicy,
+    PauseAidUntilAccepts,
+    SanctionsAfterRefusals,
+)
 from .protocols import (
     AlternatingOffers,
     Drafter,
     ExpectedUtilityRounds,
+    FreezeAtFront,
     NashPoint,
     Protocol,
     SingleNegotiatingText,
@@ -21,8 +29,10 @@ from .strategies import (
     Conceder,
     Hardliner,
     Linear,
+    Mixed,
     Negotiator,
     ReservationValue,
+    ResourceDependent,
     SubgamePerfect,
     TimeDependent,
     TitForTat,
@@ -42,11 +52,23 @@ NEGOTIATORS: dict[str, type[Negotiator]] = {
         Hardliner,
         TitForTat,
         SubgamePerfect,
+        ResourceDependent,
+        Mixed,
     )
 }
-DRAFTERS: dict[str, type[Drafter]] = {cls.name: cls for cls in (SplitTheDifference, NashPoint)}
+DRAFTERS: dict[str, type[Drafter]] = {
+    cls.name: cls for cls in (SplitTheDifference, NashPoint, FreezeAtFront)
+}
+POLICIES: dict[str, type[MediatorPolicy]] = {
+    cls.name: cls for cls in (PauseAidUntilAccepts, SanctionsAfterRefusals, GuaranteeIfBothAccept)
+}
 
 
 def listing() -> dict[str, dict[str, type[Named]]]:
     """Every registry, by kind, for ``ceasefire protocols`` and the docs."""
-    return {"protocol": PROTOCOLS, "negotiator": NEGOTIATORS, "mediator drafting": DRAFTERS}
+    return {
+        "protocol": PROTOCOLS,
+        "negotiator": NEGOTIATORS,
+        "mediator drafting": DRAFTERS,
+        "mediator policy": POLICIES,
+    }

@@ -134,6 +134,113 @@ class TitForTat(Negotiator):
         return self.current
 
 
+_FLOOR = ParamSpec(
+    "floor",
+    "Resources (as a share of the start's) at which it concedes fully.",
+    0.5,
+    0.0,
+    0.999,
+)
+_RESOURCE_EXPONENT = ParamSpec(
+    "resource_exponent",
+    "Concession exponent on depleted resources (<1 holds out until near the floor).",
+    1.0,
+    0.01,
+    100.0,
+)
+
+
+def resource_aspiration(
+    resources: np.ndarray | None, floor: np.ndarray, exponent: np.ndarray
+) -> np.ndarray:
+    """Faratin, Sierra and Jennings' resource-dependent tactic: 1 - d^(1/e).
+
+    ``d`` is how far resources have fallen from the start toward ``floor``, in [0, 1]:
+    a side concedes as its forces, aid or economy dwindle, not as a clock runs.
+    """
+    if resources is None:
+        return np.ones_like(floor)
+    depletion = np.clip((1.0 - resources) / (1.0 - floor), 0.0, 1.0)
+    return 1.0 - depletion ** (1.0 / exponent)
+
+
+class ResourceDependent(Negotiator):
+    """Concedes as its resources dwindle (Faratin, Sierra and Jennings 1998)."""
+
+    name = "resource_dependent"
+    description = "Concedes as its resources dwindle: aspiration 1 - d^(1/e), d its depletion."
+    params = (_FLOOR, _RESOURCE_EXPONENT)
+    classifier = {
+        "time_dependent": False,
+        "responsive": False,
+        "resource_dependent": True,
+        "deterministic": True,
+    }
+
+    def aspiration(self, situation: Situation) -> np.ndarray:
+        return resource_aspiration(
+            situation.resources, self.values["floor"], self.values["resource_exponent"]
+        )
+
+
+class Mixed(Negotiator):
+    """A weighted mix of a clock, resources and reciprocity (Faratin et al. 1998, sec. 4).
+
+    Aspiration is ``(w_t a_time + w_r a_resource + w_b a_reciprocity) / (w_t + w_r + w_b)``:
+    the time-dependent tactic with its deadline, the resource-dependent tactic, and a
+    reciprocal one that gives up as much aspiration as the other side's ask conceded to
+    it (times ``reciprocity``), remembered from round to round.
+    """
+
+    name = "mixed"
+    description = "Weighs a clock, its resources and the other side's concessions."
+    params = (
+        ParamSpec("time_weight", "Weight of the time-dependent tactic.", 1.0, 0.0, 100.0),
+        ParamSpec("resource_weight", "Weight of the resource-dependent tactic.", 1.0, 0.0, 100.0),
+        ParamSpec("reciprocity_weight", "Weight of the reciprocal tactic.", 1.0, 0.0, 100.0),
+        ParamSpec(
+            "exponent", "Time concession exponent e (<1 Boulware, >1 conceder).", 1.0, 0.01, 100.0
+        ),
+        _DEADLINE,
+        _FLOOR,
+        _RESOURCE_EXPONENT,
+        ParamSpec(
+            "reciprocity",
+            "Aspiration given up per unit the other side's ask conceded.",
+            1.0,
+            0.0,
+            10.0,
+        ),
+    )
+    classifier = {
+        "time_dependent": True,
+        "responsive": True,
+        "resource_dependent": True,
+        "deterministic": True,
+    }
+
+    def __init__(self, values: dict[str, np.ndarray], replications: int):
+        super().__init__(values, replications)
+        self.reciprocal = np.ones(replications)
+
+    def aspiration(self, situation: Situation) -> np.ndarray:
+        v = self.values
+        elapsed = np.clip(situation.rounds / v["deadline"], 0.0, 1.0)
+        by_time = 1.0 - elapsed ** (1.0 / v["exponent"])
+        by_resources = resource_aspiration(situation.resources, v["floor"], v["resource_exponent"])
+        step = v["reciprocity"] * np.maximum(situation.offer_gain, 0.0)
+        updated = np.where(situation.rounds == 0, 1.0, np.clip(self.reciprocal - step, 0.0, 1.0))
+        self.reciprocal = np.where(situation.talking, updated, self.reciprocal)
+        weights = v["time_weight"] + v["resource_weight"] + v["reciprocity_weight"]
+        safe = np.where(weights > 0, weights, 1.0)
+        mix = (
+            v["time_weight"] * by_time
+            + v["resource_weight"] * by_resources
+            + v["reciprocity_weight"] * self.reciprocal
+        ) / safe
+        return np.where(weights > 0, mix, by_time)
+
+
 class SubgamePerfect(Negotiator):
     """Plays the subgame-perfect equilibrium of alternating offers with outside options.
 

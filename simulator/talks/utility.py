@@ -80,6 +80,18 @@ def within_limits(terms: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.nd
     return row_all((terms >= low - TOLERANCE) & (terms <= high + TOLERANCE))
 
 
+def crossing_penalty(
+    terms: np.ndarray, low: np.ndarray, high: np.ndarray, cost: np.ndarray
+) -> np.ndarray:
+    """``(R,)``: the summed cost of the red lines that ``terms`` cross (0 when none is).
+
+    ``cost`` is ``(R, K)``, ``inf`` where a line is hard, so terms beyond a hard line
+    are never worth accepting.
+    """
+    beyond = (terms < low - TOLERANCE) | (terms > high + TOLERANCE)
+    return row_sum(np.where(beyond, cost, 0.0))
+
+
 def reservation_point(
     issue: int,
     terms: np.ndarray,
