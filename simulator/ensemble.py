@@ -107,6 +107,16 @@ def outcome_arrays(model: Any) -> dict[str, np.ndarray]:
         "in_force_at_end": model.in_force.copy(),
         "agreements": model.agreements.astype(np.int32),
         "control_at_end": model.control.copy(),
+        "settlement": model.settled.copy(),
+        "settled": model.settled.copy(),
+        "settlement_week": model.settlement_week.astype(np.int32),
+        "ceasefire": model.ceasefire_agreed.copy(),
+        "ceasefire_week": model.ceasefire_week.astype(np.int32),
+        "ceasefires": model.ceasefires.astype(np.int32),
+        "partial_truce": model.truce_agreed.copy(),
+        "partial_truce_week": model.truce_week.astype(np.int32),
+        "capitulation": model.capitulated.copy(),
+        "capitulation_week": model.capitulation_week.astype(np.int32),
     }
     for k, issue in enumerate(model.issue_ids):
         arrays[f"terms_{issue}"] = model.terms[:, k].copy()

@@ -30,11 +30,25 @@ def outcome(model: CeasefireModel, replication: int = 0) -> dict[str, Any]:
     r = replication
     scenario = model.scenario
     agreed = bool(model.agreed[r])
+    settled = bool(model.settled[r])
     week = int(model.agreement_week[r]) if agreed else None
     broke = bool(model.broke_down[r])
     breakdown_week = int(model.breakdown_week[r]) if broke else None
+
+    def dated(flag: np.ndarray, weeks: np.ndarray) -> dict[str, Any] | None:
+        if not bool(flag[r]):
+            return None
+        return {"week": int(weeks[r]), "date": scenario.date_of_week(int(weeks[r])).isoformat()}
+
     return {
         "agreed": agreed,
+        "kind": ("settlement" if settled and model.settlement_week[r] == week else "ceasefire")
+        if agreed
+        else None,
+        "settlement": dated(model.settled, model.settlement_week),
+        "ceasefire": dated(model.ceasefire_agreed, model.ceasefire_week),
+        "partial_truce": dated(model.truce_agreed, model.truce_week),
+        "capitulation": dated(model.capitulated, model.capitulation_week),
         "week": week,
         "date": scenario.date_of_week(week).isoformat() if agreed else None,
         "terms": (
@@ -42,7 +56,7 @@ def outcome(model: CeasefireModel, replication: int = 0) -> dict[str, Any]:
                 issue: _scalar(round(float(model.terms[r, k]), 6))
                 for k, issue in enumerate(model.issue_ids)
             }
-            if agreed
+            if settled
             else None
         ),
         "broke_down": broke,

@@ -208,27 +208,34 @@ def compare(
     results = [same_seed.run(s, progress=span.part(runs.chunks)) for s in (first, second)]
     a, b = (r.arrays for r in results)
     rows = {}
-    for name in ("agreed", "in_force_at_end"):
+    for name in (
+        "agreed",
+        "settlement",
+        "ceasefire",
+        "partial_truce",
+        "capitulation",
+        "in_force_at_end",
+    ):
         rows[f"p_{name}"] = {
             "first": proportion(a[name]),
             "second": proportion(b[name]),
             **paired_difference(a[name], b[name]),
         }
-    rows["p_breakdown_given_agreed"] = {
-        "first": proportion(a["broke_down"][a["agreed"]]),
-        "second": proportion(b["broke_down"][b["agreed"]]),
+    rows["p_breakdown_given_settled"] = {
+        "first": proportion(a["broke_down"][a["settled"]]),
+        "second": proportion(b["broke_down"][b["settled"]]),
         **bootstrap_difference(
-            a["broke_down"][a["agreed"]].astype(float),
-            b["broke_down"][b["agreed"]].astype(float),
+            a["broke_down"][a["settled"]].astype(float),
+            b["broke_down"][b["settled"]].astype(float),
             np.mean,
         ),
     }
-    for name, key in (
-        ("median_agreement_week", "agreement_week"),
-        ("median_territory", "terms_territory"),
+    for name, key, among in (
+        ("median_agreement_week", "agreement_week", "agreed"),
+        ("median_territory", "terms_territory", "settled"),
     ):
-        first_values = a[key][a["agreed"]].astype(float)
-        second_values = b[key][b["agreed"]].astype(float)
+        first_values = a[key][a[among]].astype(float)
+        second_values = b[key][b[among]].astype(float)
         rows[name] = {
             "first": _median(first_values),
             "second": _median(second_values),

@@ -21,6 +21,11 @@ Z95 = 1.959963984540054
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
+OUTCOME_KINDS = ("settlement", "ceasefire", "partial_truce", "capitulation")
+"""Outcomes reported apart: an agreement is a settlement or a general cease-fire; a
+partial truce and a capitulation are not agreements."""
+
+
 def wilson(successes: int, trials: int, z: float = Z95) -> tuple[float, float]:
     """Wilson score interval for a binomial proportion (0, 1 when there are no trials)."""
     if trials == 0:
@@ -62,6 +67,7 @@ def summarize(result: EnsembleResult) -> dict[str, Any]:
     """The headline figures of an ensemble."""
     a = result.arrays
     agreed = a["agreed"]
+    settled = a.get("settled", agreed)
     weeks = a["agreement_week"]
     scenario = result.scenario
     by_week = np.bincount(weeks[agreed], minlength=result.weeks + 1)[: result.weeks + 1]
@@ -72,15 +78,20 @@ def summarize(result: EnsembleResult) -> dict[str, Any]:
         "seed": result.seed,
         "weeks": result.weeks,
         "p_agreement": proportion(agreed),
+        "p_outcome": {
+            kind: {**proportion(a[kind]), "count": int(np.sum(a[kind])), "of": len(a[kind])}
+            for kind in OUTCOME_KINDS
+            if kind in a
+        },
         "cumulative_agreement": [
             {"week": w, "date": scenario.date_of_week(w).isoformat(), "p": _round(cumulative[w])}
             for w in range(1, result.weeks + 1)
         ],
         "agreement_week_quantiles": quantiles(weeks[agreed].astype(float)),
         "terms_quantiles": {
-            issue: quantiles(a[f"terms_{issue}"][agreed]) for issue in result.issue_ids
+            issue: quantiles(a[f"terms_{issue}"][settled]) for issue in result.issue_ids
         },
-        "p_breakdown": proportion(a["broke_down"][agreed]),
+        "p_breakdown": proportion(a["broke_down"][settled]),
         "p_in_force_at_end": proportion(a["in_force_at_end"]),
         "control_at_end_quantiles": quantiles(a["control_at_end"]),
         "losses": {
@@ -97,14 +108,15 @@ def headline(result: EnsembleResult) -> dict[str, float | None]:
     """The few numbers a sweep or sensitivity table shows per cell."""
     a = result.arrays
     agreed = a["agreed"]
-    terms = a["terms_territory"][agreed] if "terms_territory" in a else np.array([])
+    settled = a.get("settled", agreed)
+    terms = a["terms_territory"][settled] if "terms_territory" in a else np.array([])
     return {
         "p_agreement": _round(float(np.mean(agreed))),
         "median_week": _round(float(np.median(a["agreement_week"][agreed])))
         if agreed.any()
         else None,
         "median_territory": _round(float(np.median(terms))) if len(terms) else None,
-        "p_breakdown": _round(float(np.mean(a["broke_down"][agreed]))) if agreed.any() else None,
+        "p_breakdown": _round(float(np.mean(a["broke_down"][settled]))) if settled.any() else None,
         "p_in_force_at_end": _round(float(np.mean(a["in_force_at_end"]))),
     }
 

@@ -20,7 +20,11 @@ from simulator.scenario.loader import BUNDLED_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = sorted(main.commands)
-OUTCOME = re.compile(r"^(No cease-fire agreed in \d+ weeks\.|Cease-fire agreed in week \d+ )", re.M)
+OUTCOME = re.compile(
+    r"^(No settlement or general cease-fire in \d+ weeks\.|Settlement agreed in week \d+ "
+    r"|A general cease-fire was agreed in week \d+ )",
+    re.M,
+)
 
 
 def invoke(*args: str):

@@ -20,6 +20,13 @@ RUSSIA_MATERIEL = (
     "        value: 1.0\n"
     "        assumption: The reference unit of combat power per soldier.\n"
 )
+RUSSIA_TIME_WEIGHT = (
+    "          value: 1.0\n"
+    "          assumption: The clock counts, but no more than each other pressure.\n"
+    "        exponent:\n"
+    "          value: {dist: uniform, low: 0.2, high: 0.5}\n"
+    "          assumption: Moscow"
+)
 RUSSIA_EXPONENT = (
     "        exponent:\n"
     "          value: {dist: uniform, low: 0.2, high: 0.5}\n"
@@ -345,26 +352,28 @@ def test_unknown_issue(write_scenario):
 
 
 def test_unknown_strategy(write_scenario):
-    old = "      name: boulware\n      params:\n" + RUSSIA_EXPONENT
-    path = write_scenario(old, old.replace("boulware", "boulwer"))
+    old = "      name: mixed\n      params:\n        time_weight:\n"
+    path = write_scenario(
+        old + RUSSIA_TIME_WEIGHT, old.replace("mixed", "mixd") + RUSSIA_TIME_WEIGHT
+    )
     problem = only_problem(path)
     assert_at(
-        problem, path, locate(path, "      name: boulwer\n", "name"), "actors.russia.strategy.name"
+        problem, path, locate(path, "      name: mixd\n", "name"), "actors.russia.strategy.name"
     )
-    assert "unknown strategy 'boulwer'; did you mean 'boulware'?" in problem.message
+    assert "unknown strategy 'mixd'; did you mean 'mixed'?" in problem.message
 
 
 def test_unknown_mediator_drafting_rule(write_scenario):
-    path = write_scenario("      name: split_the_difference\n", "      name: split_the_diff\n")
+    path = write_scenario("      name: freeze_at_front\n", "      name: freeze_at_frnt\n")
     problem = only_problem(path)
     assert_at(
         problem,
         path,
-        locate(path, "      name: split_the_diff\n", "name"),
+        locate(path, "      name: freeze_at_frnt\n", "name"),
         "actors.united_states.strategy.name",
     )
-    assert "'split_the_diff'" in problem.message
-    assert "did you mean 'split_the_difference'?" in problem.message
+    assert "'freeze_at_frnt'" in problem.message
+    assert "did you mean 'freeze_at_front'?" in problem.message
 
 
 def test_unknown_protocol(write_scenario):

@@ -83,6 +83,13 @@ def explain(scenario: Scenario, width: int = 88) -> str:
             out += _entry("salience", stance.salience, width)
             if stance.red_line is not None:
                 out += _entry("red line", stance.red_line, width)
+                if stance.red_line.cost is not None:
+                    out += _entry("cost of crossing it", stance.red_line.cost, width)
+                else:
+                    out.append("  cost of crossing it: none given (a hard line, never crossed)")
+                if stance.red_line.casualty_erosion is not None:
+                    erosion = stance.red_line.casualty_erosion
+                    out += _entry("worn down by losses", erosion, width)
             else:
                 out.append("  red line: none (any value on the scale is acceptable)")
         if isinstance(actor, Belligerent):
@@ -92,9 +99,21 @@ def explain(scenario: Scenario, width: int = 88) -> str:
             out += _section(
                 "Belief that the front's holder wins an engagement", actor.belief, width
             )
+            if actor.pauses is not None:
+                out += _section("How it weighs a cease-fire or a truce", actor.pauses, width)
         else:
             out += _entry("active from", actor.active_from, width)
             out += _section("Leverage", actor.leverage, width)
+            for policy_id, policy in actor.policies.items():
+                start = f" from {policy.start}" if policy.start else ""
+                out.append(f"Policy {policy_id}: {policy.name} on {policy.target}{start}")
+                if policy.description:
+                    out.append(wrap(" ".join(policy.description.split()), width, "  "))
+                out.append(f"      [{_status(policy)}]")
+                if policy.assumption:
+                    out.append(wrap(f"why: {policy.assumption}", width, "      "))
+                for name, quantity in policy.params.items():
+                    out += _entry(name, quantity, width)
         out.append(f"Talks strategy: {actor.strategy.name}")
         for name, quantity in actor.strategy.params.items():
             out += _entry(name, quantity, width)
@@ -119,7 +138,12 @@ def explain(scenario: Scenario, width: int = 88) -> str:
             what = {
                 "aid": "aid level",
                 "sanctions": "sanctions level",
+                "intelligence": "intelligence level",
                 "resolve": f"{getattr(event, 'actor', '')} resolve",
+                "red_line_cost": (
+                    f"{getattr(event, 'actor', '')} cost of crossing its "
+                    f"{getattr(event, 'issue', '')} red line"
+                ),
             }.get(event.kind)
             out.append(
                 f"{event.date} {event_id} ({event.kind}): {' '.join(event.description.split())}"
@@ -139,6 +163,13 @@ def explain(scenario: Scenario, width: int = 88) -> str:
     ]
     for name, quantity in talks.params.items():
         out += _entry(name, quantity, width)
+    if talks.offers:
+        out.append(
+            "The mediator also offers: "
+            + ", ".join(kind.replace("_", " ") for kind in talks.offers)
+        )
+        if talks.pause_weeks is not None:
+            out += _entry("weeks before extended or lapsed", talks.pause_weeks, width)
     out += _section("Durability of a cease-fire", scenario.durability, width)
     out += ["", _census(scenario)]
     return "\n".join(out)

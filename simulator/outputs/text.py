@@ -147,10 +147,27 @@ def weekly_summary(
 def outcome_summary(outcome: dict[str, Any], issue_units: dict[str, str] | None = None) -> str:
     """The outcome in a few sentences."""
     lines = []
-    if outcome["agreed"]:
+    ceasefire = outcome.get("ceasefire")
+    if ceasefire:
+        lines.append(
+            f"A general cease-fire was agreed in week {ceasefire['week']} ({ceasefire['date']})."
+        )
+    truce = outcome.get("partial_truce")
+    if truce:
+        lines.append(
+            f"A partial truce on strikes was agreed in week {truce['week']} ({truce['date']})."
+        )
+    surrender = outcome.get("capitulation")
+    if surrender:
+        lines.append(
+            f"One side capitulated in week {surrender['week']} ({surrender['date']}): "
+            "the terms left it none of the disputed territory (not counted as an agreement)."
+        )
+    if outcome["terms"] is not None:
         terms = ", ".join(f"{issue} {value:.3f}" for issue, value in outcome["terms"].items())
         lines.append(
-            f"Cease-fire agreed in week {outcome['week']} ({outcome['date']}) on terms: {terms}."
+            f"Settlement agreed in week {outcome['settlement']['week']} "
+            f"({outcome['settlement']['date']}) on terms: {terms}."
         )
         if outcome["broke_down"]:
             lines.append(
@@ -159,11 +176,11 @@ def outcome_summary(outcome: dict[str, Any], issue_units: dict[str, str] | None 
         else:
             lines.append("It held to the end of the run.")
         if outcome["agreements"] > 1:
-            lines.append(f"Agreements reached in all: {outcome['agreements']}.")
+            lines.append(f"Settlements reached in all: {outcome['agreements']}.")
         state = "in force" if outcome["in_force_at_end"] else "not in force"
-        lines.append(f"At the end a cease-fire is {state}.")
-    else:
-        lines.append(f"No cease-fire agreed in {outcome['weeks_run']} weeks.")
+        lines.append(f"At the end a settlement is {state}.")
+    if not outcome["agreed"]:
+        lines.append(f"No settlement or general cease-fire in {outcome['weeks_run']} weeks.")
     losses = ", ".join(f"{side} {value:,.0f}k" for side, value in outcome["losses"].items())
     lines.append(
         f"Territory held by the front's holder at the end: {_pct(outcome['control_at_end'])}. "
@@ -271,9 +288,19 @@ def mc_summary(summary: dict[str, Any], every: int = 13) -> str:
         f"{summary['scenario']}: {summary['replications']:,} replications of "
         f"{summary['weeks']} weeks, seed {summary['seed']}.",
         "",
-        f"Cease-fire agreed by {end}: {_ci(summary['p_agreement'])}",
-        f"Agreements that broke down: {_ci(summary['p_breakdown'])}",
-        f"Cease-fire in force at the end: {_ci(summary['p_in_force_at_end'])}",
+        f"Agreement (settlement or general cease-fire) by {end}: {_ci(summary['p_agreement'])}",
+    ]
+    labels = {
+        "settlement": "  a settlement of every issue",
+        "ceasefire": "  a general cease-fire (line frozen)",
+        "partial_truce": "Partial truce on strikes (not an agreement)",
+        "capitulation": "Capitulation (not an agreement)",
+    }
+    for kind, figure in summary.get("p_outcome", {}).items():
+        lines.append(f"{labels[kind]}: {_ci(figure)}")
+    lines += [
+        f"Settlements that broke down: {_ci(summary['p_breakdown'])}",
+        f"Settlement in force at the end: {_ci(summary['p_in_force_at_end'])}",
         "",
         "Chance of an agreement by date",
     ]
@@ -299,7 +326,10 @@ def mc_summary(summary: dict[str, Any], every: int = 13) -> str:
     )
     for side, q in summary["losses"].items():
         rows.append(_quantile_row(f"losses {side} (thousands)", q, lambda v: f"{v:,.0f}"))
-    lines += ["", "Quantiles (weeks and terms over agreed runs only)"]
+    lines += [
+        "",
+        "Quantiles (week: agreed runs; terms: settled runs; share and losses: all runs)",
+    ]
     lines.append(
         table(
             ["", "5%", "25%", "median", "75%", "95%"], rows, [False, True, True, True, True, True]

@@ -205,7 +205,7 @@ class Leverage(StrictModel):
     )
 
 
-class Policy(StrictModel):
+class Policy(Provenance):
     """A mediator policy from the registry, evaluated each week on the state of the talks."""
 
     name: str = Field(description="A mediator policy from `ceasefire protocols`.")

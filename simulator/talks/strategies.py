@@ -186,10 +186,14 @@ class ResourceDependent(Negotiator):
 class Mixed(Negotiator):
     """A weighted mix of a clock, resources and reciprocity (Faratin et al. 1998, sec. 4).
 
-    Aspiration is ``(w_t a_time + w_r a_resource + w_b a_reciprocity) / (w_t + w_r + w_b)``:
-    the time-dependent tactic with its deadline, the resource-dependent tactic, and a
-    reciprocal one that gives up as much aspiration as the other side's ask conceded to
-    it (times ``reciprocity``), remembered from round to round.
+    Aspiration is the weighted geometric mean
+    ``a_time^(w_t/W) * a_resource^(w_r/W) * a_reciprocity^(w_b/W)``, ``W`` the sum of the
+    weights: the time-dependent tactic with its deadline, the resource-dependent tactic,
+    and a reciprocal one that gives up as much aspiration as the other side's ask
+    conceded to it (times ``reciprocity``), remembered from round to round. Faratin et
+    al. mix tactics linearly; the geometric mean is a departure, chosen so that a side
+    concedes fully when any one pressure has run its course (a deadline reached,
+    resources at their floor), whatever the others say.
     """
 
     name = "mixed"
@@ -234,10 +238,10 @@ class Mixed(Negotiator):
         weights = v["time_weight"] + v["resource_weight"] + v["reciprocity_weight"]
         safe = np.where(weights > 0, weights, 1.0)
         mix = (
-            v["time_weight"] * by_time
-            + v["resource_weight"] * by_resources
-            + v["reciprocity_weight"] * self.reciprocal
-        ) / safe
+            by_time ** (v["time_weight"] / safe)
+            * by_resources ** (v["resource_weight"] / safe)
+            * self.reciprocal ** (v["reciprocity_weight"] / safe)
+        )
         return np.where(weights > 0, mix, by_time)
 
 
