@@ -112,6 +112,11 @@ class CeasefireModel(mesa.Model):
 
     # ------------------------------------------------------------------ construction
 
+    @property
+    def draws(self) -> dict[str, np.ndarray]:
+        """Every scenario number's per-replication values, by dotted path."""
+        return dict(self._draws)
+
     def draw(self, path: str, default: float | None = None) -> np.ndarray:
         """The per-replication values of the scenario number at ``path``."""
         if path in self._draws:

@@ -461,3 +461,30 @@ def compare_summary(report: dict[str, Any]) -> str:
             [False, True, True, True, False],
         )
     )
+
+
+def drivers_summary(report: dict[str, Any]) -> str:
+    """`ceasefire drivers` as text: each mechanism's share of the outcome's variance."""
+
+    def share(value: float | None) -> str:
+        return "-" if value is None else _pct(value)
+
+    rows = [
+        [d["driver"], d["inputs"], share(d["agreement"]), share(d["week"])]
+        for d in [*report["drivers"], report["all_inputs"]]
+    ]
+    return "\n".join(
+        [
+            f"{report['scenario']}: {report['replications']:,} replications, seed "
+            f"{report['seed']}; {report['agreed']:,} reached an agreement.",
+            "",
+            table(
+                ["driver", "inputs", "agreement", "week of agreement"],
+                rows,
+                [False, True, True, True],
+            ),
+            "",
+            "Share of the variance of each outcome that the driver's inputs explain alone",
+            "(R² of a quadratic fit); the rest is interaction and the chance of the war.",
+        ]
+    )

@@ -1,0 +1,133 @@
+"""What decides the outcome: how much of its variance each group of inputs explains.
+
+A scenario's uncertain numbers are drawn afresh in every replication, so an ensemble
+shows how an outcome varies with them. For each *driver* (a group of inputs that
+stand for one mechanism: the clock of the time tactic, the red lines, the costs of
+crossing them, the battlefield...) this module fits the outcome by least squares on
+the group's inputs and their squares, and reports the fit's R²: the share of the
+outcome's variance that the driver alone accounts for (a first-order share, like a
+Sobol index estimated by regression). Shares of different drivers need not add up to
+one: what is left is interaction, and the chance of the fighting and the talks.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import Any
+
+import numpy as np
+
+DRIVERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "clock (time tactic: deadlines, exponents)",
+        ("*.strategy.params.deadline", "*.strategy.params.exponent", "*.params.time_weight"),
+    ),
+    (
+        "resources (resource tactic: floors, weights)",
+        ("*.params.floor", "*.params.resource_weight", "*.params.resource_exponent"),
+    ),
+    ("reciprocity (behaviour tactic)", ("*.params.reciprocity", "*.params.reciprocity_weight")),
+    ("red lines (where they lie)", ("*.red_line",)),
+    ("costs of crossing red lines", ("*.red_line.cost", "*.red_line.casualty_erosion")),
+    ("beliefs about the war", ("*.belief.*",)),
+    (
+        "costs of war, resolve, foresight",
+        ("*.cost_of_war", "*.resolve", "*.foresight", "*.sanctions_exposure"),
+    ),
+    ("mediator's leverage and aid", ("*.leverage.*", "*.aid_dependence", "*.intelligence_*")),
+    ("pauses (cease-fire and truce costs)", ("*.pauses.*",)),
+    ("battlefield (forces, attrition, front)", ("front.*", "*.resources.*")),
+    ("durability", ("durability.*",)),
+    ("weights of the issues (salience)", ("*.salience",)),
+)
+"""Drivers in order; an input belongs to the first whose patterns match its path."""
+
+
+def driver_of(path: str) -> str:
+    """The driver a scenario number belongs to (``other`` when none matches)."""
+    for name, patterns in DRIVERS:
+        if any(fnmatch.fnmatchcase(path, pattern) for pattern in patterns):
+            return name
+    return "other"
+
+
+def explained_share(outcome: np.ndarray, inputs: np.ndarray) -> float:
+    """R² of a least-squares fit of ``outcome`` on ``inputs`` ``(N, p)`` and their squares."""
+    if inputs.shape[1] == 0 or len(outcome) < 3 or np.var(outcome) == 0:
+        return 0.0
+    spread = inputs.std(axis=0)
+    varying = inputs[:, spread > 0]
+    if varying.shape[1] == 0:
+        return 0.0
+    z = (varying - varying.mean(axis=0)) / varying.std(axis=0)
+    design = np.column_stack([np.ones(len(z)), z, z**2])
+    coefficients, *_ = np.linalg.lstsq(design, outcome, rcond=None)
+    residual = outcome - design @ coefficients
+    return float(max(0.0, 1.0 - np.var(residual) / np.var(outcome)))
+
+
+def _share(driver: str, inputs: int, agreement: float, week: float | None) -> dict[str, Any]:
+    """One row: the driver, how many inputs it has, and the shares of variance of
+    agreement (0/1 within the horizon) and of the week of agreement (agreed runs)."""
+    return {
+        "driver": driver,
+        "inputs": inputs,
+        "agreement": round(agreement, 6),
+        "week": None if week is None else round(week, 6),
+    }
+
+
+def variance_shares(
+    draws: dict[str, np.ndarray], agreed: np.ndarray, agreement_week: np.ndarray
+) -> dict[str, Any]:
+    """Each driver's share of the variance of agreement and of the week of agreement.
+
+    ``draws`` are the replications' sampled inputs by path; only inputs that vary are
+    used. Also reports the share all inputs together explain.
+    """
+    paths = [p for p, values in draws.items() if np.ptp(values) > 0]
+    groups: dict[str, list[str]] = {}
+    for path in paths:
+        groups.setdefault(driver_of(path), []).append(path)
+    y_agreed = agreed.astype(float)
+    y_week = agreement_week[agreed].astype(float)
+    enough = int(agreed.sum()) >= 30
+
+    def matrix(group: list[str], rows: np.ndarray | None = None) -> np.ndarray:
+        columns = [draws[p] if rows is None else draws[p][rows] for p in group]
+        return np.column_stack(columns) if columns else np.empty((len(agreed), 0))
+
+    shares = [
+        _share(
+            name,
+            len(group),
+            explained_share(y_agreed, matrix(group)),
+            explained_share(y_week, matrix(group, agreed)) if enough else None,
+        )
+        for name, group in groups.items()
+    ]
+    shares.sort(key=lambda s: -(s["week"] if s["week"] is not None else s["agreement"]))
+    return {
+        "replications": len(agreed),
+        "agreed": int(agreed.sum()),
+        "drivers": shares,
+        "all_inputs": _share(
+            "all inputs together",
+            len(paths),
+            explained_share(y_agreed, matrix(paths)),
+            explained_share(y_week, matrix(paths, agreed)) if enough else None,
+        ),
+    }
+
+
+def drivers(scenario: Any, replications: int = 20_000, seed: int | None = None) -> dict[str, Any]:
+    """Run ``replications`` of ``scenario`` in lockstep and attribute its outcome's variance."""
+    from .model import CeasefireModel
+
+    model = CeasefireModel(scenario, replications=replications, seed=seed, collect=False)
+    while model.running:
+        model.step()
+    report = variance_shares(model.draws, model.agreed, model.agreement_week)
+    report["scenario"] = model.scenario.name
+    report["seed"] = model.scenario.seed if seed is None else seed
+    return report
