@@ -277,3 +277,10 @@ def test_baseline_hindcast_scores_the_record_it_can_forecast():
 def test_same_seed_same_hindcast():
     first = invoke("hindcast", "-n", "100", "--seed", "3", "--format", "json").stdout
     assert invoke("hindcast", "-n", "100", "--seed", "3", "--format", "json").stdout == first
+
+
+def test_the_docs_say_the_observed_files_are_for_scoring_only():
+    root = OBSERVED[0].parents[2]
+    assert "docs/HINDCAST.md" in (root / "README.md").read_text(encoding="utf-8")
+    docs = (root / "docs" / "HINDCAST.md").read_text(encoding="utf-8")
+    assert "Nothing in a scenario is tuned to the observed files." in docs

@@ -41,14 +41,16 @@ def hindcast_table(report: dict[str, Any]) -> str:
     lines += [
         "",
         *_wrap(
-            f"{summary['scored']} scored{events}; {summary['outside_90']} outside the "
-            f"forecast's 90% interval; {summary['not_scored']} not scored."
+            f"{summary['scored']} scored{events}; {summary['outside_90']} outside their "
+            f"90% interval (OUT); {summary['not_scored']} not scored."
         ),
         *_wrap(
-            "* not independently verified. CRPS is in the observation's units; Brier and "
-            "log scores for events (probabilities kept half a replication off 0 and 1); "
-            "lower is better. A range is scored at its midpoint. OUT: what happened lies "
-            "outside the 90% interval (for an event: it had less than 5% probability)."
+            "* not independently verified. Quantities: the forecast's 5th to 95th "
+            "percentile, scored by the CRPS in the observation's units, a range at its "
+            "midpoint. Events: the forecast probability [its 95% interval], Brier and log "
+            "scores (probabilities kept half a replication off 0 and 1). Lower scores are "
+            "better. OUT: what happened lies outside the 90% interval (for an event: it "
+            "had less than 5% probability)."
         ),
     ]
     if report["not_scored"]:
