@@ -165,7 +165,10 @@ def _territory(result: EnsembleResult, item: Territory) -> dict[str, Any]:
         raise NotScored(f"the scenario's front holder is '{scenario.front.holder}'")
     week = milestones.quarter_end_weeks(scenario).get(item.quarter)
     if week is None or week > result.weeks:
-        raise NotScored(f"{item.quarter} does not end within the weeks run (to {_end(result)})")
+        raise NotScored(
+            f"{item.quarter} does not end between the start and the end of the weeks run"
+            f" ({result.scenario.start} to {_end(result)})"
+        )
     a = result.arrays
     control = a[milestones.control_name(item.quarter)]
     if item.measure == "share":
