@@ -818,5 +818,66 @@ def compare(first, second, replications, seed, weeks, overrides, workers, schedu
     click.echo(to_json(report) if fmt == "json" else compare_summary(report), nl=fmt != "json")
 
 
+# ------------------------------------------------------------------------- hindcast
+
+HINDCAST_REPLICATIONS = 4000
+
+
+@main.command()
+@click.argument("scenario", required=False)
+@click.option(
+    "-n",
+    "--replications",
+    type=click.IntRange(min=1),
+    default=HINDCAST_REPLICATIONS,
+    show_default=True,
+    help="Replications of the scenario to score.",
+)
+@seed_option
+@set_option
+@click.option(
+    "--observed",
+    type=click.Path(path_type=Path),
+    help="An observed file or a folder of them (default: the bundled scenarios/observed/).",
+)
+@format_option("table", "json")
+def hindcast(scenario, replications, seed, overrides, observed, fmt):
+    """Score a scenario's forecasts against what happened after its start.
+
+    Territory at quarters' ends and when places fell are scored with the CRPS;
+    whether a side had accepted a proposal, or a cease-fire had been agreed, by a
+    date with the Brier and log scores. Each row shows the forecast's 90% interval
+    (or probability) and OUT where what happened falls outside it. Nothing in a
+    scenario is tuned to the observed files: they are for scoring only.
+    """
+    from simulator.ensemble import Runs
+    from simulator.errors import ScenarioError
+    from simulator.hindcast import hindcast as score
+    from simulator.observed import load_observed, observed_files
+    from simulator.outputs.files import to_json
+    from simulator.outputs.hindcast import hindcast_table
+
+    loaded = _load(scenario, overrides)
+    try:
+        files = [(_shown(path), load_observed(path)) for path in observed_files(observed)]
+    except ScenarioError as exc:
+        _fail(str(exc.problems[0]))
+    if not files:
+        _fail(f"{observed}: no observed files (*.yaml) there")
+    result = _run_study("hindcast", lambda bar: Runs(replications, seed).run(loaded, progress=bar))
+    report = score(result, files)
+    click.echo(to_json(report) if fmt == "json" else hindcast_table(report), nl=fmt != "json")
+
+
+def _shown(path: Path) -> str:
+    """A bundled file relative to the project (``scenarios/observed/2025.yaml``), else as given."""
+    from simulator.scenario.loader import BUNDLED_DIR
+
+    try:
+        return path.resolve().relative_to(BUNDLED_DIR.parent).as_posix()
+    except ValueError:
+        return str(path)
+
+
 if __name__ == "__main__":
     main()

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from . import milestones
 from .atomic import open_atomic
 from .scenario.schema import Scenario
 
@@ -122,6 +123,17 @@ def outcome_arrays(model: Any) -> dict[str, np.ndarray]:
         arrays[f"terms_{issue}"] = model.terms[:, k].copy()
     for side in model.belligerents:
         arrays[f"losses_{side.actor_id}"] = side.losses_total.copy()
+    # Milestones (simulator.milestones names them): weeks are -1 when it never happened.
+    arrays["control_at_start"] = model.draw("front.control").copy()
+    arrays["area_km2"] = model.area_km2.copy()
+    for place, weeks in model.fall_week.items():
+        arrays[milestones.fall_week_name(place)] = weeks.astype(np.int32)
+    for actor, weeks in model.first_accept_week.items():
+        arrays[milestones.first_accept_name(actor)] = weeks.astype(np.int32)
+    for quarter, control in model.control_at_quarter.items():
+        arrays[milestones.control_name(quarter)] = control.copy()
+    for actor, lost in model.first_year_losses.items():
+        arrays[milestones.first_year_losses_name(actor)] = lost.copy()
     return arrays
 
 

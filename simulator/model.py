@@ -26,6 +26,7 @@ import numpy as np
 
 from . import battlefield
 from .agents import Belligerent, Mediator
+from .milestones import FIRST_YEAR_WEEKS, quarter_end_weeks
 from .scenario.checks import TERRITORY
 from .scenario.loader import load_scenario
 from .scenario.sampling import draw_all
@@ -203,6 +204,18 @@ class CeasefireModel(mesa.Model):
         self.in_force_terms = np.full((r, k), np.nan)
         self.hazard = np.zeros(r)
         self.just_broke = np.zeros(r, dtype=bool)
+        # Milestones (see _track_milestones): first weeks, quarter-end control, first-year losses.
+        self.fall_week = {p: np.where(self.place_held(p), 0, -1) for p in self.place_ids}
+        self.first_accept_week = {
+            a: np.full(r, -1, dtype=np.int64) for a in self.scenario.belligerents
+        }
+        self._accepts_seen: tuple[np.ndarray, ...] | None = None
+        self.quarter_weeks = quarter_end_weeks(self.scenario)
+        self.control_at_quarter = {label: np.full(r, np.nan) for label in self.quarter_weeks}
+        for label, week in self.quarter_weeks.items():
+            if week == 0:
+                self.control_at_quarter[label] = self.control.copy()
+        self.first_year_losses = {a: np.zeros(r) for a in self.scenario.belligerents}
 
     # ------------------------------------------------------------------------- state
 
@@ -275,6 +288,7 @@ class CeasefireModel(mesa.Model):
         agreed_now, parties = self._talk()
         if self._collect:
             self._record(agreed_now, parties)
+        self._track_milestones()
         if self.steps >= self.scenario.horizon:
             self.running = False
 
@@ -510,6 +524,30 @@ class CeasefireModel(mesa.Model):
         self.talk_rounds = np.where(breaks, 0, self.talk_rounds)
 
     # ---------------------------------------------------------------------- records
+
+    def _track_milestones(self) -> None:
+        """Record this week's milestones, for hindcasts and ensemble summaries.
+
+        The first week the holder holds each place, the first week each belligerent
+        accepted a text in talks, control at each quarter's last week, and losses over
+        the first 52 weeks. All vectorised: a few array operations a week.
+        """
+        week = self.steps
+        for place in self.place_ids:
+            first = (self.fall_week[place] < 0) & self.place_held(place)
+            self.fall_week[place][first] = week
+        accepts = getattr(self, "accepts", None)
+        if accepts is not None and accepts is not self._accepts_seen:  # talks held this week
+            self._accepts_seen = accepts
+            for side, accepted in zip(self.belligerents, accepts, strict=True):
+                first = (self.first_accept_week[side.actor_id] < 0) & accepted
+                self.first_accept_week[side.actor_id][first] = week
+        for label, quarter_week in self.quarter_weeks.items():
+            if quarter_week == week:
+                self.control_at_quarter[label] = self.control.copy()
+        if week <= FIRST_YEAR_WEEKS:
+            for side in self.belligerents:
+                np.copyto(self.first_year_losses[side.actor_id], side.losses_total)
 
     def reservation_terms(self, parties: tuple[Party, Party]) -> tuple[np.ndarray, np.ndarray]:
         """Each side's reservation share of territory, other issues at this week's text."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from . import milestones
 from .ensemble import EnsembleResult
 
 Z95 = 1.959963984540054
@@ -101,7 +102,61 @@ def summarize(result: EnsembleResult) -> dict[str, Any]:
             }
             for side in result.sides
         },
+        **milestone_summaries(result),
     }
+
+
+ACCEPTS_EVERY = 4
+"""Weeks between the points of the ``p_accepts`` curves (the last week is always shown)."""
+
+
+def milestone_summaries(result: EnsembleResult) -> dict[str, Any]:
+    """Acceptance curves, when places fall, and mean daily losses over the first year.
+
+    ``p_accepts``: for each belligerent, the share of replications in which it has
+    accepted a text in talks by week 4, 8, ... and the last week (a cumulative curve).
+    ``places``: for each place, the chance the front's holder holds it by the last week
+    (held from the start counts), and quantiles of the week it fell, over the
+    replications where it did. ``losses_per_day``: quantiles of each belligerent's
+    mean losses a day (people) over the first 52 weeks, or the weeks run if fewer.
+    """
+    a, scenario = result.arrays, result.scenario
+    points = [*range(ACCEPTS_EVERY, result.weeks, ACCEPTS_EVERY), result.weeks]
+    p_accepts = {}
+    for side in result.sides:
+        weeks = a.get(milestones.first_accept_name(side))
+        if weeks is None:
+            continue
+        accepted = np.sort(weeks[weeks >= 0])
+        p_accepts[side] = [
+            {
+                "week": w,
+                "date": scenario.date_of_week(w).isoformat(),
+                "p": _round(np.searchsorted(accepted, w, side="right") / result.replications),
+            }
+            for w in points
+        ]
+    places = {}
+    for place in scenario.front.places:
+        weeks = a.get(milestones.fall_week_name(place))
+        if weeks is None:
+            continue
+        fell = weeks >= 0
+        places[place] = {
+            "p_fallen": proportion(fell),
+            "fall_week_quantiles": quantiles(weeks[fell].astype(float)),
+        }
+    days = 7 * min(result.weeks, milestones.FIRST_YEAR_WEEKS)
+    losses_per_day = {}
+    for side in result.sides:
+        lost = a.get(milestones.first_year_losses_name(side))
+        if lost is not None:
+            losses_per_day[side] = quantiles(lost * LOSS_UNIT / days)
+    return {"p_accepts": p_accepts, "places": places, "losses_per_day": losses_per_day}
+
+
+LOSS_UNIT = 1000
+"""People per unit of the model's losses (it counts losses in thousands)."""
 
 
 def headline(result: EnsembleResult) -> dict[str, float | None]:

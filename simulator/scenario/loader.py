@@ -30,10 +30,16 @@ _PROVENANCE_KEYS = ("source", "quote", "claimed_by", "verified", "assumption")
 
 
 def bundled_scenarios() -> list[Path]:
-    """The scenario files shipped with the project, theory cases included."""
+    """The scenario files shipped with the project, theory cases included.
+
+    ``scenarios/observed/`` holds what happened (for ``ceasefire hindcast``), not scenarios.
+    """
     if not BUNDLED_DIR.is_dir():
         return []
-    return sorted(p for p in BUNDLED_DIR.rglob("*.yaml") if p.is_file())
+    observed = BUNDLED_DIR / "observed"
+    return sorted(
+        p for p in BUNDLED_DIR.rglob("*.yaml") if p.is_file() and observed not in p.parents
+    )
 
 
 def resolve_scenario_path(name: str | Path | None) -> Path:
