@@ -209,7 +209,6 @@ class CeasefireModel(mesa.Model):
         self.first_accept_week = {
             a: np.full(r, -1, dtype=np.int64) for a in self.scenario.belligerents
         }
-        self._accepts_seen: tuple[np.ndarray, ...] | None = None
         self.quarter_weeks = quarter_end_weeks(self.scenario)
         self.control_at_quarter = {label: np.full(r, np.nan) for label in self.quarter_weeks}
         for label, week in self.quarter_weeks.items():
@@ -536,12 +535,10 @@ class CeasefireModel(mesa.Model):
         for place in self.place_ids:
             first = (self.fall_week[place] < 0) & self.place_held(place)
             self.fall_week[place][first] = week
-        accepts = getattr(self, "accepts", None)
-        if accepts is not None and accepts is not self._accepts_seen:  # talks held this week
-            self._accepts_seen = accepts
-            for side, accepted in zip(self.belligerents, accepts, strict=True):
-                first = (self.first_accept_week[side.actor_id] < 0) & accepted
-                self.first_accept_week[side.actor_id][first] = week
+        # ``accepts`` is set afresh every week (all False without talks).
+        for side, accepted in zip(self.belligerents, self.accepts, strict=True):
+            first = (self.first_accept_week[side.actor_id] < 0) & accepted
+            self.first_accept_week[side.actor_id][first] = week
         for label, quarter_week in self.quarter_weeks.items():
             if quarter_week == week:
                 self.control_at_quarter[label] = self.control.copy()
