@@ -78,13 +78,50 @@ class Analysis:
 
     def bounds(
         self,
+        holder_crossing: float = 1.0,
+        defender_crossing: float = 1.0,
+        **changes: float,
+    ) -> tuple[float, float]:
+        """The least share the holder and the most the defender would accept, with their
+        red lines and the costs of crossing them (times the given multiples).
+
+        A side accepts a share inside its red line when it beats fighting on, and one
+        beyond it only when it beats fighting on by the (current, worn) cost of crossing.
+        """
+        holder_min, defender_max = self.value_bounds(**changes)
+        (holder_line, defender_line), (holder_cost, defender_cost) = self._crossing()
+        holder_beyond = holder_min + holder_crossing * holder_cost
+        defender_beyond = defender_max - defender_crossing * defender_cost
+        return (
+            min(max(holder_min, holder_line), holder_beyond),
+            max(min(defender_max, defender_line), defender_beyond),
+        )
+
+    def _crossing(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """Each side's red line on territory, and what crossing it costs in shares."""
+        control = self.model.control
+        lines = (
+            float(self.holder.positions.limits_now(control)[0][0, 0]),
+            float(self.defender.positions.limits_now(control)[1][0, 0]),
+        )
+        costs = []
+        for side in (self.holder, self.defender):
+            cost = side.crossing_cost_now(self.model)
+            weight = float(side.positions.weights[0, 0])
+            utility_cost = np.inf if cost is None else float(cost[0, 0])
+            costs.append(utility_cost / weight if weight > 0 else np.inf)
+        return lines, (costs[0], costs[1])
+
+    def value_bounds(
+        self,
         holder_p: float | None = None,
         defender_p: float | None = None,
         holder_cost: float = 1.0,
+        defender_cost: float = 1.0,
         aid: float | None = None,
         sanctions: float | None = None,
     ) -> tuple[float, float]:
-        """(holder's minimum, defender's maximum) share of territory, under changes."""
+        """(holder's minimum, defender's maximum) share by the values of fighting on alone."""
         aid = self.aid if aid is None else aid
         sanctions = self.sanctions if sanctions is None else sanctions
         values = (
@@ -100,7 +137,7 @@ class Analysis:
                 self.model,
                 self.defender,
                 float(self.defender.believed_p[0]) if defender_p is None else defender_p,
-                1.0,
+                defender_cost,
                 aid,
                 sanctions,
             ),
@@ -162,7 +199,29 @@ class Analysis:
                 1000.0,
                 lambda v: self.bounds(holder_cost=v),
             ),
+            Lever(
+                f"{defender_name}'s costs",
+                f"multiple of {defender_name}'s weekly cost of war",
+                1.0,
+                0.0,
+                1000.0,
+                lambda v: self.bounds(defender_cost=v),
+            ),
         ]
+        for side, name in ((self.holder, holder_name), (self.defender, defender_name)):
+            if side.crossing_cost_now(self.model) is None:
+                continue
+            key = "holder_crossing" if side is self.holder else "defender_crossing"
+            levers.append(
+                Lever(
+                    f"{name}'s red-line cost",
+                    f"multiple of what crossing {name}'s red line costs it now",
+                    1.0,
+                    0.0,
+                    1.0,
+                    lambda v, key=key: self.bounds(**{key: v}),
+                )
+            )
         if self.model.mediator is not None:
             mediator = self.model.mediator.name
             levers += [
@@ -188,13 +247,14 @@ class Analysis:
     def report(self) -> dict[str, Any]:
         """Everything `analyze` shows, as JSON-ready data."""
         model = self.model
-        holder_min, defender_max = self.bounds()
+        holder_min, defender_max = self.value_bounds()
         red_low, red_high = self.red_lines()
-        low, high = max(holder_min, red_low), min(defender_max, red_high)
+        low, high = self.bounds()
+        (_, _), (holder_crossing, defender_crossing) = self._crossing()
         sides = {}
-        for side, reservation, kind in (
-            (self.holder, holder_min, "minimum"),
-            (self.defender, defender_max, "maximum"),
+        for side, reservation, kind, crossing in (
+            (self.holder, holder_min, "minimum", holder_crossing),
+            (self.defender, defender_max, "maximum", defender_crossing),
         ):
             sides[side.actor_id] = {
                 "name": side.name,
@@ -205,6 +265,9 @@ class Analysis:
                 ),
                 "value_of_fighting_on": round(float(side.walk_away[0]), 6),
                 f"reservation_{kind}": round(reservation, 6),
+                "red_line_crossing_cost": (
+                    None if not np.isfinite(crossing) else round(crossing, 6)
+                ),
             }
         return {
             "scenario": model.scenario.name,
@@ -218,10 +281,10 @@ class Analysis:
             "gap": round(max(0.0, low - high), 6),
             "nash": self._solution(theory.nash_split),
             "kalai_smorodinsky": self._solution(theory.ks_split),
-            "levers": [self._lever_report(lever, red_low, red_high) for lever in self.levers()],
+            "levers": [self._lever_report(lever) for lever in self.levers()],
         }
 
-    def _solution(self, solver: Callable) -> float | None:
+    def _solution(self, solver: Callable) -> float | None:  # war as the disagreement point
         """Nash or Kalai-Smorodinsky split of the territory, war as disagreement."""
         holder, defender = self.holder, self.defender
         control = self.model.control
@@ -244,14 +307,14 @@ class Analysis:
                 )[0]
             )
 
-        holder_min, defender_max = self.bounds()
+        holder_min, defender_max = self.value_bounds()
         disagreement = (u_holder(holder_min), u_defender(1.0 - defender_max))
         try:
             return round(float(solver(u_holder, u_defender, disagreement)), 6)
         except ValueError:
             return None
 
-    def _lever_report(self, lever: Lever, red_low: float, red_high: float) -> dict[str, Any]:
+    def _lever_report(self, lever: Lever) -> dict[str, Any]:
         def gap(value: float) -> float:
             holder_min, defender_max = lever.apply(value)
             return holder_min - defender_max
@@ -263,16 +326,15 @@ class Analysis:
             "current": round(lever.current, 6),
         }
         if now <= 0:
-            entry.update(needed=None, note="values already leave a range")
+            entry.update(needed=None, note="a range is already open")
         else:
             entry.update(_solve_lever(gap, lever))
-        if red_low > red_high:
-            entry["note"] = f"{entry.get('note') or 'opens values only'}; red lines apart"
         return entry
 
 
 def _solve_lever(gap: Callable[[float], float], lever: Lever) -> dict[str, Any]:
-    """The nearest value of the lever at which the sides' value ranges touch."""
+    """The nearest value of the lever at which the sides' acceptable ranges touch (red lines
+    and the costs of crossing them included)."""
     grid = np.linspace(lever.low, lever.high, 401)
     candidates = []
     values = [gap(v) for v in grid]

@@ -65,7 +65,30 @@ def test_red_lines_that_do_not_meet_are_reported_as_the_obstacle():
     assert not report["red_lines_range"]["exists"]
     assert not report["bargaining_range"]["exists"]
     assert report["gap"] == pytest.approx(0.1)
-    assert all("red lines apart" in entry["note"] for entry in report["levers"])
+    # Hard red lines: no belief, cost or leverage opens a range.
+    assert all(entry["needed"] is None for entry in report["levers"])
+    assert all("opens a range" in entry["note"] for entry in report["levers"])
+
+
+def test_a_red_line_with_a_cost_is_crossed_when_fighting_on_is_worse_by_more():
+    # A's value of war reserves 0.5; its red line 0.8 costs 0.25 (weight 1: 0.25 of
+    # territory) to cross, so it accepts 0.75 and up. B's hard red line is 0.7.
+    report = analyze(
+        load_scenario(
+            "theory/nash-mediator",
+            [
+                "actors.side_a.positions.territory.red_line="
+                "{value: 0.8, assumption: test, cost: {value: 0.25, assumption: test}}",
+                "actors.side_b.positions.territory.red_line={value: 0.7, assumption: test}",
+            ],
+        )
+    )
+    assert report["sides"]["side_a"]["red_line_crossing_cost"] == pytest.approx(0.25)
+    assert report["sides"]["side_b"]["red_line_crossing_cost"] is None
+    assert report["gap"] == pytest.approx(0.05)
+    # The range opens when the cost falls to 0.2: 0.8 of what it is now.
+    assert lever(report, "Side A's red-line cost")["needed"] == pytest.approx(0.8)
+    assert lever(report, "Side B's costs")["needed"] is None
 
 
 @pytest.mark.parametrize("path", bundled_scenarios(), ids=lambda p: p.stem)

@@ -235,12 +235,13 @@ def analysis_summary(report: dict[str, Any]) -> str:
         "",
         f"Range by values of war: {_range(report['values_range'])}",
         f"Range inside red lines: {_range(report['red_lines_range'])}",
-        f"Bargaining range:       {_range(report['bargaining_range'])}",
+        f"Bargaining range:       {_range(report['bargaining_range'])}"
+        " (by values, with red lines crossed where it pays by more than their cost)",
         f"Gap to close:           {_pct(report['gap'])} of the territory",
         f"Nash point:             {_pct(nash) if nash is not None else 'none (no range)'}",
         f"Kalai-Smorodinsky:      {_pct(ks) if ks is not None else 'none (no range)'}",
         "",
-        "Levers: how far each would have to move to open a range by values of war",
+        "Levers: how far each would have to move to open a bargaining range",
     ]
     lever_rows = []
     for lever in report["levers"]:
