@@ -728,7 +728,7 @@ SENSITIVITY_N = click.option(
     "replications",
     type=click.IntRange(min=1),
     help="oat: replications per run [default: 1000]; sobol: the base sample size N, "
-    "a power of 2 [default: 2048].",
+    "a power of 2 [default: 4096].",
 )
 
 

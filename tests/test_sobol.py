@@ -191,6 +191,11 @@ def test_sobol_gives_the_same_indices_whatever_the_workers(baseline_report):
     assert json.loads(result.stdout) == baseline_report
 
 
+def test_the_help_gives_the_default_sample_size():
+    result = invoke("sensitivity", "--help")
+    assert f"[default: {sobol.DEFAULT_SAMPLES}]" in " ".join(result.output.split())
+
+
 def test_sobol_draws_a_chart(tmp_path):
     chart = tmp_path / "sobol.png"
     result = invoke("sensitivity", *SMALL[:-2], "-n", "8", "--plot", str(chart))

@@ -28,6 +28,12 @@ def _short(path: str, width: int = INPUT_WIDTH) -> str:
     return path[: keep // 2] + "…" + path[-(keep - keep // 2) :]
 
 
+def _share(figure: dict[str, Any]) -> str:
+    """A share and its 95% interval, for a sentence: ``9.3% [5.2, 13.3]``."""
+    low, high = figure["ci95"]
+    return f"{100 * figure['value']:.1f}% [{100 * low:.1f}, {100 * high:.1f}]"
+
+
 def _pct(figure: dict[str, Any] | None) -> str:
     """An index and its 95% interval, in percent: ``17.3 [7.1, 27.6]``."""
     if figure is None:
@@ -59,7 +65,7 @@ def sobol_summary(report: dict[str, Any], top: int | None = None) -> str:
         mean = outcome["mean"]
         lines.append(
             f"{outcome['label']}: {f'{100 * mean:.1f}%' if key.startswith('p_') else f'{mean:.3g}'}"
-            f"; noise share {_pct(outcome['noise'])}%; sum of S1 "
+            f"; noise share {_share(outcome['noise'])}; sum of S1 "
             f"{100 * outcome['first_order_sum']:.1f}%"
         )
         rows: list[list[Any]] = [
