@@ -92,13 +92,21 @@ def quantile_values(quantity: Quantity, q: np.ndarray) -> np.ndarray:
 
 
 def red_line_pair(scenario: Scenario, paths: Mapping[str, Quantity]) -> tuple[str, str] | None:
-    """The two belligerents' red lines on territory, if both are uncertain inputs."""
+    """The two belligerents' red lines on territory, if both are uncertain inputs.
+
+    A red line given as one number is ``actors.ID.positions.territory.red_line``; one
+    given with parts is the one uncertain part under it that is not a cost.
+    """
     found = []
     for actor in (scenario.front.holder, scenario.defender):
-        path = f"actors.{actor}.positions.{TERRITORY}.red_line"
-        if path not in paths:
+        base = f"actors.{actor}.positions.{TERRITORY}.red_line"
+        parts = [p for p in paths if p.startswith(base + ".") and "cost" not in p[len(base) :]]
+        if base in paths:
+            found.append(base)
+        elif len(parts) == 1:
+            found.append(parts[0])
+        else:
             return None
-        found.append(path)
     return found[0], found[1]
 
 
@@ -189,7 +197,8 @@ def analyze(design: Design, outputs: np.ndarray, seed: int) -> dict[str, Any]:
     noise share taken off) indices with 95% intervals, ranked by ST, and the pair's
     second-order index (S2, with its interval) and closed index (the two S1 and S2
     added: what the pair explains together, without an interval). An outcome that
-    never varies has no indices (``constant`` is true).
+    does not vary among the base runs ``A`` and ``B`` has no indices (``constant`` is
+    true and ``note`` says why).
     """
     from SALib.analyze import sobol as sobol_analyze
     from scipy.stats import norm
@@ -197,17 +206,20 @@ def analyze(design: Design, outputs: np.ndarray, seed: int) -> dict[str, Any]:
     y = np.asarray(outputs, dtype=float)
     if y.shape != (design.rows,):
         raise ValueError(f"{len(y)} outputs for a design of {design.rows} rows")
-    if np.ptp(y) == 0:
+    blocks = y.reshape(design.samples, design.block)
+    if np.ptp(blocks[:, [0, -1]]) == 0:  # the estimators' variance comes from A and B
         return {
-            "mean": round(float(y[0]), 6),
-            "variance": 0.0,
+            "mean": round(float(np.mean(y)), 6),
+            "variance": round(float(np.var(y)), 6),
             "constant": True,
+            "note": "the same in every run"
+            if np.ptp(y) == 0
+            else f"no variation in the {2 * design.samples:,} base runs; give a larger -n",
             "noise": None,
             "first_order_sum": None,
             "indices": [],
             "pair": None,
         }
-    blocks = y.reshape(design.samples, design.block)
     k = design.columns
     names = [*design.names, NOISE]
     options = {
@@ -238,6 +250,7 @@ def analyze(design: Design, outputs: np.ndarray, seed: int) -> dict[str, Any]:
         "mean": round(float(np.mean(y)), 6),
         "variance": round(float(np.var(y)), 6),
         "constant": False,
+        "note": None,
         "noise": _interval(noise, float(s["ST_conf"][k - 1])),
         "first_order_sum": round(float(np.sum(s["S1"][: k - 1])), 6),
         "indices": indices,

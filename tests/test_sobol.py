@@ -122,6 +122,11 @@ def test_an_outcome_that_never_varies_has_no_indices():
     plan = sobol.design({"a": uniform(0, 1)}, 8, seed=1)
     result = sobol.analyze(plan, np.zeros(plan.rows), seed=1)
     assert result["constant"] and result["indices"] == []
+    assert result["note"] == "the same in every run"
+    rare = np.zeros(plan.rows)
+    rare[1] = 1.0  # one AB row: the base runs A and B never vary
+    result = sobol.analyze(plan, rare, seed=1)
+    assert result["constant"] and "larger -n" in result["note"]
 
 
 # ----------------------------------------------------------------------------- the CLI
@@ -234,3 +239,13 @@ def test_the_model_holds_a_value_per_replication_when_given_an_array():
     assert held.draw("actors.russia.resources.forces")[0] == 500.0
     with pytest.raises(ValueError, match="2 values for 3 replications"):
         CeasefireModel(replications=3, collect=False, fixed={"front.control": np.ones(2)})
+
+
+def test_the_red_line_pair_is_found_only_when_both_red_lines_are_uncertain():
+    from simulator.scenario import load_scenario
+    from simulator.scenario.sampling import uncertain_paths
+
+    scenario = load_scenario()
+    assert sobol.red_line_pair(scenario, uncertain_paths(scenario)) == tuple(RED_LINES)
+    fixed = load_scenario(None, ["actors.ukraine.positions.territory.red_line=0.01"])
+    assert sobol.red_line_pair(fixed, uncertain_paths(fixed)) is None

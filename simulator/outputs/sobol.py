@@ -59,14 +59,14 @@ def sobol_summary(report: dict[str, Any], top: int | None = None) -> str:
     ]
     for key, outcome in report["outcomes"].items():
         lines.append("")
-        if outcome["constant"]:
-            lines.append(f"{outcome['label']}: the same in every run ({outcome['mean']:g}).")
-            continue
         mean = outcome["mean"]
+        mean_text = f"{100 * mean:.1f}%" if key.startswith("p_") else f"{mean:.3g}"
+        if outcome["constant"]:
+            lines.append(f"{outcome['label']}: {mean_text}; {outcome['note']}.")
+            continue
         lines.append(
-            f"{outcome['label']}: {f'{100 * mean:.1f}%' if key.startswith('p_') else f'{mean:.3g}'}"
-            f"; noise share {_share(outcome['noise'])}; sum of S1 "
-            f"{100 * outcome['first_order_sum']:.1f}%"
+            f"{outcome['label']}: {mean_text}; noise share {_share(outcome['noise'])}; "
+            f"sum of S1 {100 * outcome['first_order_sum']:.1f}%"
         )
         rows: list[list[Any]] = [
             [rank, _short(row["path"]), _pct(row["S1"]), _pct(row["ST"])]
