@@ -252,7 +252,12 @@ def analyze(design: Design, outputs: np.ndarray, seed: int) -> dict[str, Any]:
         "constant": False,
         "note": None,
         "noise": _interval(noise, float(s["ST_conf"][k - 1])),
-        "first_order_sum": round(float(np.sum(s["S1"][: k - 1])), 6),
+        # The first-order estimates share the runs A and B, so their errors move
+        # together; the sum's interval comes from the same resamples.
+        "first_order_sum": _interval(
+            float(np.sum(s["S1"][: k - 1])),
+            z * float(np.std(s["S1_conf_all"][:, : k - 1].sum(axis=1), ddof=1)),
+        ),
         "indices": indices,
         "pair": None,
     }

@@ -65,8 +65,11 @@ def sobol_summary(report: dict[str, Any], top: int | None = None) -> str:
             lines.append(f"{outcome['label']}: {mean_text}; {outcome['note']}.")
             continue
         lines.append(
-            f"{outcome['label']}: {mean_text}; noise share {_share(outcome['noise'])}; "
-            f"sum of S1 {100 * outcome['first_order_sum']:.1f}%"
+            wrap(
+                f"{outcome['label']}: {mean_text}; noise share {_share(outcome['noise'])}; "
+                f"sum of S1 {_share(outcome['first_order_sum'])}",
+                width=100,
+            )
         )
         rows: list[list[Any]] = [
             [rank, _short(row["path"]), _pct(row["S1"]), _pct(row["ST"])]
