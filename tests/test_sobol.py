@@ -57,6 +57,9 @@ def test_ishigami_indices_through_the_mapping_match_the_closed_form():
     low, high = result["pair"]["S2"]["ci95"]
     assert low < truth["S13"] < high
     assert result["noise"]["value"] == pytest.approx(0.0, abs=1e-9)  # a deterministic function
+    total = result["first_order_sum"]
+    assert total["value"] == pytest.approx(truth["S1"] + truth["S2"], abs=0.06)
+    assert total["ci95"][0] < truth["S1"] + truth["S2"] < total["ci95"][1]
     assert [row["path"] for row in result["indices"]] == ["x1", "x2", "x3"]  # ranked by ST
 
 
