@@ -59,8 +59,10 @@ class CeasefireModel(mesa.Model):
         replications: how many replications advance in lockstep (1 = one narrated run).
         seed: an integer or ``SeedSequence``; default: the scenario's seed.
         collect: record weekly data with a DataCollector (off for large ensembles).
-        fixed: scenario numbers held at one value in every replication, by dotted path
-            (``{"actors.russia.resolve": 0.9}``); the other numbers' draws are unchanged.
+        fixed: scenario numbers held at given values, by dotted path: one number for
+            every replication (``{"actors.russia.resolve": 0.9}``) or an array with one
+            value per replication (a Sobol' design gives each replication its own
+            inputs); the other numbers' draws are unchanged.
     """
 
     def __init__(
@@ -69,7 +71,7 @@ class CeasefireModel(mesa.Model):
         replications: int = 1,
         seed: int | np.random.SeedSequence | None = None,
         collect: bool = True,
-        fixed: dict[str, float] | None = None,
+        fixed: dict[str, float | np.ndarray] | None = None,
     ):
         scenario = scenario if scenario is not None else load_scenario()
         root = as_seed_sequence(scenario.seed if seed is None else seed)
@@ -83,7 +85,7 @@ class CeasefireModel(mesa.Model):
         for path, value in (fixed or {}).items():
             if path not in self._draws:
                 raise KeyError(f"the scenario has no number at '{path}'")
-            self._draws[path] = np.full(replications, float(value))
+            self._draws[path] = _fixed_values(path, value, replications)
 
         self.issue_ids = [TERRITORY, *(k for k in scenario.issues if k != TERRITORY)]
         scales = np.array([scenario.issues[k].scale for k in self.issue_ids], dtype=float)
@@ -629,6 +631,20 @@ class CeasefireModel(mesa.Model):
                 reporters = {name: partial(_report, name) for name in record}
                 self.datacollector = mesa.DataCollector(model_reporters=reporters)
             self.datacollector.collect(self)
+
+
+def _fixed_values(path: str, value: float | np.ndarray, replications: int) -> np.ndarray:
+    """A held value as one number per replication: a scalar is broadcast, an array of
+    length ``replications`` is taken as it is (copied, so the caller's array is safe)."""
+    values = np.asarray(value, dtype=float)
+    if values.ndim == 0:
+        return np.full(replications, float(values))
+    if values.shape != (replications,):
+        raise ValueError(
+            f"fixed '{path}': {values.shape[0] if values.ndim == 1 else values.shape} values "
+            f"for {replications} replications"
+        )
+    return values.copy()
 
 
 def _report(name: str, model: CeasefireModel) -> Any:
