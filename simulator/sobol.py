@@ -92,22 +92,13 @@ def quantile_values(quantity: Quantity, q: np.ndarray) -> np.ndarray:
 
 
 def red_line_pair(scenario: Scenario, paths: Mapping[str, Quantity]) -> tuple[str, str] | None:
-    """The two belligerents' red lines on territory, if both are uncertain inputs.
-
-    A red line given as one number is ``actors.ID.positions.territory.red_line``; one
-    given with parts is the one uncertain part under it that is not a cost.
-    """
-    found = []
-    for actor in (scenario.front.holder, scenario.defender):
-        base = f"actors.{actor}.positions.{TERRITORY}.red_line"
-        parts = [p for p in paths if p.startswith(base + ".") and "cost" not in p[len(base) :]]
-        if base in paths:
-            found.append(base)
-        elif len(parts) == 1:
-            found.append(parts[0])
-        else:
-            return None
-    return found[0], found[1]
+    """The two belligerents' red lines on territory (where each lies, not what crossing
+    it costs), if both are uncertain inputs."""
+    found = [
+        f"actors.{actor}.positions.{TERRITORY}.red_line"
+        for actor in (scenario.front.holder, scenario.defender)
+    ]
+    return (found[0], found[1]) if all(path in paths for path in found) else None
 
 
 @dataclass(frozen=True)
