@@ -51,6 +51,20 @@ def _notes(row: dict[str, Any], previous: dict[str, Any] | None, places: dict[st
             notes.append(f"aid {previous['aid']:g} -> {row['aid']:g}")
         if row["sanctions"] != previous["sanctions"]:
             notes.append(f"sanctions {previous['sanctions']:g} -> {row['sanctions']:g}")
+        if row.get("intelligence") != previous.get("intelligence"):
+            notes.append(
+                f"intelligence {previous['intelligence']:g} -> {row['intelligence']:g}"
+            )
+        for key, starts, ends in (
+            ("general_ceasefire_in_force", "GENERAL CEASE-FIRE", "cease-fire lapses"),
+            ("partial_truce_in_force", "truce on strikes", "truce on strikes lapses"),
+        ):
+            if row.get(key) and not previous.get(key):
+                notes.append(starts)
+            elif previous.get(key) and not row.get(key) and not row["ceasefire_in_force"]:
+                notes.append(ends)
+        if row.get("capitulated") and not previous.get("capitulated"):
+            notes.append("CAPITULATION (not an agreement)")
         if (
             previous["ceasefire_in_force"]
             and not row["ceasefire_in_force"]
@@ -63,9 +77,14 @@ def _notes(row: dict[str, Any], previous: dict[str, Any] | None, places: dict[st
             and not previous["ceasefire_in_force"]
         ):
             notes.append("talks open")
-    if row["agreed_this_week"]:
-        notes.append("AGREEMENT")
+    if row["agreed_this_week"] and row["ceasefire_in_force"]:
+        notes.append("SETTLEMENT")
     return "; ".join(notes)
+
+
+def _other(accepting: list[str], names: dict[str, str]) -> str:
+    """The belligerent that did not accept, when one did."""
+    return next(name for name in names.values() if name not in accepting)
 
 
 def _obstacle(row: dict[str, Any], status: str) -> str:
@@ -115,9 +134,17 @@ def weekly_summary(
         previous = row
         if not keep:
             continue
-        accepting = [names[side] for side in (holder, defender) if row[f"accepts_{side}"]]
+        accepting = [
+            names[side]
+            for side in (holder, defender)
+            if row.get(f"accepts_settlement_{side}", row[f"accepts_{side}"])
+        ]
         accepted = "both" if len(accepting) == 2 else "".join(accepting)
         if row["ceasefire_in_force"]:
+            status = "settled"
+        elif row.get("capitulated"):
+            status = "ended"
+        elif row.get("general_ceasefire_in_force"):
             status = "cease-fire"
         elif row["text_territory"] is not None:
             status = "talks"
@@ -136,7 +163,9 @@ def weekly_summary(
                 _pct(row["text_territory"]),
                 accepted or "-",
                 status,
-                _obstacle(row, status),
+                f"{_other(accepting, names)} refuses"
+                if status == "talks" and len(accepting) == 1
+                else _obstacle(row, status),
                 notes,
             ]
         )
