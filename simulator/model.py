@@ -2,14 +2,22 @@
 
 Each ``step()`` is one week, in this order:
 
-1. scheduled events (aid, sanctions, a place changing hands, a change of resolve);
+1. scheduled events (aid, sanctions, intelligence, a place changing hands, a change of
+   resolve or of a red line's cost); cease-fires and truces that ran out are extended
+   if both sides accept them again, and lapse otherwise;
 2. the battlefield: engagements, attrition and replenishment, territory and places;
 3. beliefs: each belligerent updates its Beta belief from the week's engagements;
 4. reservation terms: each belligerent's expected value of fighting on, less its cost;
 5. durability: a cease-fire already in force may break down (the fighting resumes
    next week, and talks start afresh the week after it breaks);
-6. talks: a round under the scenario's protocol, if talks are open; an agreement
-   comes into force at the end of the week.
+6. talks: a round under the scenario's protocol, if talks are open, and the mediator's
+   offers of a general cease-fire and a partial truce; what both sides accept comes
+   into force at the end of the week, and the mediator's policies answer what each
+   accepted or refused.
+
+An agreement is a settlement or a general cease-fire; a partial truce and a
+capitulation (terms that leave one side none of the disputed territory) are
+recorded apart.
 
 State lives in arrays over ``replications``; a replication that has agreed keeps
 stepping (for durability) through the same code, masked.
