@@ -54,17 +54,23 @@ class Positions:
                 if stance.red_line.cost is not None:
                     self.crossing_cost[:, k] = model.draw(f"{base}.red_line.cost")
                 self.casualty_erosion[:, k] = model.draw(f"{base}.red_line.casualty_erosion", 0.0)
-        self.crossable = bool(np.isfinite(self.crossing_cost).any())
+        self.refresh_crossable()
         self.weights = normalised_weights(salience, model.scale_width)
         self.salience_share = self.weights * model.scale_width
         self._scale = (model.scale_low, model.scale_high)
         self._has_red = ~np.isnan(self.red_line)
+        self._any_red = self._has_red.any(axis=0)
         # Issues whose ideal or red line follows the front are recomputed each time the
         # line moves; the others are worked out once, here.
         self._moving = np.flatnonzero(self.ideal_follows_front | self.red_line_follows_front)
         zero = np.zeros(model.replications)
         self._static = self._limits(zero, range(len(issues)))
         self._cached_for: np.ndarray | None = None
+
+    def refresh_crossable(self) -> None:
+        """Note which issues' red lines can be crossed at a cost (after a change of cost)."""
+        self.crossable_issues = np.flatnonzero(np.isfinite(self.crossing_cost).any(axis=0))
+        self.crossable = len(self.crossable_issues) > 0
 
     def _limits(self, control: np.ndarray, issues) -> tuple[np.ndarray, ...]:
         """Ideal, low and high ``(R, K)`` on ``issues`` for the given front line."""
@@ -77,7 +83,7 @@ class Positions:
             )
             ideal_k = np.minimum(np.maximum(ideal_k, lo), hi)
             ideal[:, k] = ideal_k
-            if self._has_red[:, k].any():
+            if self._any_red[k]:
                 red = (
                     self.red_line[:, k] + control
                     if self.red_line_follows_front[k]
@@ -217,6 +223,20 @@ class Belligerent(mesa.Agent):
             cost = cost * (1.0 - self.strikes_share * truce)
         return cost
 
+    def update_levers(
+        self, aid: np.ndarray, sanctions: np.ndarray, intelligence: np.ndarray
+    ) -> None:
+        """This week's burden of the war and intelligence factor, worked out once a week
+        (after the week's events and the mediator's policies) for every use in it."""
+        self.sanctions_load = self.sanctions_burden(sanctions)
+        self.war_burden = (1.0 + self.aid_dependence * (1.0 - aid)) * self.sanctions_load
+        self.intelligence_now = self.intelligence_factor(intelligence)
+        self.cost_this_week = self.cost_of_war * (1.0 - self.resolve) * self.war_burden
+
+    def cost_now(self, truce: np.ndarray) -> np.ndarray:
+        """``weekly_cost`` at this week's levers, with a truce on strikes where in force."""
+        return self.cost_this_week * (1.0 - self.strikes_share * truce)
+
     def resources_now(self, model: CeasefireModel) -> np.ndarray:
         """Its resources as a share of the start's: combat power over economic burden.
 
@@ -225,11 +245,10 @@ class Belligerent(mesa.Agent):
         concedes on.
         """
         loss = np.zeros(model.replications) if self.is_holder else model.logistics_loss()
-        power = self.forces * self.materiel_now(model.aid, loss)
-        power = power * self.intelligence_factor(model.intelligence)
+        power = self.forces * self.materiel_now(model.aid, loss) * self.intelligence_now
         start = self.start_forces * self.materiel
         ratio = np.where(start > 0, power / np.where(start > 0, start, 1.0), 0.0)
-        burden = self.sanctions_burden(model.sanctions)
+        burden = self.sanctions_load
         return np.where(burden > 0, ratio / np.where(burden > 0, burden, 1.0), ratio)
 
     def crossing_cost_now(self, model: CeasefireModel) -> np.ndarray | None:
@@ -242,10 +261,13 @@ class Belligerent(mesa.Agent):
         if not self.positions.crossable:
             return None
         safe = np.where(self.start_forces > 0, self.start_forces, 1.0)
-        weariness = (self.losses_total / safe)[:, None]
-        burden = self.burden(model.aid, model.sanctions)[:, None]
-        wear = np.exp(-self.positions.casualty_erosion * weariness)
-        return self.positions.crossing_cost * wear / np.maximum(burden, 1e-9)
+        weariness = self.losses_total / safe
+        burden = np.maximum(self.war_burden, 1e-9)
+        cost = self.positions.crossing_cost.copy()
+        for k in self.positions.crossable_issues:
+            wear = np.exp(-self.positions.casualty_erosion[:, k] * weariness)
+            cost[:, k] = cost[:, k] * wear / burden
+        return cost
 
     # ----------------------------------------------------------------------- pauses
 
@@ -258,7 +280,7 @@ class Belligerent(mesa.Agent):
         """A general cease-fire of ``weeks`` is worth it when the war's cost spared exceeds
         the ground it expects to gain in them and the cost of pausing before a settlement
         (lowered by the mediator's guarantee)."""
-        spared = weeks * self.weekly_cost(model.aid, model.sanctions, model.truce_active)
+        spared = weeks * self.cost_now(model.truce_active)
         ground = weeks * self.positions.weights[:, 0] * self.gain_per_week(model)
         pause_cost = self.ceasefire_cost * (1.0 - model.guarantee)
         return spared - ground - pause_cost > 0.0
@@ -266,8 +288,8 @@ class Belligerent(mesa.Agent):
     def accepts_truce(self, model: CeasefireModel, other: Belligerent) -> np.ndarray:
         """A truce on strikes is worth it when the relief it brings this side is at least
         the pressure it gives up on the other, as much as this side values that pressure."""
-        relief = self.strikes_share * self.weekly_cost(model.aid, model.sanctions)
-        pressure = other.strikes_share * other.weekly_cost(model.aid, model.sanctions)
+        relief = self.strikes_share * self.cost_this_week
+        pressure = other.strikes_share * other.cost_this_week
         return (relief > 0.0) & (relief >= self.strike_value * pressure)
 
     def value_war(self, model: CeasefireModel) -> None:
@@ -284,7 +306,7 @@ class Belligerent(mesa.Agent):
             self.foresight,
         )
         outlook = model.no_deal_terms(self.expected_control)
-        cost = self.weekly_cost(model.aid, model.sanctions, model.truce_active) * self.foresight
+        cost = self.cost_now(model.truce_active) * self.foresight
         self.walk_away = (
             utility(outlook, self.positions.ideal_now(model.control), self.positions.weights) - cost
         )

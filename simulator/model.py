@@ -115,6 +115,7 @@ class CeasefireModel(mesa.Model):
         )
         self._build_talks()
         self._build_outcomes()
+        self._update_levers()
         self.week_record: dict[str, np.ndarray] = {}
         self._collect = collect
         self.datacollector: mesa.DataCollector | None = None
@@ -236,21 +237,18 @@ class CeasefireModel(mesa.Model):
     def date(self) -> dt.date:
         return self.scenario.date_of_week(self.steps)
 
-    @property
-    def aid(self) -> np.ndarray:
-        return self.mediator.aid if self.mediator else np.ones(self.replications)
-
-    @property
-    def sanctions(self) -> np.ndarray:
-        return self.mediator.sanctions if self.mediator else np.ones(self.replications)
-
-    @property
-    def intelligence(self) -> np.ndarray:
-        return self.mediator.intelligence if self.mediator else np.ones(self.replications)
-
-    @property
-    def guarantee(self) -> np.ndarray:
-        return self.mediator.guarantee if self.mediator else np.zeros(self.replications)
+    def _update_levers(self) -> None:
+        """This week's aid, sanctions, intelligence and guarantee: the levels dated events
+        set times the multipliers of the mediator's policies (which answered last week's
+        talks). Worked out once a week, with each side's burden of the war."""
+        ones = np.ones(self.replications)
+        mediator = self.mediator
+        self.aid = mediator.aid if mediator else ones
+        self.sanctions = mediator.sanctions if mediator else ones
+        self.intelligence = mediator.intelligence if mediator else ones
+        self.guarantee = mediator.guarantee if mediator else np.zeros(self.replications)
+        for side in self.belligerents:
+            side.update_levers(self.aid, self.sanctions, self.intelligence)
 
     @property
     def ceasefire_active(self) -> np.ndarray:
@@ -289,6 +287,7 @@ class CeasefireModel(mesa.Model):
     def step(self) -> None:
         """One week: events, battlefield, beliefs, reservation terms, talks, cease-fire."""
         self._apply_events()
+        self._update_levers()
         self._renew_pauses()
         wins_holder, wins_defender = self._fight()
         self.agents_by_type[Belligerent].do("observe", wins_holder, wins_defender)
@@ -319,7 +318,7 @@ class CeasefireModel(mesa.Model):
                 actor = next(b for b in self.belligerents if b.actor_id == event.actor)
                 k = self.issue_ids.index(event.issue)
                 actor.positions.crossing_cost[:, k] = self.draw(level_path)
-                actor.positions.crossable = True
+                actor.positions.refresh_crossable()
             elif event.kind == "place":
                 axis = self.place_axis[event.place]
                 distance = self.place_distance[event.place]
@@ -336,8 +335,8 @@ class CeasefireModel(mesa.Model):
         defender_materiel = defender.materiel_now(self.aid, self.logistics_loss())
         power_holder = battlefield.combat_power(holder.forces, holder_materiel)
         power_defender = battlefield.combat_power(defender.forces, defender_materiel)
-        power_holder = power_holder * holder.intelligence_factor(self.intelligence)
-        power_defender = power_defender * defender.intelligence_factor(self.intelligence)
+        power_holder = power_holder * holder.intelligence_now
+        power_defender = power_defender * defender.intelligence_now
         self.p_holder = battlefield.win_probability(
             power_holder, power_defender, self.contest_exponent
         )
@@ -385,10 +384,7 @@ class CeasefireModel(mesa.Model):
             parties, mediator, drafter, self.talk_rounds, self.first_proposer
         )
         self.text = np.where(open_now[:, None], result.text, np.nan)
-        settlement = (
-            parties[0].accepts(result.text) & open_now,
-            parties[1].accepts(result.text) & open_now,
-        )
+        settlement = (result.accepts[0] & open_now, result.accepts[1] & open_now)
         self.talk_rounds += open_now
         agreed_now = self._bring_into_force(result.accepted & open_now, result.text)
         pauses = self._offer_pauses(open_now)

@@ -91,7 +91,7 @@ def test_a_red_line_cost_wears_down_with_losses_and_with_the_war_s_burden():
     ukraine.losses_total = ukraine.start_forces.copy()  # lost as many as it started with
     worn = ukraine.crossing_cost_now(m)[:, k]
     np.testing.assert_allclose(worn, fresh * np.exp(-ukraine.positions.casualty_erosion[:, k]))
-    m.mediator.aid_level = np.zeros(3)
+    ukraine.update_levers(np.zeros(3), m.sanctions, m.intelligence)  # aid cut off
     burdened = ukraine.crossing_cost_now(m)[:, k]
     np.testing.assert_allclose(burdened, worn / (1 + ukraine.aid_dependence))
 
@@ -242,10 +242,10 @@ def test_aid_pause_scenario_cuts_aid_and_intelligence_until_kyiv_accepts():
         accepted_before = accepted_by.copy()
         m.step()
         accepted_by |= m.accepts[1]
-        # Levers set this week act from next week: paused exactly where Kyiv has not yet
-        # accepted before this week's talks.
+        # Levers answer last week's talks: this week aid flows exactly where Kyiv had
+        # accepted a proposal before this week.
         if m.steps > start:
-            np.testing.assert_array_equal(m.aid == 1.0, accepted_before | accepted_by)
+            np.testing.assert_array_equal(m.aid == 1.0, accepted_before)
     assert accepted_by.any() and (m.intelligence[~accepted_by] == 0.0).all()
 
 

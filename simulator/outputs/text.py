@@ -52,9 +52,7 @@ def _notes(row: dict[str, Any], previous: dict[str, Any] | None, places: dict[st
         if row["sanctions"] != previous["sanctions"]:
             notes.append(f"sanctions {previous['sanctions']:g} -> {row['sanctions']:g}")
         if row.get("intelligence") != previous.get("intelligence"):
-            notes.append(
-                f"intelligence {previous['intelligence']:g} -> {row['intelligence']:g}"
-            )
+            notes.append(f"intelligence {previous['intelligence']:g} -> {row['intelligence']:g}")
         for key, starts, ends in (
             ("general_ceasefire_in_force", "GENERAL CEASE-FIRE", "cease-fire lapses"),
             ("partial_truce_in_force", "truce on strikes", "truce on strikes lapses"),

@@ -94,8 +94,8 @@ class Party:
         are worth the cost of crossing it less (and never acceptable beyond a hard line).
         """
         value = self.value(terms)
-        inside = within_limits(terms, self.low, self.high)
         if self.crossing_cost is None:
+            inside = within_limits(terms, self.low, self.high)
             return inside & (value >= self.threshold - TOLERANCE)
         penalty = crossing_penalty(terms, self.low, self.high, self.crossing_cost)
         return value - penalty >= self.threshold - TOLERANCE

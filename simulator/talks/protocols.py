@@ -21,8 +21,15 @@ class RoundResult:
 
     text: np.ndarray
     accepted: np.ndarray
+    """Whether the text is agreed."""
     proposer: np.ndarray
     """Index of the proposing party per replication (0, 1, or -1 for the mediator)."""
+    accepts: tuple[np.ndarray, np.ndarray]
+    """Each party's own answer to the text (one may accept what the other refuses)."""
+
+
+def _answers(parties: tuple[Party, Party], text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return parties[0].accepts(text), parties[1].accepts(text)
 
 
 # ------------------------------------------------------------------------ drafting rules
@@ -155,8 +162,10 @@ class SingleNegotiatingText(Protocol):
     def round(self, parties, mediator, drafter, rounds, first_proposer):
         assert mediator is not None and drafter is not None
         text = drafter.draft(parties, mediator)
-        accepted = parties[0].accepts(text) & parties[1].accepts(text)
-        return RoundResult(text, accepted, self.proposer(rounds, first_proposer))
+        answers = _answers(parties, text)
+        return RoundResult(
+            text, answers[0] & answers[1], self.proposer(rounds, first_proposer), answers
+        )
 
 
 class ExpectedUtilityRounds(Protocol):
@@ -205,8 +214,10 @@ class ExpectedUtilityRounds(Protocol):
                     capability, np.array(salience) * 100.0, positions, rounds=1
                 )
                 text[r, k] = forecast.median_voter[-1]
-        accepted = parties[0].accepts(text) & parties[1].accepts(text)
-        return RoundResult(text, accepted, self.proposer(rounds, first_proposer))
+        answers = _answers(parties, text)
+        return RoundResult(
+            text, answers[0] & answers[1], self.proposer(rounds, first_proposer), answers
+        )
 
 
 class AlternatingOffers(Protocol):
@@ -221,5 +232,6 @@ class AlternatingOffers(Protocol):
         proposer = self.proposer(rounds, first_proposer)
         from_first = proposer == 0
         text = np.where(from_first[:, None], parties[0].ask, parties[1].ask)
-        responder_accepts = np.where(from_first, parties[1].accepts(text), parties[0].accepts(text))
-        return RoundResult(text, responder_accepts, proposer)
+        answers = _answers(parties, text)
+        responder_accepts = np.where(from_first, answers[1], answers[0])
+        return RoundResult(text, responder_accepts, proposer, answers)

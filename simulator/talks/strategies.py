@@ -161,6 +161,8 @@ def resource_aspiration(
     if resources is None:
         return np.ones_like(floor)
     depletion = np.clip((1.0 - resources) / (1.0 - floor), 0.0, 1.0)
+    if (exponent == 1.0).all():  # the common linear case, without a power
+        return 1.0 - depletion
     return 1.0 - depletion ** (1.0 / exponent)
 
 
@@ -226,23 +228,34 @@ class Mixed(Negotiator):
     def __init__(self, values: dict[str, np.ndarray], replications: int):
         super().__init__(values, replications)
         self.reciprocal = np.ones(replications)
+        v = self.values
+        total = v["time_weight"] + v["resource_weight"] + v["reciprocity_weight"]
+        safe = np.where(total > 0, total, 1.0)
+        # Each tactic's exponent in the geometric mean (the time tactic alone if no weight).
+        self._shares = {
+            "time": np.where(total > 0, v["time_weight"] / safe, 1.0),
+            "resource": v["resource_weight"] / safe,
+            "reciprocity": v["reciprocity_weight"] / safe,
+        }
+        self._inverse_exponent = 1.0 / v["exponent"]
+        self._uses = {name: bool(share.any()) for name, share in self._shares.items()}
 
     def aspiration(self, situation: Situation) -> np.ndarray:
-        v = self.values
-        elapsed = np.clip(situation.rounds / v["deadline"], 0.0, 1.0)
-        by_time = 1.0 - elapsed ** (1.0 / v["exponent"])
-        by_resources = resource_aspiration(situation.resources, v["floor"], v["resource_exponent"])
+        v, shares = self.values, self._shares
+        elapsed = np.minimum(situation.rounds / v["deadline"], 1.0)
+        by_time = 1.0 - elapsed**self._inverse_exponent
         step = v["reciprocity"] * np.maximum(situation.offer_gain, 0.0)
         updated = np.where(situation.rounds == 0, 1.0, np.clip(self.reciprocal - step, 0.0, 1.0))
         self.reciprocal = np.where(situation.talking, updated, self.reciprocal)
-        weights = v["time_weight"] + v["resource_weight"] + v["reciprocity_weight"]
-        safe = np.where(weights > 0, weights, 1.0)
-        mix = (
-            by_time ** (v["time_weight"] / safe)
-            * by_resources ** (v["resource_weight"] / safe)
-            * self.reciprocal ** (v["reciprocity_weight"] / safe)
-        )
-        return np.where(weights > 0, mix, by_time)
+        mix = by_time ** shares["time"]
+        if self._uses["resource"]:
+            by_resources = resource_aspiration(
+                situation.resources, v["floor"], v["resource_exponent"]
+            )
+            mix = mix * by_resources ** shares["resource"]
+        if self._uses["reciprocity"]:
+            mix = mix * self.reciprocal ** shares["reciprocity"]
+        return mix
 
 
 class SubgamePerfect(Negotiator):
