@@ -100,9 +100,9 @@ def check_replications(replications: int) -> None:
     limit = max_replications()
     if replications > limit:
         raise ValueError(
-            f"-n {replications}: at most {limit} replications on this machine (each keeps "
-            f"about {BYTES_PER_REPLICATION} bytes of outcomes in memory, and the machine has "
-            f"{limit * BYTES_PER_REPLICATION / 2**30:.1f} GiB)"
+            f"{replications} replications is more than this machine can hold: at most {limit} "
+            f"(each keeps about {BYTES_PER_REPLICATION} bytes of outcomes in memory, and the "
+            f"machine has {limit * BYTES_PER_REPLICATION / 2**30:.1f} GiB)"
         )
 
 
@@ -335,15 +335,9 @@ PROBE_SECONDS = 8.0
 def _run_on_dask(
     tasks: Sequence[Task], scheduler: str, finished: Callable[[int, dict], None]
 ) -> None:
-    try:
-        from distributed import Client, as_completed
-    except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise RuntimeError(
-            "--scheduler needs Dask distributed: pip install 'ceasefire[dask]'"
-        ) from exc
-    if not SCHEDULER_ADDRESS.match(scheduler):
-        raise ValueError(f"--scheduler {scheduler}: expected an address such as tcp://host:8786")
     check_scheduler(scheduler)
+    from distributed import Client, as_completed
+
     try:
         client = Client(scheduler, set_as_default=False, timeout=CONNECT_TIMEOUT)
     except Exception as exc:  # any failure to connect is the address's fault
@@ -365,7 +359,19 @@ def check_scheduler(address: str) -> None:
     certificates, an in-process address of another process) can fail deep inside
     Dask with a MemoryError or TypeError, or hang; so ask first, on a connection of
     our own, for the peer's identity.
+
+    Raises:
+        ValueError: a malformed address, or no scheduler answers there.
+        RuntimeError: Dask distributed is not installed.
     """
+    try:
+        import distributed  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise RuntimeError(
+            "--scheduler needs Dask distributed: pip install 'ceasefire[dask]'"
+        ) from exc
+    if not SCHEDULER_ADDRESS.match(address):
+        raise ValueError(f"--scheduler {address}: expected an address such as tcp://host:8786")
     if address.startswith("inproc://"):
         from distributed.comm.inproc import global_manager
 
