@@ -126,7 +126,7 @@ def read(directory: Path, command: str) -> dict[str, Any]:
     if manifest["status"] == "complete":
         raise ValueError(
             f"{directory}: this {command} run is complete, so there is nothing to resume; "
-            "its results are in the folder (--force runs it again)"
+            "its results are in the folder (to run it again, give its command with --force)"
         )
     return manifest
 
