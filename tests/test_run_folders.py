@@ -240,7 +240,7 @@ main()
 
 def test_a_killed_run_leaves_nothing_a_later_run_trips_on(tmp_path):
     out = tmp_path / "run"
-    args = ["-n", str(3 * CHUNK_SIZE), "--weeks", "4", "--seed", "5"]
+    args = ["-n", str(2 * CHUNK_SIZE), "--weeks", "4", "--seed", "5"]
     killed = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(KILLED_RUN), *args, "--out", str(out)],
         cwd=ROOT,
