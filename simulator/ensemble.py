@@ -19,7 +19,13 @@ import multiprocessing
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -386,16 +392,25 @@ def check_scheduler(address: str) -> None:
             )
         return
     try:
-        identity = asyncio.run(asyncio.wait_for(_identity(address), PROBE_SECONDS))
+        # a thread of its own, so that this works where an event loop already runs
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            identity = pool.submit(_ask_identity, address).result()
     except TimeoutError:
         raise ValueError(
             f"--scheduler {address}: no answer from a Dask scheduler within {PROBE_SECONDS:g} s"
         ) from None
+    except OSError as exc:
+        reason = " ".join(str(exc).split())[:160] or type(exc).__name__
+        raise ValueError(f"--scheduler {address}: cannot reach the scheduler ({reason})") from None
     except Exception as exc:  # whatever the peer did, it is not a scheduler
         reason = " ".join(str(exc).split())[:160] or type(exc).__name__
         raise ValueError(f"--scheduler {address}: not a Dask scheduler ({reason})") from None
     if not isinstance(identity, dict) or identity.get("type") != "Scheduler":
         raise ValueError(f"--scheduler {address}: the service there is not a Dask scheduler")
+
+
+def _ask_identity(address: str) -> Any:
+    return asyncio.run(asyncio.wait_for(_identity(address), PROBE_SECONDS))
 
 
 async def _identity(address: str) -> Any:
