@@ -784,7 +784,7 @@ def sweep(
     from simulator.outputs.files import to_csv, to_json
     from simulator.outputs.plots import sweep_plot
     from simulator.outputs.text import sweep_summary
-    from simulator.studies import Vary
+    from simulator.studies import Vary, grid_corners
     from simulator.studies import sweep as run_sweep
 
     if resume is not None:
@@ -818,6 +818,7 @@ def sweep(
     _check_out(out)
     _check_plot(plot)
     _check_scheduler(scheduler)
+    _run_study("sweep", lambda bar: grid_corners(settings["scenario"], overrides, parsed))
     if resume is None:
         _claim_out(out, force=force)
     if out is not None:

@@ -100,10 +100,7 @@ def sweep(
     With ``store_dir``, each cell keeps its chunks in ``cell-NNN`` under the key of
     its own scenario (varied values included), so no cell ever uses another's.
     """
-    if not 1 <= len(varies) <= 2:
-        raise ValueError("a sweep varies one or two parameters")
-    if len({v.path for v in varies}) < len(varies):
-        raise ValueError(f"--vary {varies[0].path} is given twice: vary two different values")
+    corners = grid_corners(scenario, overrides, varies)
     grid: list[tuple[float, ...]] = [(v,) for v in varies[0].values]
     if len(varies) == 2:
         grid = [(a, b) for a in varies[0].values for b in varies[1].values]
@@ -111,8 +108,6 @@ def sweep(
     def build(point: Sequence[float]) -> Scenario:
         return load_scenario(scenario, [*overrides, *_settings(varies, point)])
 
-    ends = [(v.values[0], v.values[-1]) for v in varies]
-    corners = {point: build(point) for point in itertools.product(*ends)}
     first = corners[grid[0]]
     span = ProgressSpan(len(grid) * runs.chunks, progress)
     if progress is not None:
@@ -131,6 +126,29 @@ def sweep(
         "seed": first.seed if runs.seed is None else runs.seed,
         "varies": [vars(v) for v in varies],
         "cells": cells,
+    }
+
+
+def grid_corners(
+    scenario: str | Path | None, overrides: Sequence[str], varies: Sequence[Vary]
+) -> dict[tuple[float, ...], Scenario]:
+    """The scenarios at the corners of a sweep's grid, by point.
+
+    Building them checks the sweep before any work: the ranges a scenario's values
+    must lie in are intervals, so a grid whose corners load loads everywhere.
+
+    Raises:
+        ValueError: not one or two values, or the same value twice.
+        ScenarioError: a corner's scenario is not valid.
+    """
+    if not 1 <= len(varies) <= 2:
+        raise ValueError("a sweep varies one or two parameters")
+    if len({v.path for v in varies}) < len(varies):
+        raise ValueError(f"--vary {varies[0].path} is given twice: vary two different values")
+    ends = [(v.values[0], v.values[-1]) for v in varies]
+    return {
+        point: load_scenario(scenario, [*overrides, *_settings(varies, point)])
+        for point in itertools.product(*ends)
     }
 
 

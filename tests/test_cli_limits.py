@@ -155,3 +155,11 @@ def test_a_sweep_starts_before_it_has_built_its_grid(monkeypatch):
     assert total == 10_000
     assert scenarios_built <= 4  # the grid's corners, checked before any work
     assert time.monotonic() - started < 5
+
+
+def test_a_sweep_value_out_of_range_is_refused_before_anything_is_written(tmp_path):
+    out = tmp_path / "sweep"
+    vary = "actors.ukraine.resolve=0.5:1.5:3"  # the far corner is out of range
+    message = one_line_exit_2(invoke("sweep", "-n", "10", *FAST, "--vary", vary, "--out", str(out)))
+    assert "actors.ukraine.resolve" in message
+    assert not out.exists()
