@@ -519,6 +519,8 @@ def _claim_out(out: Path | None, force: bool = False, resume: bool = False) -> N
     """
     if out is None:
         return
+    import shlex
+
     from simulator.outputs import rundir
     from simulator.outputs.manifest import FILE_NAME
 
@@ -526,7 +528,7 @@ def _claim_out(out: Path | None, force: bool = False, resume: bool = False) -> N
     if resume and not (out / FILE_NAME).is_file():
         _fail(f"{out / FILE_NAME}: no manifest here to resume from")
     try:
-        held = rundir.lock(out, " ".join(["ceasefire", *sys.argv[1:]]))
+        held = rundir.lock(out, shlex.join(["ceasefire", *sys.argv[1:]]))
     except rundir.FolderInUse as exc:
         _fail(str(exc))
     except OSError as exc:

@@ -90,7 +90,9 @@ def lock(directory: Path, command: str) -> FolderLock:
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    handle = os.open(directory / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    handle = os.open(
+        directory / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644
+    )
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as exc:
