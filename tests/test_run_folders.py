@@ -169,6 +169,31 @@ def test_a_folder_in_use_is_refused_naming_the_run_that_holds_it(tmp_path):
     as_json(invoke("mc", "-n", "50", *FAST, "--out", str(out)))  # free once its holder is gone
 
 
+def test_a_forked_worker_does_not_keep_the_folder_locked(tmp_path):
+    """Workers forked by a run close their copy of the lock, so a worker left behind
+    by a killed run cannot keep the folder locked."""
+    import multiprocessing
+    import time as clock
+
+    held = rundir.lock(tmp_path, "ceasefire mc")
+    context = multiprocessing.get_context("fork")
+    running = context.Event()
+
+    def work() -> None:
+        running.set()
+        clock.sleep(30)
+
+    worker = context.Process(target=work)
+    worker.start()
+    assert running.wait(10)
+    try:
+        held.release()  # the run ends; its worker lives on
+        rundir.lock(tmp_path, "ceasefire mc --resume").release()
+    finally:
+        worker.kill()
+        worker.join()
+
+
 # ------------------------------------------------------------------ resuming
 
 
