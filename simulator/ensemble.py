@@ -217,9 +217,14 @@ class Runs:
     workers: int = 1
     scheduler: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.replications < 1:
+            raise ValueError(f"replications must be at least 1, got {self.replications}")
+        check_replications(self.replications)
+
     @property
     def chunks(self) -> int:
-        return len(chunk_counts(self.replications))
+        return -(-self.replications // CHUNK_SIZE)
 
     def run(
         self,

@@ -163,3 +163,12 @@ def test_a_sweep_value_out_of_range_is_refused_before_anything_is_written(tmp_pa
     message = one_line_exit_2(invoke("sweep", "-n", "10", *FAST, "--vary", vary, "--out", str(out)))
     assert "actors.ukraine.resolve" in message
     assert not out.exists()
+
+
+def test_the_library_refuses_too_many_replications_before_any_work():
+    from simulator import load_scenario
+
+    with pytest.raises(ValueError, match=f"at most {max_replications()}"):
+        ensemble.Runs(10**12)
+    with pytest.raises(ValueError, match="more than this machine can hold"):
+        ensemble.run_ensemble(load_scenario(None), 10**30)
