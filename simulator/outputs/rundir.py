@@ -138,8 +138,13 @@ def contents(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir() if p.name != LOCK_NAME)
 
 
+TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}" + re.escape(TEMPORARY_SUFFIX) + "$")
+"""What :func:`~simulator.atomic.open_atomic` names its temporaries (mkstemp's eight
+random characters between the file's name and the suffix)."""
+
+
 def _is_temporary(name: str) -> bool:
-    return name.startswith(".") and name.endswith(TEMPORARY_SUFFIX)
+    return bool(TEMPORARY.match(name))
 
 
 def clean_temporaries(directory: Path) -> list[Path]:
