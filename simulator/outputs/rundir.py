@@ -201,8 +201,6 @@ def clear(directory: Path) -> None:
                     path.unlink()
             _remove_if_empty(chunks)
         if cell is not directory:
-            for name in RUN_FILES:
-                (cell / name).unlink(missing_ok=True)
             _remove_if_empty(cell)
     for name in RUN_FILES:
         path = directory / name
