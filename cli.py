@@ -393,6 +393,19 @@ def protocols() -> None:
 # ------------------------------------------------------------------------ ensembles
 
 
+def _within_memory(ctx, param, value: int | None) -> int | None:
+    """Refuse at once a replication count this machine cannot hold, with the limit."""
+    if value is None:
+        return None
+    from simulator.ensemble import check_replications
+
+    try:
+        check_replications(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+    return value
+
+
 def ensemble_options(command, replications_option=None):
     """Options every ensemble command shares (``replications_option`` replaces -n)."""
     options = [
@@ -401,7 +414,9 @@ def ensemble_options(command, replications_option=None):
             "-n",
             "--replications",
             type=click.IntRange(min=1),
-            help="Replications, each sampling the scenario's distributions [default: 1000].",
+            callback=_within_memory,
+            help="Replications, each sampling the scenario's distributions [default: 1000]; "
+            "at most what this machine's memory holds (about 4 KB each).",
         ),
         seed_option,
         weeks_option,
@@ -411,7 +426,8 @@ def ensemble_options(command, replications_option=None):
             type=click.IntRange(min=1),
             default=1,
             show_default=True,
-            help="Local processes to run chunks of replications in.",
+            help="Local processes to run chunks of replications in (no more are started "
+            "than there are chunks or CPUs).",
         ),
         click.option(
             "--scheduler",
@@ -453,8 +469,11 @@ class _ProgressBar:
             self.shown = False
 
 
-def _run_study(label: str, work):
-    """Run ``work(progress)`` with a progress bar; Ctrl-C exits 130, bad input 2."""
+def _run_study(label: str, work, interrupted=None):
+    """Run ``work(progress)`` with a progress bar; Ctrl-C exits 130, bad input 2.
+
+    ``interrupted()``, if given, records the interruption and returns the line to print.
+    """
     from simulator.errors import ScenarioError
 
     bar = _ProgressBar(label)
@@ -464,7 +483,8 @@ def _run_study(label: str, work):
         finally:
             bar.close()  # end the progress line before any message
     except KeyboardInterrupt:
-        click.echo("interrupted; finished chunks are kept where --out was given", err=True)
+        message = interrupted() if interrupted else "interrupted"
+        click.echo(message, err=True)
         sys.exit(130)
     except ScenarioError as exc:
         _fail(str(exc.problems[0]))
@@ -518,6 +538,103 @@ def _check_out(out: Path | None) -> None:
         _fail(f"{out}: --out must name a directory, and this is a file")
 
 
+force_option = click.option(
+    "--force",
+    is_flag=True,
+    help="Start over in an --out folder that holds an earlier run (the files that run "
+    "wrote are removed; nothing else is).",
+)
+
+
+def _claim_out(out: Path | None, force: bool = False, resume: bool = False) -> None:
+    """Make ``out`` this run's folder before anything is written there.
+
+    The folder is locked for this process until the command ends (a second run into
+    it is refused, naming this one); a folder that holds files is refused unless
+    the run resumes (``resume``) or starts over (``force``, which removes what the
+    earlier run wrote). Temporaries a killed run left are removed.
+    """
+    if out is None:
+        return
+    import shlex
+
+    from simulator.outputs import rundir
+    from simulator.outputs.manifest import FILE_NAME
+
+    _check_out(out)
+    if resume and not (out / FILE_NAME).is_file():
+        _fail(f"{out / FILE_NAME}: no manifest here to resume from")
+    try:
+        held = rundir.lock(out, shlex.join(["ceasefire", *sys.argv[1:]]))
+    except rundir.FolderInUse as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{out}: cannot use this folder: {exc.strerror or exc}")
+    click.get_current_context().call_on_close(held.release)
+    if held.previous:
+        gone = rundir.describe(held.previous)
+        click.echo(f"note: {out}: the run that held this folder ({gone}) is gone", err=True)
+    if resume:
+        rundir.clean_temporaries(out)
+        return
+    held_files = rundir.contents(out)
+    if held_files and not force:
+        shown = ", ".join(held_files[:3]) + (", ..." if len(held_files) > 3 else "")
+        _fail(
+            f"{out}: holds an earlier run's files ({shown}); give --resume {out} to finish "
+            "it, --force to start over here, or another --out"
+        )
+    if force:
+        try:
+            rundir.clear(out)
+        except OSError as exc:
+            _fail(f"{out}: cannot clear the earlier run: {exc.strerror or exc}")
+
+
+def _check_resume(manifest: dict[str, Any], scenario, out: Path, force: bool) -> None:
+    """Stop a resume whose stored run is not the run its manifest describes."""
+    from simulator.outputs.manifest import check_key
+
+    if force:
+        _fail("--resume finishes a run and --force starts one over: give one of them")
+    _unchanged(manifest, scenario)
+    try:
+        check_key(manifest, scenario)
+    except ValueError as exc:
+        _fail(f"{out}: {exc}")
+
+
+def _check_scheduler(scheduler: str | None) -> None:
+    """Refuse, before anything is written, a scheduler address where no scheduler answers."""
+    if scheduler is None:
+        return
+    from simulator.ensemble import check_scheduler
+
+    try:
+        check_scheduler(scheduler)
+    except (ValueError, RuntimeError) as exc:
+        _fail(str(exc))
+
+
+def _interrupted(command: str, out, settings, scenario, workers: int, scheduler) -> str:
+    """Mark the run interrupted in its manifest; the line that says how to finish it."""
+    import shlex
+
+    if out is None:
+        return "interrupted (with --out DIR, finished chunks are kept and the run can resume)"
+    _write_outputs(
+        out,
+        {"manifest.json": _manifest(command, settings, scenario, None, "interrupted")},
+        quiet=True,
+    )
+    again = ["ceasefire", command, "--resume", str(out)]
+    if workers > 1:
+        again += ["--workers", str(workers)]
+    if scheduler:
+        again += ["--scheduler", scheduler]
+    return f"interrupted; finished chunks are kept in {out}. To finish the run: {shlex.join(again)}"
+
+
 @main.command()
 @click.argument("scenario", required=False)
 @ensemble_options
@@ -534,12 +651,26 @@ def _check_out(out: Path | None) -> None:
     help="Finish an interrupted run kept in this directory (its settings are "
     "read from its manifest.json).",
 )
+@force_option
 @click.option(
     "--plot",
     type=click.Path(path_type=Path),
     help="Also draw the chance of an agreement by week into this file (.png, .svg or .pdf).",
 )
-def mc(scenario, replications, seed, weeks, overrides, workers, scheduler, fmt, out, resume, plot):
+def mc(
+    scenario,
+    replications,
+    seed,
+    weeks,
+    overrides,
+    workers,
+    scheduler,
+    fmt,
+    out,
+    resume,
+    force,
+    plot,
+):
     """Monte Carlo: many replications, each sampling the scenario's uncertainty.
 
     Reports the probability of a cease-fire by the horizon (95% interval) and by each
@@ -555,11 +686,12 @@ def mc(scenario, replications, seed, weeks, overrides, workers, scheduler, fmt, 
 
     if resume is not None:
         _alone_with_resume(scenario, overrides, replications, seed, weeks, out)
+        _claim_out(resume, resume=True)
         manifest = _resume_settings(resume, "mc")
         settings = manifest["settings"]
         out = resume
         loaded = _load(settings["scenario"], tuple(settings["overrides"]), settings["weeks"])
-        _unchanged(manifest, loaded)
+        _check_resume(manifest, loaded, out, force)
         replications, seed, weeks = settings["replications"], settings["seed"], settings["weeks"]
     else:
         loaded = _load(scenario, overrides, weeks)
@@ -574,6 +706,9 @@ def mc(scenario, replications, seed, weeks, overrides, workers, scheduler, fmt, 
         }
     _check_out(out)
     _check_plot(plot)
+    _check_scheduler(scheduler)
+    if resume is None:
+        _claim_out(out, force=force)
     store = ChunkStore(out) if out is not None else None
     if out is not None:
         _write_outputs(
@@ -585,6 +720,7 @@ def mc(scenario, replications, seed, weeks, overrides, workers, scheduler, fmt, 
         lambda bar: Runs(replications, seed, weeks, workers, scheduler).run(
             loaded, store=store, progress=bar
         ),
+        lambda: _interrupted("mc", out, settings, loaded, workers, scheduler),
     )
     seconds = time.perf_counter() - started
     summary = summarize(result)
@@ -660,6 +796,7 @@ PLOT_HELP = "Also draw a chart into this file (.png, .svg or .pdf)."
     type=click.Path(path_type=Path, file_okay=False),
     help="Finish an interrupted sweep kept in this directory.",
 )
+@force_option
 def sweep(
     scenario,
     replications,
@@ -673,6 +810,7 @@ def sweep(
     plot,
     out,
     resume,
+    force,
 ):
     """A grid over one or two values: the headline outcomes at every point.
 
@@ -685,11 +823,12 @@ def sweep(
     from simulator.outputs.files import to_csv, to_json
     from simulator.outputs.plots import sweep_plot
     from simulator.outputs.text import sweep_summary
-    from simulator.studies import Vary
+    from simulator.studies import Vary, grid_corners
     from simulator.studies import sweep as run_sweep
 
     if resume is not None:
         _alone_with_resume(scenario, overrides, replications, seed, weeks, out, *varies)
+        _claim_out(resume, resume=True)
         manifest = _resume_settings(resume, "sweep")
         settings = manifest["settings"]
         out = resume
@@ -705,8 +844,6 @@ def sweep(
     if len(parsed) > 2:
         _fail("--vary: a sweep varies one or two values")
     loaded = _load(scenario, tuple(overrides), weeks)
-    if resume is not None:
-        _unchanged(manifest, loaded)
     settings = {
         "scenario": _resolved(scenario),
         "overrides": list(overrides),
@@ -715,8 +852,14 @@ def sweep(
         "seed": loaded.seed if seed is None else seed,
         "weeks": weeks,
     }
+    if resume is not None:
+        _check_resume(manifest, loaded, out, force)
     _check_out(out)
     _check_plot(plot)
+    _check_scheduler(scheduler)
+    _run_study("sweep", lambda bar: grid_corners(settings["scenario"], overrides, parsed))
+    if resume is None:
+        _claim_out(out, force=force)
     if out is not None:
         _write_outputs(
             out,
@@ -734,6 +877,7 @@ def sweep(
             store_dir=out,
             progress=bar,
         ),
+        lambda: _interrupted("sweep", out, settings, loaded, workers, scheduler),
     )
     rows = [{**cell.pop("values"), **cell} for cell in [dict(c) for c in result["cells"]]]
     if out is not None:

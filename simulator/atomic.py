@@ -13,6 +13,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+TEMPORARY_SUFFIX = ".tmp"
+"""Temporaries are ``.NAME.XXXXXXXX.tmp`` beside their file: hidden, never a name a
+reader looks for, and easy to recognise and remove after a run is killed."""
+
 
 @contextmanager
 def open_atomic(path: Path, mode: str = "w") -> Iterator[IO]:
@@ -24,7 +28,9 @@ def open_atomic(path: Path, mode: str = "w") -> Iterator[IO]:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX, dir=path.parent
+        )
     except OSError as exc:
         raise OSError(exc.errno, f"{path}: {exc.strerror}") from None
     try:

@@ -5,17 +5,27 @@ replications; chunk ``c`` is one :class:`~simulator.model.CeasefireModel` seeded
 with the ``SeedSequence`` child ``(seed, spawn_key=(c,))``. The chunk size is fixed
 and each chunk's seed depends only on its index, so the results are the same
 whatever the number of workers or where the chunks run. Finished chunks can be kept
-in a :class:`ChunkStore`, so an interrupted run resumes to the same result.
+in a :class:`ChunkStore`, so an interrupted run resumes to the same result; each
+stored chunk carries the key of the run that made it (:func:`ensemble_key`), and a
+chunk with another key is never used.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import multiprocessing
+import os
 import re
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +39,11 @@ from .scenario.schema import Scenario
 CHUNK_SIZE = 4096
 """Replications per chunk: large enough for numpy to pay, small enough to stay in cache.
 Part of the definition of an ensemble's random numbers: changing it changes results."""
+
+BYTES_PER_REPLICATION = 4096
+"""Memory one replication needs at the end of a run: its outcome arrays, the
+concatenated copy and, with --out, its CSV row (measured at about 2.3 KB for the
+bundled scenarios; rounded up for scenarios with more issues and sides)."""
 
 Progress = Callable[[int, int], None]
 """Called with (chunks done, chunks in all) as chunks finish."""
@@ -71,6 +86,41 @@ class EnsembleResult:
                 value = column[index].item()
                 row[name] = round(value, 6) if isinstance(value, float) else value
             yield row
+
+
+def max_replications() -> int:
+    """The most replications one ensemble may have on this machine.
+
+    An ensemble keeps every replication's outcomes in memory, so the limit is the
+    machine's physical memory over :data:`BYTES_PER_REPLICATION` (and never more
+    than 2**63 - 1, the largest count numpy can index).
+    """
+    try:
+        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        memory = 16 * 2**30
+    return max(1, min(memory // BYTES_PER_REPLICATION, 2**63 - 1))
+
+
+def check_replications(replications: int) -> None:
+    """Raise ValueError, with the limit and the reason, for a count this machine cannot hold."""
+    limit = max_replications()
+    if replications > limit:
+        raise ValueError(
+            f"{replications} replications is more than this machine can hold: at most {limit} "
+            f"(each keeps about {BYTES_PER_REPLICATION} bytes of outcomes in memory, and the "
+            f"machine has {limit * BYTES_PER_REPLICATION / 2**30:.1f} GiB)"
+        )
+
+
+def worker_count(requested: int, chunks: int) -> int:
+    """Processes worth starting: no more than the chunks to run or the CPUs this
+    process may use (os.sched_getaffinity), and at least one."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(requested, chunks, cpus))
 
 
 def chunk_counts(replications: int, size: int = CHUNK_SIZE) -> list[int]:
@@ -138,7 +188,14 @@ def outcome_arrays(model: Any) -> dict[str, np.ndarray]:
 
 
 class ChunkStore:
-    """A directory of finished chunks (``chunks/NNNNN.npz``), each written atomically."""
+    """A directory of finished chunks (``chunks/NNNNN.npz``), each written atomically.
+
+    Each chunk is saved with its key (:func:`chunk_key`) and loaded only under the
+    same key, so a folder that held another run (another seed, scenario, number of
+    weeks, held values or chunk size) never lends it a chunk.
+    """
+
+    KEY = "__key__"
 
     def __init__(self, directory: Path):
         self.directory = Path(directory)
@@ -147,23 +204,26 @@ class ChunkStore:
     def path(self, index: int) -> Path:
         return self.chunks / f"{index:05d}.npz"
 
-    def load(self, index: int, count: int) -> dict[str, np.ndarray] | None:
-        """A finished chunk, or None if it is missing or not whole."""
+    def load(self, index: int, count: int, key: str) -> dict[str, np.ndarray] | None:
+        """A finished chunk of the run keyed ``key``, or None if it is missing, not
+        whole or another run's."""
         path = self.path(index)
         if not path.exists():
             return None
         try:
-            with np.load(path) as data:
-                arrays = {name: data[name] for name in data.files}
-        except (OSError, ValueError, KeyError):
+            with np.load(path, allow_pickle=False) as data:
+                if self.KEY not in data.files or str(data[self.KEY]) != key:
+                    return None
+                arrays = {name: data[name] for name in data.files if name != self.KEY}
+        except (OSError, ValueError, KeyError, EOFError):
             return None
-        if any(len(a) != count for a in arrays.values()):
+        if not arrays or any(len(a) != count for a in arrays.values()):
             return None
         return arrays
 
-    def save(self, index: int, arrays: dict[str, np.ndarray]) -> None:
+    def save(self, index: int, arrays: dict[str, np.ndarray], key: str) -> None:
         with open_atomic(self.path(index), "wb") as stream:
-            np.savez(stream, **arrays)
+            np.savez(stream, **arrays, **{self.KEY: np.array(key)})
 
 
 @dataclass(frozen=True)
@@ -179,9 +239,14 @@ class Runs:
     workers: int = 1
     scheduler: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.replications < 1:
+            raise ValueError(f"replications must be at least 1, got {self.replications}")
+        check_replications(self.replications)
+
     @property
     def chunks(self) -> int:
-        return len(chunk_counts(self.replications))
+        return -(-self.replications // CHUNK_SIZE)
 
     def run(
         self,
@@ -222,22 +287,25 @@ def run_ensemble(
         seed: the ensemble's seed (default: the scenario's).
         weeks: weeks to run (default: the horizon).
         fixed: scenario numbers held at one value in every replication, by dotted path.
-        workers: local processes to run chunks in (1 = this process).
+        workers: local processes to run chunks in (1 = this process); no more are
+            started than there are chunks to run or CPUs to run them on.
         scheduler: address of a Dask distributed scheduler (``tcp://host:port``).
         store: where finished chunks are kept, and found again on resume.
         progress: called with (chunks done, chunks in all).
 
     The result is the same for any ``workers``, ``scheduler`` or ``store``.
     """
+    check_replications(replications)
     seed = scenario.seed if seed is None else int(seed)
     weeks = scenario.horizon if weeks is None else int(weeks)
     counts = chunk_counts(replications)
     fixed_items = tuple(sorted((fixed or {}).items()))
     tasks = [Task(scenario, c, n, seed, weeks, fixed_items) for c, n in enumerate(counts)]
+    base = ensemble_key(scenario, seed, weeks, fixed_items) if store is not None else ""
     results: dict[int, dict[str, np.ndarray]] = {}
     if store is not None:
         for task in tasks:
-            found = store.load(task.index, task.count)
+            found = store.load(task.index, task.count, chunk_key(base, task.index, task.count))
             if found is not None:
                 results[task.index] = found
     pending = [task for task in tasks if task.index not in results]
@@ -245,7 +313,7 @@ def run_ensemble(
     def finished(index: int, arrays: dict[str, np.ndarray]) -> None:
         results[index] = arrays
         if store is not None:
-            store.save(index, arrays)
+            store.save(index, arrays, chunk_key(base, index, counts[index]))
         if progress is not None:
             progress(len(results), len(tasks))
 
@@ -253,8 +321,8 @@ def run_ensemble(
         progress(len(results), len(tasks))
     if scheduler is not None:
         _run_on_dask(pending, scheduler, finished)
-    elif workers > 1 and len(pending) > 1:
-        _run_in_processes(pending, workers, finished)
+    elif worker_count(workers, len(pending)) > 1:
+        _run_in_processes(pending, worker_count(workers, len(pending)), finished)
     else:
         for task in pending:
             finished(task.index, run_chunk(task))
@@ -293,22 +361,19 @@ def _run_in_processes(
 
 SCHEDULER_ADDRESS = re.compile(r"^(tcp|tls|ucx)://[^\s:/]+:\d+/?$|^inproc://\S+$")
 CONNECT_TIMEOUT = "10s"
+PROBE_SECONDS = 8.0
+"""How long the scheduler has to answer who it is before the run gives up."""
 
 
 def _run_on_dask(
     tasks: Sequence[Task], scheduler: str, finished: Callable[[int, dict], None]
 ) -> None:
-    try:
-        from distributed import Client, as_completed
-    except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise RuntimeError(
-            "--scheduler needs Dask distributed: pip install 'ceasefire[dask]'"
-        ) from exc
-    if not SCHEDULER_ADDRESS.match(scheduler):
-        raise ValueError(f"--scheduler {scheduler}: expected an address such as tcp://host:8786")
+    check_scheduler(scheduler)
+    from distributed import Client, as_completed
+
     try:
         client = Client(scheduler, set_as_default=False, timeout=CONNECT_TIMEOUT)
-    except (OSError, TimeoutError) as exc:
+    except Exception as exc:  # any failure to connect is the address's fault
         raise ValueError(f"--scheduler {scheduler}: cannot reach the scheduler ({exc})") from None
     with client:
         futures = {client.submit(run_chunk, t, pure=False): t.index for t in tasks}
@@ -318,6 +383,101 @@ def _run_on_dask(
         except BaseException:
             client.cancel(list(futures))
             raise
+
+
+def check_scheduler(address: str) -> None:
+    """Raise ValueError, within :data:`PROBE_SECONDS`, unless a Dask scheduler answers.
+
+    A Client pointed at something else (a web server, a TLS address without
+    certificates, an in-process address of another process) can fail deep inside
+    Dask with a MemoryError or TypeError, or hang; so ask first, on a connection of
+    our own, for the peer's identity.
+
+    Raises:
+        ValueError: a malformed address, or no scheduler answers there.
+        RuntimeError: Dask distributed is not installed.
+    """
+    try:
+        import distributed  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise RuntimeError(
+            "--scheduler needs Dask distributed: pip install 'ceasefire[dask]'"
+        ) from exc
+    if not SCHEDULER_ADDRESS.match(address):
+        raise ValueError(f"--scheduler {address}: expected an address such as tcp://host:8786")
+    if address.startswith("inproc://"):
+        from distributed.comm.inproc import global_manager
+
+        try:
+            listener = global_manager.get_listener_for(address.removeprefix("inproc://"))
+        except ValueError:
+            listener = None
+        if listener is None:
+            raise ValueError(
+                f"--scheduler {address}: no scheduler in this process (an inproc:// "
+                "address only works inside the process that started the cluster)"
+            )
+        return
+    try:
+        # a thread of its own, so that this works where an event loop already runs
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            identity = pool.submit(_ask_identity, address).result()
+    except TimeoutError:
+        raise ValueError(
+            f"--scheduler {address}: no answer from a Dask scheduler within {PROBE_SECONDS:g} s"
+        ) from None
+    except OSError as exc:
+        reason = " ".join(str(exc).split())[:160] or type(exc).__name__
+        raise ValueError(f"--scheduler {address}: cannot reach the scheduler ({reason})") from None
+    except Exception as exc:  # whatever the peer did, it is not a scheduler
+        reason = " ".join(str(exc).split())[:160] or type(exc).__name__
+        raise ValueError(f"--scheduler {address}: not a Dask scheduler ({reason})") from None
+    if not isinstance(identity, dict) or identity.get("type") != "Scheduler":
+        raise ValueError(f"--scheduler {address}: the service there is not a Dask scheduler")
+
+
+def _ask_identity(address: str) -> Any:
+    return asyncio.run(asyncio.wait_for(_identity(address), PROBE_SECONDS))
+
+
+async def _identity(address: str) -> Any:
+    """The ``identity`` reply of the Dask server at ``address``."""
+    from distributed.comm import connect
+    from distributed.security import Security
+
+    args = Security().get_connection_args("client")
+    comm = await connect(address, timeout=PROBE_SECONDS, **args)
+    try:
+        await comm.write({"op": "identity", "reply": True})
+        return await comm.read()
+    finally:
+        comm.abort()
+
+
+def ensemble_key(
+    scenario: Scenario, seed: int, weeks: int, fixed: Sequence[tuple[str, float]] = ()
+) -> str:
+    """A hash of everything that decides an ensemble's numbers: the scenario as
+    loaded, the seed, the weeks, the held values, the chunk size and the version."""
+    from . import __version__
+
+    text = json.dumps(
+        {
+            "scenario": scenario_digest(scenario),
+            "seed": int(seed),
+            "weeks": int(weeks),
+            "fixed": [[path, float(value)] for path, value in fixed],
+            "chunk_size": CHUNK_SIZE,
+            "version": __version__,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def chunk_key(ensemble: str, index: int, count: int) -> str:
+    """The key of chunk ``index`` (of ``count`` replications) of an ensemble."""
+    return hashlib.sha256(f"{ensemble}/{index}/{count}".encode()).hexdigest()
 
 
 def scenario_digest(scenario: Scenario) -> str:

@@ -7,6 +7,7 @@ between cells come from what was varied, not from noise.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,29 +93,62 @@ def sweep(
 
     Returns the scenario's name, the settings, the swept parameters and one cell per
     grid point with its ``values`` (path -> value) and headline figures.
+
+    Each cell's scenario is built when its turn comes, so a large grid starts at once;
+    the grid's corners are built first, so that a value out of range is reported
+    before any work is done (ranges are intervals, so the corners cover the grid).
+    With ``store_dir``, each cell keeps its chunks in ``cell-NNN`` under the key of
+    its own scenario (varied values included), so no cell ever uses another's.
     """
-    if not 1 <= len(varies) <= 2:
-        raise ValueError("a sweep varies one or two parameters")
-    if len({v.path for v in varies}) < len(varies):
-        raise ValueError(f"--vary {varies[0].path} is given twice: vary two different values")
+    corners = grid_corners(scenario, overrides, varies)
     grid: list[tuple[float, ...]] = [(v,) for v in varies[0].values]
     if len(varies) == 2:
         grid = [(a, b) for a in varies[0].values for b in varies[1].values]
-    scenarios = [load_scenario(scenario, [*overrides, *_settings(varies, point)]) for point in grid]
+
+    def build(point: Sequence[float]) -> Scenario:
+        return load_scenario(scenario, [*overrides, *_settings(varies, point)])
+
+    first = corners[grid[0]]
     span = ProgressSpan(len(grid) * runs.chunks, progress)
+    if progress is not None:
+        progress(0, span.total)
     cells = []
-    for index, (point, loaded) in enumerate(zip(grid, scenarios, strict=True)):
+    for index, point in enumerate(grid):
+        loaded = corners[point] if point in corners else build(point)
         store = ChunkStore(store_dir / f"cell-{index:03d}") if store_dir else None
         result = runs.run(loaded, store=store, progress=span.part(runs.chunks))
         cells.append(
             {"values": {v.path: x for v, x in zip(varies, point, strict=True)}, **headline(result)}
         )
     return {
-        "scenario": scenarios[0].name,
+        "scenario": first.name,
         "replications": runs.replications,
-        "seed": scenarios[0].seed if runs.seed is None else runs.seed,
+        "seed": first.seed if runs.seed is None else runs.seed,
         "varies": [vars(v) for v in varies],
         "cells": cells,
+    }
+
+
+def grid_corners(
+    scenario: str | Path | None, overrides: Sequence[str], varies: Sequence[Vary]
+) -> dict[tuple[float, ...], Scenario]:
+    """The scenarios at the corners of a sweep's grid, by point.
+
+    Building them checks the sweep before any work: the ranges a scenario's values
+    must lie in are intervals, so a grid whose corners load loads everywhere.
+
+    Raises:
+        ValueError: not one or two values, or the same value twice.
+        ScenarioError: a corner's scenario is not valid.
+    """
+    if not 1 <= len(varies) <= 2:
+        raise ValueError("a sweep varies one or two parameters")
+    if len({v.path for v in varies}) < len(varies):
+        raise ValueError(f"--vary {varies[0].path} is given twice: vary two different values")
+    ends = [(v.values[0], v.values[-1]) for v in varies]
+    return {
+        point: load_scenario(scenario, [*overrides, *_settings(varies, point)])
+        for point in itertools.product(*ends)
     }
 
 

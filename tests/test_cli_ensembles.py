@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 
 import pandas as pd
 import pytest
@@ -17,6 +18,12 @@ FAST = ["--weeks", "20", "--set", "horizon=20"]
 
 def invoke(*args: str):
     return CliRunner().invoke(main, list(args))
+
+
+def mark_interrupted(out) -> None:
+    """Make a finished run look interrupted (a finished run is not resumed)."""
+    manifest = json.loads((out / "manifest.json").read_text())
+    (out / "manifest.json").write_text(json.dumps({**manifest, "status": "interrupted"}))
 
 
 def as_json(result) -> dict:
@@ -84,12 +91,15 @@ def test_mc_interrupted_exits_130_and_resume_gives_the_uninterrupted_result(tmp_
     monkeypatch.setattr(ensemble, "run_chunk", interrupt_on_second)
     result = invoke("mc", "-n", n, *FAST, "--out", str(out), "--format", "json")
     assert result.exit_code == 130
-    assert json.loads((out / "manifest.json").read_text())["status"] == "running"
+    assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
+    assert result.stderr.strip().endswith(f"To finish the run: ceasefire mc --resume {out}")
     assert len(list((out / "chunks").glob("*.npz"))) == 1
     assert not (out / "summary.json").exists()
     monkeypatch.setattr(ensemble, "run_chunk", real)
 
-    resumed = as_json(invoke("mc", "--resume", str(out), "--format", "json"))
+    printed = shlex.split(result.stderr.strip().rpartition("To finish the run: ")[2])
+    assert printed[:2] == ["ceasefire", "mc"]
+    resumed = as_json(invoke(*printed[1:], "--format", "json"))
     straight = as_json(invoke("mc", "-n", n, *FAST, "--format", "json"))
     assert resumed == straight
     assert json.loads((out / "summary.json").read_text()) == straight
@@ -192,6 +202,7 @@ def test_sweep_resumes_from_its_directory_to_the_same_result(tmp_path):
     args = ["-n", "200", *FAST, "--vary", "actors.ukraine.resolve=0.2:0.9:2"]
     first = as_json(invoke("sweep", *args, "--out", str(out), "--format", "json"))
     (out / "cell-001" / "chunks" / "00000.npz").unlink()
+    mark_interrupted(out)
     resumed = as_json(invoke("sweep", "--resume", str(out), "--format", "json"))
     assert resumed == first
 
@@ -219,6 +230,7 @@ def test_resume_refuses_a_scenario_that_changed(write_scenario, tmp_path):
     out = tmp_path / "run"
     as_json(invoke("mc", str(scenario), "-n", "50", *FAST, "--out", str(out), "--format", "json"))
     scenario.write_text(scenario.read_text().replace("seed: 20250106", "seed: 7"))
+    mark_interrupted(out)
     result = invoke("mc", "--resume", str(out))
     assert result.exit_code == 2
     assert "the scenario changed" in result.stderr

@@ -1,9 +1,10 @@
 """Manifests: what a study ran, with what, and how far it got; read back to resume.
 
 A manifest is written (atomically) into a study's ``--out`` directory when the study
-starts (``status: running``) and again when it completes (``status: complete``),
-with the settings needed to run it again, the loaded scenario's hash, the scenario
-file's hash, the version and the time taken.
+starts (``status: running``), when it is interrupted (``interrupted``) and when it
+completes (``complete``), with the settings needed to run it again, the loaded
+scenario's hash, the scenario file's hash, the version, the time taken and the
+run's key: a hash of everything that decides its numbers, checked on resume.
 """
 
 from __future__ import annotations
@@ -13,13 +14,55 @@ import hashlib
 import json
 import platform
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import __version__
 from ..ensemble import CHUNK_SIZE, scenario_digest
 from ..scenario.schema import Scenario
 
 FILE_NAME = "manifest.json"
+STATUSES = ("running", "interrupted", "complete")
+
+
+class Settings(BaseModel):
+    """The settings a run is resumed with; anything else in them is kept, unchecked."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+    scenario: str
+    overrides: list[str]
+    replications: int = Field(ge=1)
+    seed: int = Field(ge=0)
+    weeks: int | None = Field(default=None, ge=1)
+    vary: list[str] = []
+
+
+class Manifest(BaseModel):
+    """The fields of a manifest that resuming relies on."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+    command: str
+    status: Literal["running", "interrupted", "complete"]
+    settings: Settings
+    scenario_sha256: str
+    run_key: str
+
+
+def run_key(command: str, settings: dict[str, Any], scenario: Scenario) -> str:
+    """A hash of what decides a run's numbers: the command, its settings, the
+    scenario as loaded, the chunk size and the version."""
+    text = json.dumps(
+        {
+            "command": command,
+            "settings": settings,
+            "scenario": scenario_digest(scenario),
+            "chunk_size": CHUNK_SIZE,
+            "version": __version__,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def build(
@@ -31,6 +74,8 @@ def build(
     status: str,
 ) -> dict[str, Any]:
     """The manifest of a study."""
+    if status not in STATUSES:
+        raise ValueError(f"unknown status {status!r}")
     return {
         "command": command,
         "command_line": " ".join(command_line),
@@ -41,6 +86,7 @@ def build(
         "scenario_sha256": scenario_digest(scenario),
         "scenario_file_sha256": file_digest(settings.get("scenario")),
         "chunk_size": CHUNK_SIZE,
+        "run_key": run_key(command, settings, scenario),
         "seconds": None if seconds is None else round(seconds, 3),
         "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
@@ -55,21 +101,44 @@ def file_digest(path: str | None) -> str | None:
 
 
 def read(directory: Path, command: str) -> dict[str, Any]:
-    """The manifest of an interrupted ``command`` run kept in ``directory``.
+    """The manifest of an unfinished ``command`` run kept in ``directory``.
 
     Raises:
-        ValueError: no manifest there, or one of another command.
+        ValueError: no manifest there, one that is not a manifest (the message says
+            which field is wrong), one of another command, or one of a run that is
+            complete (nothing to resume).
     """
     path = Path(directory) / FILE_NAME
     if not path.is_file():
         raise ValueError(f"{path}: no manifest here to resume from")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{path}: cannot read the manifest: {exc}") from None
-    if manifest.get("command") != command:
-        raise ValueError(f"{path}: this is a '{manifest.get('command')}' run, not '{command}'")
+    try:
+        Manifest.model_validate(manifest)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"]) or "the manifest"
+        raise ValueError(f"{path}: not a run manifest: {where}: {error['msg']}") from None
+    if manifest["command"] != command:
+        raise ValueError(f"{path}: this is a '{manifest['command']}' run, not '{command}'")
+    if manifest["status"] == "complete":
+        raise ValueError(
+            f"{directory}: this {command} run is complete, so there is nothing to resume; "
+            "its results are in the folder (to run it again, give its command with --force)"
+        )
     return manifest
+
+
+def check_key(manifest: dict[str, Any], scenario: Scenario) -> None:
+    """Raise ValueError if the stored run is not the run its manifest describes
+    now: another version of the program, another chunk size, changed settings."""
+    if run_key(manifest["command"], manifest["settings"], scenario) != manifest["run_key"]:
+        raise ValueError(
+            "the stored run was made with other settings or another version of the program "
+            "(its key does not match); start over with --force"
+        )
 
 
 def check_unchanged(manifest: dict[str, Any], scenario: Scenario) -> None:

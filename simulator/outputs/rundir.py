@@ -1,0 +1,213 @@
+"""One run per output folder: a lock while a run uses the folder, and what a run leaves there.
+
+A study's ``--out`` folder holds one run. While a run works there it holds an
+exclusive ``flock`` on ``.ceasefire.lock`` in the folder, and the file says which
+run that is (pid, command line, start time). The kernel drops the lock when the
+process ends, however it ends, so a lock whose holder was killed is free to take
+(its old contents then name the run that is gone). The lock file stays in the
+folder, empty, after a run ends: deleting it would open a window in which two runs
+each lock a different file of the same name.
+
+Worker processes forked by a run close their copy of the lock at once, so that a
+worker left behind by a killed run cannot keep the folder locked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import fcntl
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..atomic import TEMPORARY_SUFFIX
+
+LOCK_NAME = ".ceasefire.lock"
+RUN_FILES = frozenset(
+    {"manifest.json", "replications.csv", "summary.json", "sweep.csv", "sweep.json"}
+)
+"""Files a study writes at the top of its folder (charts go where --plot says)."""
+CHUNK_FILE = re.compile(r"^\d{5}\.npz$")
+CELL_DIR = re.compile(r"^cell-\d{3,}$")
+
+_held: set[int] = set()
+
+
+def _close_in_child() -> None:
+    for handle in _held:
+        with contextlib.suppress(OSError):
+            os.close(handle)
+    _held.clear()
+
+
+os.register_at_fork(after_in_child=_close_in_child)
+
+
+class FolderInUse(ValueError):
+    """Another live run holds the folder's lock."""
+
+
+@dataclass
+class FolderLock:
+    """A held lock on a run folder; :meth:`release` when the run ends."""
+
+    directory: Path
+    handle: int
+    previous: dict | None
+    """What the lock file said when it was taken: a run that ended without
+    releasing it (killed), or None."""
+
+    def release(self) -> None:
+        if self.handle < 0:
+            return
+        with contextlib.suppress(OSError):
+            os.ftruncate(self.handle, 0)
+        _held.discard(self.handle)
+        os.close(self.handle)  # closing the last descriptor drops the flock
+        self.handle = -1
+
+
+def describe(holder: dict | None) -> str:
+    """``pid N, 'ceasefire mc ...', started T`` for messages."""
+    if not holder:
+        return "a run that left no details"
+    return (
+        f"pid {holder.get('pid', '?')}, '{holder.get('command', '?')}', "
+        f"started {holder.get('started', '?')}"
+    )
+
+
+def lock(directory: Path, command: str) -> FolderLock:
+    """Take the folder's lock for this process, creating the folder if need be.
+
+    Raises:
+        FolderInUse: another live run holds it (the message names that run).
+        OSError: the folder cannot be created or the lock file opened.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    handle = os.open(
+        directory / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644
+    )
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        holder = _read(handle)
+        os.close(handle)
+        if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+            raise FolderInUse(
+                f"{directory}: in use by another run ({describe(holder)}); wait for it to "
+                "finish or choose another --out"
+            ) from None
+        raise
+    _held.add(handle)
+    previous = _read(handle)
+    me = {
+        "pid": os.getpid(),
+        "command": command,
+        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    os.ftruncate(handle, 0)
+    os.pwrite(handle, (json.dumps(me) + "\n").encode("utf-8"), 0)
+    return FolderLock(directory, handle, previous)
+
+
+def _read(handle: int) -> dict | None:
+    try:
+        text = os.pread(handle, 4096, 0).decode("utf-8", "replace").strip()
+    except OSError:
+        return None
+    if not text:
+        return None
+    try:
+        holder = json.loads(text)
+    except json.JSONDecodeError:
+        return {"command": text[:80]}
+    return holder if isinstance(holder, dict) else {"command": text[:80]}
+
+
+def contents(directory: Path) -> list[str]:
+    """What the folder holds besides its lock file (names, sorted)."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
+    return sorted(p.name for p in directory.iterdir() if p.name != LOCK_NAME)
+
+
+TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}" + re.escape(TEMPORARY_SUFFIX) + "$")
+"""What :func:`~simulator.atomic.open_atomic` names its temporaries (mkstemp's eight
+random characters between the file's name and the suffix)."""
+
+
+def _is_temporary(name: str) -> bool:
+    return bool(TEMPORARY.match(name))
+
+
+def clean_temporaries(directory: Path) -> list[Path]:
+    """Remove the half-written temporaries a killed run left (``.NAME.XXXX.tmp``)
+    in the folder, its chunk store and its cells' chunk stores; returns them."""
+    removed = []
+    for folder in _run_folders(Path(directory)):
+        for path in folder.iterdir():
+            if _is_temporary(path.name) and path.is_file() and not path.is_symlink():
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed
+
+
+def _run_folders(directory: Path) -> list[Path]:
+    """The folder and the chunk folders a run writes in it (real folders only)."""
+    folders = [directory]
+    for cell in [directory, *_cells(directory)]:
+        chunks = cell / "chunks"
+        if cell is not directory:
+            folders.append(cell)
+        if chunks.is_dir() and not chunks.is_symlink():
+            folders.append(chunks)
+    return [f for f in folders if f.is_dir()]
+
+
+def _cells(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    return [
+        p
+        for p in directory.iterdir()
+        if CELL_DIR.match(p.name) and p.is_dir() and not p.is_symlink()
+    ]
+
+
+def clear(directory: Path) -> None:
+    """Remove what a previous run left in the folder, and nothing else.
+
+    Only the names a run writes are removed (its output files, ``chunks/`` with its
+    ``NNNNN.npz`` files, ``cell-NNN/`` folders, temporaries); anything else, such as
+    a chart or a note of the user's, stays where it is. Symbolic links are never
+    followed.
+    """
+    directory = Path(directory)
+    clean_temporaries(directory)
+    for cell in [*_cells(directory), directory]:
+        chunks = cell / "chunks"
+        if chunks.is_symlink():
+            chunks.unlink()
+        elif chunks.is_dir():
+            for path in chunks.iterdir():
+                if CHUNK_FILE.match(path.name) and (path.is_file() or path.is_symlink()):
+                    path.unlink()
+            _remove_if_empty(chunks)
+        if cell is not directory:
+            _remove_if_empty(cell)
+    for name in RUN_FILES:
+        path = directory / name
+        if path.is_file() or path.is_symlink():
+            path.unlink()
+
+
+def _remove_if_empty(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        folder.rmdir()
