@@ -29,11 +29,19 @@ _DISCRIMINATORS = ("kind", "role", "dist")
 _PROVENANCE_KEYS = ("source", "quote", "claimed_by", "verified", "assumption")
 
 
+NOT_SCENARIOS = ("calibration", "observed")
+"""Folders under ``scenarios/`` that hold data files, not scenarios."""
+
+
 def bundled_scenarios() -> list[Path]:
     """The scenario files shipped with the project, theory cases included."""
     if not BUNDLED_DIR.is_dir():
         return []
-    return sorted(p for p in BUNDLED_DIR.rglob("*.yaml") if p.is_file())
+    return sorted(
+        p
+        for p in BUNDLED_DIR.rglob("*.yaml")
+        if p.is_file() and p.relative_to(BUNDLED_DIR).parts[0] not in NOT_SCENARIOS
+    )
 
 
 def resolve_scenario_path(name: str | Path | None) -> Path:
