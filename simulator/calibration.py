@@ -30,7 +30,6 @@ used. The library never prints: :func:`calibrate` returns a :class:`Calibration`
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -551,32 +550,32 @@ def calibrate(
     return result
 
 
-def predictive_check(
+def predictive_runs(
     scenario: Scenario,
     targets: Targets,
     replications: int = 20_000,
     seed: int = 0,
     points: tuple[list[str], np.ndarray] | None = None,
-) -> dict[str, dict[str, float]]:
-    """Median and 90% interval of each simulated quantity against its target's range.
+) -> dict[str, np.ndarray]:
+    """The simulated year's quantities, one value per replication.
 
     Without ``points`` the scenario's own distributions are used (the baseline after
     calibration: the check the documentation shows and a test asserts); with them,
-    one replication per given point (the kept region itself). Town targets use the
-    scenario's first place with a defence for the defence draws.
+    one replication per given point (the kept region itself). Town targets take their
+    defence draws from the first path of the ``town_defence`` parameter (a place of
+    the scenario), 1 if it has none.
     """
     values: dict[str, np.ndarray] = {}
     if points is not None:
         names, chosen = points
         replications = len(chosen)
         values = _values_for(targets, names, chosen, 1)
-    root = np.random.SeedSequence(seed)
-    model_seed, town_seed = root.spawn(2)
+    model_seed, town_seed = np.random.SeedSequence(seed).spawn(2)
     defence_path = targets.parameters["town_defence"].paths[0]
     defence = values.get(defence_path)
     if defence is None:
         defence = _Battlefield(scenario, {}, replications, model_seed).draw(defence_path, 1.0)
-    year = simulate_year(
+    return simulate_year(
         scenario,
         replications,
         model_seed,
@@ -586,11 +585,29 @@ def predictive_check(
         defence,
         np.random.default_rng(town_seed),
     )
+
+
+def predictive_check(
+    scenario: Scenario,
+    targets: Targets,
+    replications: int = 20_000,
+    seed: int = 0,
+    points: tuple[list[str], np.ndarray] | None = None,
+    runs: dict[str, np.ndarray] | None = None,
+) -> dict[str, dict[str, float]]:
+    """Median and 90% interval of each simulated quantity against its target's range.
+
+    ``inside`` says whether the median lies in the target's range; ``share_inside``
+    is the share of single replications that do.
+    """
+    year = (
+        runs if runs is not None else predictive_runs(scenario, targets, replications, seed, points)
+    )
     checks = {}
     for name in SIMULATED:
-        runs = year[name][np.isfinite(year[name])]
-        q5, q50, q95 = np.quantile(runs, [0.05, 0.5, 0.95])
-        row = {"median": float(q50), "q5": float(q5), "q95": float(q95)}
+        runs_ = year[name][np.isfinite(year[name])]
+        q5, q50, q95 = np.quantile(runs_, [0.05, 0.5, 0.95])
+        row: dict[str, Any] = {"median": float(q50), "q5": float(q5), "q95": float(q95)}
         target = targets.targets.get(name)
         if target is not None:
             low, high = target.range
@@ -599,7 +616,7 @@ def predictive_check(
                 low=low,
                 high=high,
                 inside=bool(low <= q50 <= high),
-                share_inside=float(np.mean((runs >= low) & (runs <= high))),
+                share_inside=float(np.mean((runs_ >= low) & (runs_ <= high))),
             )
         checks[name] = row
     return checks
@@ -632,11 +649,3 @@ def place_fall_weeks(
             f"q{q}": float(v) for q, v in zip((5, 25, 50, 75, 95), quantiles, strict=True)
         }
     return out
-
-
-def cutoff_respected(targets: Targets) -> bool:
-    """Whether every dated target and source is on or before the cutoff."""
-    dates = [t.date for t in targets.targets.values()] + [
-        s.date for s in targets.sources.values() if s.date is not None
-    ]
-    return all(d <= targets.cutoff for d in dates if isinstance(d, dt.date))
