@@ -836,6 +836,12 @@ def calibrate(targets_file, check_scenario, replications, fmt, plot):
     scenario = _load(targets.scenario)
     checked = _load(check_scenario) if check_scenario else scenario
     result = run_calibration(targets, scenario, predictive_replications=0)
+    if len(result.kept_points) < 2:
+        _fail(
+            f"{targets_file or 'scenarios/calibration/2024.yaml'}: no parameter values fit "
+            f"every target after wave {len(result.waves)}; widen the priors or the ranges, "
+            "or sample more points"
+        )
     seed = targets.method.seed
     runs = predictive_runs(checked, targets, replications, seed)
     checks = predictive_check(checked, targets, runs=runs)

@@ -439,23 +439,54 @@ def _candidates(
 
     The kept region is a thin, tilted set (more attrition needs more replenishment),
     which a box around it would mostly miss; so later waves resample the kept points
-    and move each by a normal step with the kept points' covariance (halved), as in
-    sequential Monte Carlo, reflected back into the prior box.
+    and move each by a normal step with the kept points' covariance (halved, plus a
+    twentieth of the prior's width in every direction), as in sequential Monte Carlo,
+    reflected back into the prior box.
     """
     low, high = prior[:, 0], prior[:, 1]
     if kept is None:
         return low + rng.random((n, len(prior))) * (high - low)
     chosen = kept[rng.integers(len(kept), size=n)]
+    # A few kept points span fewer dimensions than there are parameters; a step of a
+    # twentieth of the prior's width in every direction keeps the search full.
     covariance = 0.5 * np.atleast_2d(np.cov(kept, rowvar=False))
-    covariance += np.diag(1e-9 * (high - low) ** 2)
+    covariance += np.diag((0.05 * (high - low)) ** 2)
     step = rng.multivariate_normal(np.zeros(len(prior)), covariance, size=n, method="eigh")
     width = high - low
     folded = np.mod(chosen + step - low, 2.0 * width)
     return low + np.where(folded > width, 2.0 * width - folded, folded)
 
 
-BOX_SCALES = (1.0, 0.8, 0.65, 0.5, 0.4, 0.3, 0.2)
+BOX_SCALES = (1.0, 0.8, 0.65, 0.5, 0.4, 0.3, 0.2, 0.1)
 """Fractions of the kept points' 5-95% spread tried for the box, widest first."""
+
+WIDEN_STEP = 0.25
+"""How much of its spread a parameter's range grows by in each try of the widening."""
+
+
+def _box_share(
+    scenario: Scenario,
+    targets: Targets,
+    names: list[str],
+    box: np.ndarray,
+    n: int,
+    rng: np.random.Generator,
+    seed: np.random.SeedSequence,
+) -> float:
+    """Share of ``n`` uniform points of ``box`` that pass the last wave's test.
+
+    0 when the median over the points of any target's simulated mean falls outside
+    the target's range: a box whose typical year misses a target is not kept however
+    many of its points pass.
+    """
+    repeat = targets.method.replications_per_point[-1]
+    points = box[:, 0] + rng.random((n, len(names))) * (box[:, 1] - box[:, 0])
+    means, variances = _run_points(scenario, targets, names, points, repeat, seed)
+    for name, target in targets.targets.items():
+        if not target.range[0] <= np.median(means[name]) <= target.range[1]:
+            return 0.0
+    worst = implausibility(targets, means, variances, repeat).max(axis=1)
+    return float(np.mean(worst < targets.method.cutoff))
 
 
 def _box_in_region(
@@ -464,40 +495,58 @@ def _box_in_region(
     names: list[str],
     prior: np.ndarray,
     kept: np.ndarray,
+    best_fit: np.ndarray,
     seed: np.random.SeedSequence,
 ) -> tuple[np.ndarray, float]:
-    """The widest box of independent ranges most of whose points are not implausible.
+    """A wide box of independent ranges most of whose points are not implausible.
 
     A scenario gives each number its own range, drawn independently, so the kept
     region (thin and tilted) cannot be written as it is: its marginal ranges, drawn
     independently, would pair many engagements with a large area per win. The box is
-    centred on the kept points' medians, as wide as a fraction of their 5-95% spread;
-    the widest fraction whose points pass the last wave's test at least
-    ``method.box_share`` of the time is returned, with that share.
+    centred on ``best_fit``, the kept point of least summed squared implausibility
+    (the medians of a curved region need not lie in it). First every range takes the
+    same fraction of the kept points' 5-95% spread, the widest fraction whose points
+    pass the last wave's test at least ``method.box_share`` of the time; then each
+    range in turn is widened by a further quarter of its spread while the share stays
+    above that, so that numbers the targets hardly constrain keep wide ranges.
+    Returns the box and the share of its points that pass.
     """
     method = targets.method
-    centre = np.median(kept, axis=0)
+    centre = best_fit
     low_q, high_q = np.quantile(kept, [0.05, 0.95], axis=0)
     rng = np.random.default_rng(seed.spawn(1)[0])
-    n, repeat = method.points[-1], method.replications_per_point[-1]
-    best = (np.stack([centre, centre], axis=1), 0.0)
-    for scale, run_seed in zip(BOX_SCALES, seed.spawn(len(BOX_SCALES)), strict=True):
-        box = np.stack(
+    n = method.points[-1]
+
+    def box_at(scale: np.ndarray) -> np.ndarray:
+        return np.stack(
             [
                 np.maximum(centre - scale * (centre - low_q), prior[:, 0]),
                 np.minimum(centre + scale * (high_q - centre), prior[:, 1]),
             ],
             axis=1,
         )
-        points = box[:, 0] + rng.random((n, len(names))) * (box[:, 1] - box[:, 0])
-        means, variances = _run_points(scenario, targets, names, points, repeat, run_seed)
-        share = float(
-            np.mean(implausibility(targets, means, variances, repeat).max(axis=1) < method.cutoff)
-        )
-        best = (box, share)
+
+    scale, share = np.zeros(len(names)), 0.0
+    for fraction in BOX_SCALES:
+        scale = np.full(len(names), fraction)
+        share = _box_share(scenario, targets, names, box_at(scale), n, rng, seed.spawn(1)[0])
         if share >= method.box_share:
             break
-    return best
+    widened = True
+    while widened:
+        widened = False
+        for i in range(len(names)):
+            if scale[i] >= 1.0:
+                continue
+            trial = scale.copy()
+            trial[i] = min(1.0, trial[i] + WIDEN_STEP)
+            trial_share = _box_share(
+                scenario, targets, names, box_at(trial), max(n // 6, 50), rng, seed.spawn(1)[0]
+            )
+            if trial_share >= method.box_share:
+                scale, widened = trial, True
+    share = _box_share(scenario, targets, names, box_at(scale), n, rng, seed.spawn(1)[0])
+    return box_at(scale), share
 
 
 def calibrate(
@@ -535,8 +584,9 @@ def calibrate(
     kept_points = last.points[last.kept]
     if len(kept_points) >= 2:
         box_seed = root.spawn(1)[0]
+        best_fit = last.points[np.argmin((last.implausibility**2).sum(axis=1))]
         kept_range, box_share = _box_in_region(
-            scenario, targets, names, prior, kept_points, box_seed
+            scenario, targets, names, prior, kept_points, best_fit, box_seed
         )
     else:
         kept_range, box_share = np.full_like(prior, np.nan), float("nan")

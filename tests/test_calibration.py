@@ -90,7 +90,7 @@ def test_implausibility_is_distance_over_the_range_side():
 
 def test_history_matching_narrows_the_prior_and_keeps_points_that_fit(tmp_path):
     def small(data):
-        data["method"].update(points=[3000, 600], replications_per_point=[4, 8], waves=2)
+        data["method"].update(points=[20000, 600], replications_per_point=[4, 8], waves=2)
 
     targets = calibration.load_targets(_write_targets(tmp_path, small))
     result = calibration.calibrate(targets, predictive_replications=0)
@@ -109,7 +109,7 @@ def test_calibration_file_is_not_a_bundled_scenario():
 
 def test_cli_calibrate_reports_targets_region_and_checks(tmp_path):
     def small(data):
-        data["method"].update(points=[2000, 400], replications_per_point=[4, 8], waves=2)
+        data["method"].update(points=[20000, 300], replications_per_point=[4, 8], waves=2)
 
     path = _write_targets(tmp_path, small)
     result = CliRunner().invoke(
@@ -128,3 +128,14 @@ def test_cli_calibrate_names_a_bad_targets_file(tmp_path):
     result = CliRunner().invoke(main, ["calibrate", "--targets", str(path)])
     assert result.exit_code == 2
     assert str(path) in result.output and "Traceback" not in result.output
+
+
+def test_cli_calibrate_says_when_nothing_fits(tmp_path):
+    def impossible(data):
+        data["targets"]["loss_ratio"].update(value=50.0, range=[49.0, 51.0])
+        data["method"].update(points=[200, 50], replications_per_point=[2, 2], waves=2)
+
+    path = _write_targets(tmp_path, impossible)
+    result = CliRunner().invoke(main, ["calibrate", "--targets", str(path)])
+    assert result.exit_code == 2
+    assert "no parameter values fit" in result.output and "Traceback" not in result.output
