@@ -101,6 +101,9 @@ def test_history_matching_narrows_the_prior_and_keeps_points_that_fit(tmp_path):
     assert np.all(result.kept_range[:, 0] >= result.prior[:, 0])
     last = result.waves[-1]
     assert np.all(last.implausibility[last.kept].max(axis=1) < targets.method.cutoff)
+    # Same file, same seed: the same region.
+    again = calibration.calibrate(targets, predictive_replications=0)
+    assert np.array_equal(again.kept_range, result.kept_range)
 
 
 def test_calibration_file_is_not_a_bundled_scenario():
