@@ -1080,5 +1080,79 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+# ---------------------------------------------------------------------- calibration
+
+
+@main.command()
+@click.option(
+    "--targets",
+    "targets_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A targets file (default: scenarios/calibration/2024.yaml).",
+)
+@click.option(
+    "--check",
+    "check_scenario",
+    metavar="SCENARIO",
+    help="Scenario whose predictive checks to show (default: the targets file's).",
+)
+@click.option(
+    "-n",
+    "--replications",
+    type=click.IntRange(min=100, max=1_000_000),
+    default=20_000,
+    show_default=True,
+    help="Replications for the predictive checks.",
+)
+@format_option("table", "json")
+@click.option("--plot", type=click.Path(path_type=Path), help=PLOT_HELP)
+def calibrate(targets_file, check_scenario, replications, fmt, plot):
+    """History-match the battlefield to public figures of 2024 and before.
+
+    Prints the targets with their sources, the waves and the region of parameters
+    that is not implausible (prior, kept and calibrated ranges), then predictive
+    checks: the scenario's simulated first year (talks switched off) against each
+    target's range, and when its places fall. Nothing dated after the targets'
+    cutoff may be in the file. See docs/CALIBRATION.md.
+    """
+    from simulator.calibration import (
+        calibrate as run_calibration,
+    )
+    from simulator.calibration import (
+        load_targets,
+        place_fall_weeks,
+        predictive_check,
+        predictive_runs,
+    )
+    from simulator.errors import ScenarioError
+    from simulator.outputs.calibration import calibration_report, predictive_plot
+    from simulator.outputs.files import to_json
+
+    _check_plot(plot)
+    try:
+        targets = load_targets(targets_file)
+    except ScenarioError as exc:
+        _fail(str(exc.problems[0]))
+    scenario = _load(targets.scenario)
+    checked = _load(check_scenario) if check_scenario else scenario
+    result = run_calibration(targets, scenario, predictive_replications=0)
+    if len(result.kept_points) < 2:
+        _fail(
+            f"{targets_file or 'scenarios/calibration/2024.yaml'}: no parameter values fit "
+            f"every target after wave {len(result.waves)}; widen the priors or the ranges, "
+            "or sample more points"
+        )
+    seed = targets.method.seed
+    runs = predictive_runs(checked, targets, replications, seed)
+    checks = predictive_check(checked, targets, runs=runs)
+    places = place_fall_weeks(checked, replications, seed)
+    summary = result.to_dict() | {"predictive": checks, "places": places}
+    if fmt == "json":
+        click.echo(to_json(summary), nl=False)
+    else:
+        click.echo(calibration_report(summary, checks, places), nl=False)
+    _plot(plot, lambda data, path: predictive_plot(data, targets, path), runs)
+
+
 if __name__ == "__main__":
     main()

@@ -4,6 +4,12 @@ Pure functions over arrays of replications; the model keeps the state. The war i
 a sequence of engagements (Slantchev 2003) whose odds follow a Tullock contest
 success function of combat power, with Lanchester-style attrition and
 replenishment; each net engagement won moves the front by a fixed area.
+
+Towns are harder to take than open ground: a place with a ``defence`` d and a
+built-up depth slows the line on its axis d-fold while the line is inside it. Axis
+progress is kept in *effort*, open-ground kilometres, so that a place falls when the
+effort on its axis reaches the effort its distance costs (:func:`effort_at`), and
+the week's step is a plain addition whatever the line crosses.
 """
 
 from __future__ import annotations
@@ -64,6 +70,37 @@ def area_share_per_win(km2_per_net_win: np.ndarray, area_km2: np.ndarray) -> np.
 def advance(control: np.ndarray, net_wins: np.ndarray, share_per_win: np.ndarray) -> np.ndarray:
     """The holder's share of the territory after ``net_wins``, kept in [0, 1]."""
     return np.clip(control + net_wins * share_per_win, 0.0, 1.0)
+
+
+def effort_at(
+    distance: np.ndarray, belts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+) -> np.ndarray:
+    """Open-ground kilometres of effort from the start line (0) to ``distance`` on an axis.
+
+    ``belts`` are the axis's built-up areas as ``(start_km, end_km, defence)``; a
+    kilometre inside one costs ``defence`` kilometres of effort (overlapping belts add
+    their extra resistance). Negative distances (behind the start line) give negative
+    effort, so places already taken stay taken.
+    """
+    effort = np.asarray(distance, dtype=float).copy()
+    for start, end, defence in belts:
+        inside = np.clip(distance, start, end) - np.clip(0.0, start, end)
+        effort += (defence - 1.0) * inside
+    return effort
+
+
+def resistance(
+    effort: np.ndarray, belts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+) -> np.ndarray:
+    """How many times slower the line moves at ``effort`` (1 in open ground).
+
+    ``belts`` are given in effort, as ``(start, end, defence)``: a place's belt runs
+    from the effort of its outer edge to the effort at which it falls.
+    """
+    slow = np.ones_like(effort)
+    for start, end, defence in belts:
+        slow += np.where((effort >= start) & (effort < end), defence - 1.0, 0.0)
+    return slow
 
 
 def expected_control(

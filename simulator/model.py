@@ -158,8 +158,28 @@ class CeasefireModel(mesa.Model):
         self.axis_progress = {a: np.zeros(self.replications) for a in self.axis_ids}
         self.place_ids = list(front.places)
         self.place_axis = {p: front.places[p].axis for p in self.place_ids}
-        self.place_distance = {
+        self.place_distance_km = {
             p: self.draw(f"front.places.{p}.distance_km") for p in self.place_ids
+        }
+        # Built-up areas slow the line (a place's defence over its depth); axis progress
+        # and place distances are kept in effort, open-ground km (see battlefield).
+        km_belts: dict[str, list] = {a: [] for a in self.axis_ids}
+        for p in self.place_ids:
+            if front.places[p].defence is not None:
+                end = self.place_distance_km[p]
+                start = end - self.draw(f"front.places.{p}.depth_km")
+                defence = self.draw(f"front.places.{p}.defence")
+                km_belts[self.place_axis[p]].append((start, end, defence))
+        self.place_distance = {
+            p: battlefield.effort_at(self.place_distance_km[p], km_belts[self.place_axis[p]])
+            for p in self.place_ids
+        }
+        self.axis_belts = {
+            a: [
+                (battlefield.effort_at(start, belts), battlefield.effort_at(end, belts), defence)
+                for start, end, defence in belts
+            ]
+            for a, belts in km_belts.items()
         }
         self.place_logistics = {
             p: self.draw(f"front.places.{p}.logistics_value", 0.0) for p in self.place_ids
@@ -266,7 +286,11 @@ class CeasefireModel(mesa.Model):
         return ~self.in_force & ~self.ceasefire_active & ~self.capitulated
 
     def place_held(self, place: str) -> np.ndarray:
-        """Whether the front's holder holds ``place``, per replication."""
+        """Whether the front's holder holds ``place``, per replication.
+
+        Axis progress and place distances are both in effort (open-ground km), so a
+        town's defence is already counted in the distance it takes to reach it.
+        """
         return self.axis_progress[self.place_axis[place]] >= self.place_distance[place]
 
     def logistics_loss(self) -> np.ndarray:
@@ -343,9 +367,16 @@ class CeasefireModel(mesa.Model):
         engagements = np.where(fighting, self.engagements, 0.0)
         wins_holder, wins_defender = battlefield.fight(self.rng, engagements, self.p_holder)
         net = wins_holder - wins_defender
-        self.control = battlefield.advance(self.control, net, self.share_per_win)
+        # Net wins on an axis whose line is inside a town move the front 1/defence as far.
+        area_net = net.astype(float)
         for axis in self.axis_ids:
-            self.axis_progress[axis] += net * self.axis_share[axis] * self.km_per_net_win
+            share = self.axis_share[axis]
+            if self.axis_belts[axis]:
+                slow = battlefield.resistance(self.axis_progress[axis], self.axis_belts[axis])
+                area_net -= net * share * (1.0 - 1.0 / slow)
+            self.axis_progress[axis] += net * share * self.km_per_net_win
+        self.net_wins = net
+        self.control = battlefield.advance(self.control, area_net, self.share_per_win)
         holder_lost = battlefield.losses(
             holder.attrition, defender.forces * defender.relative(defender_materiel), fighting
         )

@@ -68,3 +68,24 @@ def test_even_belief_expects_no_movement_and_certainty_expects_full_drift():
     )
     # p = 1: 20 weeks x 10 engagements x (2 - 1) x 0.001 = 0.2 more.
     assert expected.tolist() == pytest.approx([0.6, 0.8])
+
+
+def test_effort_counts_each_town_kilometre_defence_times():
+    # A town from 2 to 5 km with defence 4: 2 km of open ground, then 3 km at 4x.
+    belts = [(np.array([2.0]), np.array([5.0]), np.array([4.0]))]
+    distances = np.array([1.0, 2.0, 3.0, 5.0, 7.0])
+    effort = battlefield.effort_at(distances, [(b[0], b[1], b[2]) for b in belts])
+    assert effort.tolist() == [1.0, 2.0, 6.0, 14.0, 16.0]
+
+
+def test_effort_starts_at_zero_when_the_line_is_inside_a_town():
+    # Fighting inside the town already: the line (0) is 1 km into a 3 km belt.
+    belts = [(np.array([-1.0]), np.array([2.0]), np.array([3.0]))]
+    effort = battlefield.effort_at(np.array([0.0, 2.0, -1.0]), belts)
+    assert effort.tolist() == [0.0, 6.0, -3.0]
+
+
+def test_resistance_only_inside_the_belt():
+    belts = [(np.array([2.0]), np.array([14.0]), np.array([4.0]))]
+    slow = battlefield.resistance(np.array([0.0, 2.0, 13.9, 14.0]), belts)
+    assert slow.tolist() == [1.0, 4.0, 4.0, 1.0]

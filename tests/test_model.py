@@ -104,6 +104,8 @@ def test_one_sided_war_moves_the_front_by_every_engagement():
         "front.engagements_per_week=10",
         "front.km2_per_net_win=100",
         "front.area_km2=100000",
+        "front.places.pokrovsk.defence=1",
+        "front.places.kurakhove.defence=1",
         replications=3,
     )
     start = m.control.copy()
@@ -119,6 +121,7 @@ def test_places_fall_when_their_axis_reaches_them():
         "front.engagements_per_week=10",
         "front.km_per_net_win=1",
         "front.places.pokrovsk.distance_km=5",
+        "front.places.pokrovsk.defence=1",
         "front.axes.pokrovsk.share=0.3",
     )
     held = []
@@ -127,6 +130,36 @@ def test_places_fall_when_their_axis_reaches_them():
         held.append(bool(m.place_held("pokrovsk")[0]))
     # 10 net wins x 0.3 x 1 km = 3 km a week: reaches 5 km in week 2.
     assert held == [False, True, True]
+
+
+def test_a_town_s_defence_slows_its_fall_and_the_front():
+    # 10 net wins a week, 3 km a week on the axis; Pokrovsk 5 km away, its last 2 km
+    # built up at defence 4: 3 km of open ground, then 2 km costing 8 km of effort.
+    settings = [
+        "actors.ukraine.resources.materiel=0",
+        "front.engagements_per_week=10",
+        "front.km_per_net_win=1",
+        "front.places.pokrovsk.distance_km=5",
+        "front.places.pokrovsk.depth_km=2",
+        "front.axes.pokrovsk.share=0.3",
+        "front.axes.kurakhove.share=0",
+        "front.places.kurakhove.defence=1",
+    ]
+    m = model(None, *settings, "front.places.pokrovsk.defence=4")
+    held, control = [], [m.control[0]]
+    for _ in range(5):
+        m.step()
+        held.append(bool(m.place_held("pokrovsk")[0]))
+        control.append(m.control[0])
+    # Effort: 3, 6, 9, 12 km < 3 + 8 = 11 until week 4.
+    assert held == [False, False, False, True, True]
+    gains = np.diff(control)
+    # Week 1 in open ground; week 2 starts inside the town: the axis's three wins in
+    # ten move the front a quarter as far.
+    assert gains[1] == pytest.approx(gains[0] * (0.7 + 0.3 / 4))
+    plain = model(None, *settings, "front.places.pokrovsk.defence=1")
+    run_weeks(plain, 2)
+    assert bool(plain.place_held("pokrovsk")[0])
 
 
 def test_place_event_hands_a_place_over_on_its_date():

@@ -130,6 +130,9 @@ def explain(scenario: Scenario, width: int = 88) -> str:
             out += _entry("matters for", item, width)
         if place.logistics_value is not None:
             out += _entry("logistics value", place.logistics_value, width)
+        if place.defence is not None:
+            out += _entry("defence", place.defence, width)
+            out += _entry("built-up depth", place.depth_km, width)
         for claim in place.claims:
             out += _entry("claim", claim, width)
     if scenario.events:

@@ -29,6 +29,10 @@ _DISCRIMINATORS = ("kind", "role", "dist")
 _PROVENANCE_KEYS = ("source", "quote", "claimed_by", "verified", "assumption")
 
 
+NOT_SCENARIOS = ("calibration", "observed")
+"""Folders under ``scenarios/`` that hold data files, not scenarios."""
+
+
 def bundled_scenarios() -> list[Path]:
     """The scenario files shipped with the project, theory cases included.
 
@@ -36,9 +40,10 @@ def bundled_scenarios() -> list[Path]:
     """
     if not BUNDLED_DIR.is_dir():
         return []
-    observed = BUNDLED_DIR / "observed"
     return sorted(
-        p for p in BUNDLED_DIR.rglob("*.yaml") if p.is_file() and observed not in p.parents
+        p
+        for p in BUNDLED_DIR.rglob("*.yaml")
+        if p.is_file() and p.relative_to(BUNDLED_DIR).parts[0] not in NOT_SCENARIOS
     )
 
 

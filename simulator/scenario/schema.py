@@ -13,7 +13,7 @@ the field it is about.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
@@ -255,6 +255,12 @@ class HeldBy(Provenance):
     value: Literal["holder", "defender", "contested"]
 
 
+class Defence(Quantity):
+    """A number >= 1: how many times harder a place's ground is to take than open ground."""
+
+    bounds: ClassVar[tuple[float | None, float | None]] = (1.0, None)
+
+
 class Place(StrictModel):
     """A town or village on the front."""
 
@@ -271,9 +277,30 @@ class Place(StrictModel):
     logistics_value: Share | None = Field(
         None, description="Share of the defender's materiel lost while the holder holds it."
     )
+    defence: Defence | None = Field(
+        None,
+        description=(
+            "How many times harder the built-up area is to take than open ground (1 = open "
+            "ground): while the line is inside it, net wins on its axis move the line, and "
+            "the front's area, 1/defence as far. Needs `depth_km`."
+        ),
+    )
+    depth_km: NonNegative | None = Field(
+        None,
+        description=(
+            "Depth of the built-up area and its defences along the axis, km, ending where "
+            "the place is taken (at `distance_km`); `defence` applies over it."
+        ),
+    )
     claims: list[SourcedText] = Field(
         default_factory=list, description="Claims about it, shown by 'explain'."
     )
+
+    @model_validator(mode="after")
+    def _defence_has_depth(self) -> Place:
+        if (self.defence is None) != (self.depth_km is None):
+            raise ValueError("give both `defence` and `depth_km`, or neither")
+        return self
 
 
 class Front(StrictModel):
