@@ -180,6 +180,8 @@ def outcome_arrays(model: Any) -> dict[str, np.ndarray]:
         arrays[milestones.fall_week_name(place)] = weeks.astype(np.int32)
     for actor, weeks in model.first_accept_week.items():
         arrays[milestones.first_accept_name(actor)] = weeks.astype(np.int32)
+    for (actor, kind), weeks in model.first_accept_week_of_kind.items():
+        arrays[milestones.first_accept_name(actor, kind)] = weeks.astype(np.int32)
     for quarter, control in model.control_at_quarter.items():
         arrays[milestones.control_name(quarter)] = control.copy()
     for actor, lost in model.first_year_losses.items():

@@ -127,19 +127,34 @@ def _end(result: EnsembleResult) -> dt.date:
 
 def _acceptance_weeks(result: EnsembleResult, actor: str, proposal: str) -> np.ndarray:
     """First week ``actor`` accepted a text of kind ``proposal`` (-1: never)."""
-    if proposal == "partial_truce":
-        raise NotScored("the model has no partial truces, so cannot forecast accepting one")
-    weeks = result.arrays.get(milestones.first_accept_name(actor))
-    if weeks is None:
+    if milestones.first_accept_name(actor) not in result.arrays:
         raise NotScored(f"the scenario has no belligerent '{actor}'")
-    return weeks
+    if proposal == "any":
+        return result.arrays[milestones.first_accept_name(actor)]
+    if not _offered(result, proposal):
+        raise NotScored(f"the scenario's mediator never offers a {_kind_words(proposal)}")
+    return result.arrays[milestones.first_accept_name(actor, proposal)]
+
+
+def _offered(result: EnsembleResult, kind: str) -> bool:
+    """Whether the scenario's talks put proposals of ``kind`` at all."""
+    return kind == "settlement" or kind in result.scenario.talks.offers
+
+
+def _kind_words(kind: str) -> str:
+    return {"ceasefire": "general cease-fire", "partial_truce": "partial truce"}.get(kind, kind)
 
 
 def _agreement_weeks(result: EnsembleResult, kind: str) -> np.ndarray:
     """First week an agreement of ``kind`` was reached (-1: never)."""
-    if kind == "partial_truce":
-        raise NotScored("the model has no partial truces, so cannot forecast one")
-    return np.where(result.arrays["agreed"], result.arrays["agreement_week"], -1)
+    if not _offered(result, kind):
+        raise NotScored(f"the scenario's mediator never offers a {_kind_words(kind)}")
+    reached, week = {
+        "settlement": ("settled", "settlement_week"),
+        "ceasefire": ("ceasefire", "ceasefire_week"),
+        "partial_truce": ("partial_truce", "partial_truce_week"),
+    }[kind]
+    return np.where(result.arrays[reached], result.arrays[week], -1)
 
 
 # -------------------------------------------------------------------------- scoring

@@ -46,8 +46,9 @@ def fall_week_name(place: str) -> str:
     return f"fall_week_{place}"
 
 
-def first_accept_name(actor: str) -> str:
-    return f"first_accept_week_{actor}"
+def first_accept_name(actor: str, kind: str | None = None) -> str:
+    """Array name of the first week ``actor`` accepted a proposal (of ``kind``, or any)."""
+    return f"first_accept_week_{actor}" if kind is None else f"first_accept_week_{actor}_{kind}"
 
 
 def control_name(quarter: str) -> str:

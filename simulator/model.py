@@ -240,6 +240,11 @@ class CeasefireModel(mesa.Model):
         self.first_accept_week = {
             a: np.full(r, -1, dtype=np.int64) for a in self.scenario.belligerents
         }
+        self.first_accept_week_of_kind = {
+            (a, kind): np.full(r, -1, dtype=np.int64)
+            for a in self.scenario.belligerents
+            for kind in AGREEMENT_KINDS
+        }
         self.quarter_weeks = quarter_end_weeks(self.scenario)
         self.control_at_quarter = {label: np.full(r, np.nan) for label in self.quarter_weeks}
         for label, week in self.quarter_weeks.items():
@@ -576,6 +581,10 @@ class CeasefireModel(mesa.Model):
         for side, accepted in zip(self.belligerents, self.accepts, strict=True):
             first = (self.first_accept_week[side.actor_id] < 0) & accepted
             self.first_accept_week[side.actor_id][first] = week
+        for kind, answers in self.accepts_by_kind.items():
+            for side, accepted in zip(self.belligerents, answers, strict=True):
+                weeks = self.first_accept_week_of_kind[side.actor_id, kind]
+                weeks[(weeks < 0) & accepted] = week
         for label, quarter_week in self.quarter_weeks.items():
             if quarter_week == week:
                 self.control_at_quarter[label] = self.control.copy()
