@@ -634,6 +634,25 @@ class CeasefireModel(mesa.Model):
         }
         for place in self.place_ids:
             record[f"held_{place}"] = self.place_held(place)
+        nothing = np.full(self.replications, np.nan)
+        ideals = [side.positions.ideal_now(self.control) for side in self.belligerents]
+        for index, side in enumerate(self.belligerents):
+            # Each side's position on every issue this week: its ask in talks (empty
+            # without talks), its red line (the limit that faces the other side's ideal)
+            # and what crossing that line would cost it now (empty when hard).
+            low, high = side.positions.limits_now(self.control)
+            crossing = side.crossing_cost_now(self) if side.positions.crossable else None
+            for k, issue in enumerate(self.issue_ids):
+                ask = parties[index].ask[:, k] if parties is not None else nothing
+                record[f"ask_{side.actor_id}_{issue}"] = ask.copy()
+                toward_high = ideals[index][:, k] <= ideals[1 - index][:, k]
+                line = np.where(toward_high, high[:, k], low[:, k])
+                has_line = ~np.isnan(side.positions.red_line[:, k])
+                record[f"red_line_{side.actor_id}_{issue}"] = np.where(has_line, line, np.nan)
+                cost = crossing[:, k] if crossing is not None else nothing
+                record[f"crossing_cost_{side.actor_id}_{issue}"] = np.where(
+                    np.isfinite(cost), cost, np.nan
+                )
         for side in self.belligerents:
             record[f"forces_{side.actor_id}"] = side.forces
             record[f"belief_{side.actor_id}"] = side.believed_p
