@@ -19,7 +19,7 @@ from .ensemble import ChunkStore, Progress, Runs
 from .scenario import load_scenario
 from .scenario.sampling import uncertain_paths
 from .scenario.schema import Scenario
-from .summaries import bootstrap_difference, headline, paired_difference, proportion
+from .summaries import headline, paired_bootstrap_difference, paired_difference, proportion
 
 LOW_QUANTILE, HIGH_QUANTILE = 0.1, 0.9
 MAX_STEPS = 100
@@ -234,7 +234,9 @@ def compare(
     """Two scenarios side by side: each headline figure and the difference (second − first).
 
     Both run with the same seed, so probabilities are compared replication by
-    replication (paired differences); medians of agreed runs by bootstrap.
+    replication (paired differences), and medians and conditional figures by a paired
+    bootstrap (the same resampled replications in both), so a scenario compared with
+    itself differs by exactly zero.
     """
     seed = first.seed if runs.seed is None else runs.seed
     same_seed = Runs(runs.replications, seed, runs.weeks, runs.workers, runs.scheduler)
@@ -258,28 +260,27 @@ def compare(
     rows["p_breakdown_given_settled"] = {
         "first": proportion(a["broke_down"][a["settled"]]),
         "second": proportion(b["broke_down"][b["settled"]]),
-        **bootstrap_difference(
-            a["broke_down"][a["settled"]].astype(float),
-            b["broke_down"][b["settled"]].astype(float),
+        **paired_bootstrap_difference(
+            a["broke_down"].astype(float),
+            b["broke_down"].astype(float),
+            a["settled"],
+            b["settled"],
             np.mean,
         ),
     }
     for name, key, among in (
         ("median_agreement_week", "agreement_week", "agreed"),
         ("median_territory", "terms_territory", "settled"),
+        ("median_control_at_end", "control_at_end", None),
     ):
-        first_values = a[key][a[among]].astype(float)
-        second_values = b[key][b[among]].astype(float)
+        first_among = None if among is None else a[among]
+        second_among = None if among is None else b[among]
+        first_values, second_values = a[key].astype(float), b[key].astype(float)
         rows[name] = {
-            "first": _median(first_values),
-            "second": _median(second_values),
-            **bootstrap_difference(first_values, second_values),
+            "first": _median(first_values if among is None else first_values[first_among]),
+            "second": _median(second_values if among is None else second_values[second_among]),
+            **paired_bootstrap_difference(first_values, second_values, first_among, second_among),
         }
-    rows["median_control_at_end"] = {
-        "first": _median(a["control_at_end"]),
-        "second": _median(b["control_at_end"]),
-        **bootstrap_difference(a["control_at_end"], b["control_at_end"]),
-    }
     return {
         "first": first.name,
         "second": second.name,

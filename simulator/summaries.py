@@ -184,19 +184,36 @@ def paired_difference(first: np.ndarray, second: np.ndarray) -> dict[str, Any]:
     return {"difference": _round(mean), "ci95": [_round(mean - Z95 * se), _round(mean + Z95 * se)]}
 
 
-def bootstrap_difference(
-    first: np.ndarray, second: np.ndarray, statistic=np.median, resamples: int = 2000, seed: int = 0
+def paired_bootstrap_difference(
+    first: np.ndarray,
+    second: np.ndarray,
+    first_among: np.ndarray | None = None,
+    second_among: np.ndarray | None = None,
+    statistic=np.median,
+    resamples: int = 1000,
+    seed: int = 0,
 ) -> dict[str, Any]:
-    """Difference of a statistic between two independent samples, with a bootstrap 95%
-    interval (seeded, so the same data give the same interval)."""
-    if len(first) == 0 or len(second) == 0:
+    """Difference of a statistic between two scenarios run on the same replications,
+    with a paired bootstrap 95% interval: each resample draws replication indices once
+    and uses them in both scenarios, so identical scenarios differ by exactly zero.
+
+    ``first_among`` / ``second_among`` restrict the statistic to some replications
+    (agreed runs, say) after resampling. Seeded: the same data give the same interval.
+    """
+    n = len(first)
+    first_among = np.ones(n, bool) if first_among is None else first_among
+    second_among = np.ones(n, bool) if second_among is None else second_among
+    if not first_among.any() or not second_among.any():
         return {"difference": None, "ci95": [None, None]}
+    estimate = float(statistic(second[second_among]) - statistic(first[first_among]))
     rng = np.random.default_rng(seed)
-    estimate = float(statistic(second) - statistic(first))
-    draws = np.empty(resamples)
-    for i in range(resamples):
-        draws[i] = statistic(rng.choice(second, len(second))) - statistic(
-            rng.choice(first, len(first))
-        )
+    draws = []
+    for _ in range(resamples):
+        index = rng.integers(0, n, n)
+        keep_first, keep_second = first_among[index], second_among[index]
+        if keep_first.any() and keep_second.any():
+            draws.append(
+                statistic(second[index][keep_second]) - statistic(first[index][keep_first])
+            )
     low, high = np.quantile(draws, [0.025, 0.975])
     return {"difference": _round(estimate), "ci95": [_round(low), _round(high)]}

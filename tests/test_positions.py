@@ -369,3 +369,29 @@ def test_situation_defaults_keep_old_strategies_unchanged():
     assert strategy.aspiration(situation(1, rounds=5, resources=0.1))[0] == pytest.approx(
         1 - 0.5**5
     )
+
+
+def test_a_scenario_compared_with_itself_differs_by_exactly_zero():
+    from simulator.ensemble import Runs
+    from simulator.studies import compare
+
+    scenario = load_scenario(None, ["horizon=30"])
+    report = compare(scenario, scenario, Runs(600, 5, 30))
+    for name, figure in report["figures"].items():
+        if figure["difference"] is None:
+            continue
+        assert figure["difference"] == 0, name
+        assert figure["ci95"] == [0, 0], name
+
+
+def test_a_paired_bootstrap_finds_a_real_shift_in_a_median():
+    from simulator.summaries import paired_bootstrap_difference
+
+    rng = np.random.default_rng(1)
+    first = rng.normal(size=2000)
+    result = paired_bootstrap_difference(first, first + 0.5)
+    assert result["difference"] == pytest.approx(0.5)
+    low, high = result["ci95"]
+    assert low == pytest.approx(0.5) and high == pytest.approx(0.5)
+    noisy = paired_bootstrap_difference(first, first + 0.5 + rng.normal(size=2000))
+    assert noisy["ci95"][0] < 0.5 < noisy["ci95"][1]
