@@ -7,12 +7,15 @@ from the text written, so that they say where the user typed the offending thing
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from simulator.errors import Problem, ScenarioError
 from simulator.scenario import bundled_scenarios, load_scenario
+from simulator.scenario.checks import walk
+from simulator.scenario.quantities import Provenance
 
 UKRAINE_RESOLVE = "    resolve:\n      value: {dist: uniform, low: 0.75, high: 0.95}\n"
 RUSSIA_MATERIEL = (
@@ -268,14 +271,57 @@ def test_incomplete_claim_names_what_is_missing(write_scenario):
     assert "missing: claimed_by" in problem.message
 
 
-def test_quote_not_in_its_source_file(write_scenario):
+def source_texts(folder: Path) -> Path:
+    """A folder with each baseline source's text, made of the baseline's own quotes.
+
+    ``...`` in a quote skips words, so the text puts other words there.
+    """
+    texts: dict[str, list[str]] = {}
+    for _, node in walk(load_scenario("baseline")):
+        if isinstance(node, Provenance) and node.source and node.quote:
+            texts.setdefault(node.source, []).append(node.quote.replace("...", " some words "))
+    folder.mkdir()
+    for source, quotes in texts.items():
+        (folder / f"{source}.txt").write_text("\n".join(quotes), encoding="utf-8")
+    return folder
+
+
+def test_quotes_are_checked_against_source_texts_only_when_given(write_scenario, tmp_path):
+    texts = source_texts(tmp_path / "texts")
+    assert load_scenario("baseline", sources=texts).notes == []
     new = "          quote: as a precondition for starting the conflict\n"
     path = write_scenario("          quote: as a precondition for ending the conflict\n", new)
-    problem = only_problem(path)
+    assert load_scenario(path).notes == []  # without texts, quotes are records
+    problem = only_problem_with(path, sources=texts)
     assert_at(
         problem, path, locate(path, new, "quote"), "actors.russia.positions.sequencing.ideal.quote"
     )
     assert "quote not found in source 'kurakhove'" in problem.message
+
+
+def test_sources_without_a_text_are_noted(tmp_path):
+    texts = source_texts(tmp_path / "texts")
+    (texts / "public-estimates.txt").unlink()
+    assert load_scenario("baseline", sources=texts).notes == [
+        f"source 'public-estimates': no public-estimates.txt in {texts}, "
+        "so its quotes were not checked"
+    ]
+
+
+def test_a_source_text_that_is_not_a_regular_file_is_a_problem(tmp_path):
+    texts = source_texts(tmp_path / "texts")
+    (texts / "kurakhove.txt").unlink()
+    os.mkfifo(texts / "kurakhove.txt")
+    problem = only_problem_with("baseline", sources=texts)
+    assert problem.field == "sources.kurakhove"
+    assert "is a FIFO (named pipe), not a regular file" in problem.message
+
+
+def only_problem_with(path: Path | str, **options) -> Problem:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, **options)
+    assert len(info.value.problems) == 1, [str(p) for p in info.value.problems]
+    return info.value.problems[0]
 
 
 # ------------------------------------------------------------------------- references
@@ -670,7 +716,7 @@ def test_a_child_s_assumption_replaces_the_parent_s_quote(write_scenario, tmp_pa
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ("format: 1\nname: !!python/object:os.system x\n", "could not determine a constructor"),
+        ("format: 1\nname: !!python/object:os.system x\n", "tags such as"),
         ("a: &a [*a]\n", "alias refers to a value that contains it"),
         (
             "a: &a [1, 2]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"

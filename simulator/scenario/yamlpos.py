@@ -8,11 +8,14 @@ file, line and column where the user wrote it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from .textfile import MAX_SCENARIO_BYTES, read_text
 
 DataPath = tuple[str | int, ...]
 
@@ -35,14 +38,78 @@ class YamlSyntaxError(Exception):
         self.field = field
 
 
+MAX_DEPTH = 64
+"""The deepest nesting of mappings and lists a scenario may use (the baseline uses 7)."""
+
+MAX_NODES = 200_000
+"""More values than any scenario needs: stops alias bombs (aliases of aliases)."""
+
+_CORE_SCALARS = (  # YAML 1.2 core schema: `1e308` is a float, `yes` and `010` are not 1.1's
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+0123456789.",
+    ),
+)
+
+
 class _Loader(yaml.SafeLoader):
-    """Safe loader; dates stay strings so that pydantic parses and reports them."""
+    """Safe loader for scenarios: YAML 1.2 core scalars, no tags, bounded nesting.
+
+    Dates stay strings so that pydantic parses and reports them. A tag (``!!str``,
+    ``!custom``, on a scalar or a collection) is refused rather than ignored, and
+    nesting is checked while composing, before the recursive composer can overflow.
+    """
+
+    depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if getattr(event, "tag", None) is not None:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"tags such as '{event.tag.replace('tag:yaml.org,2002:', '!!')}' are not "
+                "allowed in a scenario",
+                event.start_mark,
+            )
+        opens = isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent)
+        if opens:
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested deeper than {MAX_DEPTH} levels", event.start_mark
+                )
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            if opens:
+                self.depth -= 1
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        text = self.construct_scalar(node)
+        try:
+            return int(text, 0) if text[:2] in ("0o", "0x") else int(text, 10)
+        except ValueError:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the integer {text[:20]}... has too many digits", node.start_mark
+            ) from None
 
 
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 _Loader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    key: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag.rsplit(":", 1)[1] not in ("timestamp", "bool", "int", "float")
+    ]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+for _tag, _pattern, _first in _CORE_SCALARS:
+    _Loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 
 
 def load_yaml_text(text: str, origin: str) -> tuple[Any, dict[DataPath, Position]]:
@@ -79,19 +146,18 @@ def load_yaml_text(text: str, origin: str) -> tuple[Any, dict[DataPath, Position
 
 
 def load_yaml_file(path: Path) -> tuple[Any, dict[DataPath, Position]]:
-    """Read and parse a YAML file; see :func:`load_yaml_text`."""
-    text = path.read_text(encoding="utf-8")
-    return load_yaml_text(text, str(path))
+    """Read and parse a YAML file safely; see :func:`load_yaml_text`.
+
+    Raises:
+        UnreadableFile: if the file is not a regular UTF-8 file within the size limit.
+    """
+    return load_yaml_text(read_text(path, MAX_SCENARIO_BYTES), str(path))
 
 
 def _position(origin: str, mark: Any) -> Position:
     if mark is None:
         return Position(origin)
     return Position(origin, mark.line + 1, mark.column + 1)
-
-
-MAX_NODES = 200_000
-"""More values than any scenario needs: stops alias bombs (aliases of aliases)."""
 
 
 class _Builder:
@@ -109,6 +175,11 @@ class _Builder:
         if self.visited > MAX_NODES:
             raise YamlSyntaxError(
                 f"invalid YAML: more than {MAX_NODES:,} values (aliases expanding without end?)",
+                _position(self.origin, node.start_mark),
+            )
+        if len(path) > MAX_DEPTH:  # aliases can nest deeper than the text
+            raise YamlSyntaxError(
+                f"invalid YAML: nested deeper than {MAX_DEPTH} levels",
                 _position(self.origin, node.start_mark),
             )
         if id(node) in self.ancestors:
