@@ -279,7 +279,8 @@ def _apply_override(data: dict[str, Any], positions: dict[DataPath, Position], t
 
     ``a.b.c=null`` removes an optional field (a red line, say).
     """
-    origin = Position(f"--set {text}")
+    shown = text if len(text) <= 60 else f"{text[:57]}..."
+    origin = Position(f"--set {shown}")
     match = _OVERRIDE.match(text)
     if match is None:
         raise ScenarioError(

@@ -122,7 +122,14 @@ def load_yaml_text(text: str, origin: str) -> tuple[Any, dict[DataPath, Position
     Raises:
         YamlSyntaxError: on malformed YAML, several documents, or duplicate keys.
     """
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # a control character the YAML spec forbids
+        line = text.count("\n", 0, exc.position) + 1
+        raise YamlSyntaxError(
+            f"invalid YAML: control character U+{exc.character:04X} is not allowed",
+            Position(origin, line),
+        ) from None
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -158,6 +165,23 @@ def _position(origin: str, mark: Any) -> Position:
     if mark is None:
         return Position(origin)
     return Position(origin, mark.line + 1, mark.column + 1)
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Characters a scenario string may not hold: C0 and C1 controls (tab and newline
+excepted) and the bidirectional overrides. Escaped in double quotes (``"\\e[31m"``) they
+would otherwise reach the terminal, CSV and charts raw."""
+
+
+def _plain(value: Any, origin: str, node: yaml.Node) -> Any:
+    if isinstance(value, str):
+        found = CONTROL.search(value)
+        if found:
+            raise YamlSyntaxError(
+                f"control character U+{ord(found.group()):04X} is not allowed in a scenario string",
+                _position(origin, node.start_mark),
+            )
+    return value
 
 
 class _Builder:
@@ -196,7 +220,7 @@ class _Builder:
                 return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
             finally:
                 self.ancestors.discard(id(node))
-        return self.loader.construct_object(node)
+        return _plain(self.loader.construct_object(node), self.origin, node)
 
     def _mapping(self, node: yaml.MappingNode, path: DataPath) -> dict[str, Any]:
         # Keys written here override keys brought in by a `<<:` merge; only a key
@@ -206,7 +230,7 @@ class _Builder:
         result: dict[str, Any] = {}
         written_here: set[str] = set()
         for key_node, value_node in node.value:
-            key = self.loader.construct_object(key_node)
+            key = _plain(self.loader.construct_object(key_node), self.origin, key_node)
             if not isinstance(key, str | int | float | bool) or key is None:
                 raise YamlSyntaxError(
                     "invalid YAML: mapping keys must be plain names",
