@@ -745,3 +745,53 @@ def test_numbers_must_be_finite_and_sensible(value, words):
     problem = only_problem("baseline", (f"actors.russia.resources.forces={value}",))
     assert problem.field == "actors.russia.resources.forces.value"
     assert words in problem.message
+
+
+# ------------------------------------------------------------- extends, YAML 1.2 numbers
+
+
+def test_extends_baseline_names_the_bundled_scenario(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text("extends: baseline\nname: mine\n", encoding="utf-8")
+    scenario = load_scenario(path)
+    assert scenario.name == "mine"
+    assert scenario.actors == load_scenario("baseline").actors
+
+
+def test_a_file_beside_the_scenario_wins_over_a_bundled_name(tmp_path):
+    (tmp_path / "baseline").write_text("extends: stalemate\nname: local\n", encoding="utf-8")
+    path = tmp_path / "mine.yaml"
+    path.write_text("extends: baseline\ndescription: mine\n", encoding="utf-8")
+    scenario = load_scenario(path)
+    assert (scenario.name, scenario.description) == ("local", "mine")
+
+
+def test_extends_outside_the_folder_only_when_allowed(tmp_path):
+    (tmp_path / "parent.yaml").write_text("extends: baseline\nname: parent\n", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    child = tmp_path / "sub" / "child.yaml"
+    child.write_text("extends: ../parent.yaml\ndescription: child\n", encoding="utf-8")
+    problem = only_problem(child)
+    assert (problem.file, problem.line, problem.field) == (str(child), 1, "extends")
+    assert "outside the scenario's folder" in problem.message
+    assert "--allow-outside" in problem.message
+    assert load_scenario(child, allow_outside=True).name == "parent"
+
+
+@pytest.mark.parametrize("written", ["1e5", "1.0e+5", "100000", "1E5"])
+def test_numbers_in_exponent_form_are_numbers_in_files_and_in_set(written, tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        f"extends: baseline\nfront:\n  area_km2: {{value: {written}, assumption: test}}\n",
+        encoding="utf-8",
+    )
+    assert load_scenario(path).front.area_km2.value == 1e5
+    assert load_scenario("baseline", [f"front.area_km2={written}"]).front.area_km2.value == 1e5
+
+
+def test_1e308_is_read_as_a_number_and_1e400_as_not_finite():
+    # read as a number, 1e308 meets the range check (a string would fail the type check)
+    assert "1e+308 is beyond any sensible value" in (
+        only_problem("baseline", ("front.area_km2=1e308",)).message
+    )
+    assert "finite" in only_problem("baseline", ("front.area_km2=1e400",)).message

@@ -88,7 +88,7 @@ def load_scenario(
     """
     file = resolve_scenario_path(path)
     outside = ALLOW_OUTSIDE.get() if allow_outside is None else allow_outside
-    data, positions = _read_with_extends(file, (), _roots(file, outside))
+    data, positions = _read_given(file, _roots(file, outside))
     for override in overrides or ():
         _apply_override(data, positions, override)
     try:
@@ -172,36 +172,40 @@ def _read_with_extends(
     if real in chain or real == here:
         loop = " -> ".join(p.name for p in (*chain, here, real))
         raise refuse(f"extends loops: {loop}")
+    if roots is not None and not any(real.is_relative_to(root) for root in roots):
+        raise refuse(
+            f"'{parent_name}' is outside the scenario's folder and the bundled scenarios; "
+            "pass --allow-outside to allow it"
+        )
     try:
         check_regular(parent, MAX_SCENARIO_BYTES)
     except UnreadableFile as exc:
         if exc.missing:
             raise refuse(f"extends a file that does not exist: {parent_name}") from None
-        raise refuse(f"extends '{parent_name}', which {_which(str(exc))}") from None
-    if roots is not None and not any(real.is_relative_to(root) for root in roots):
-        raise refuse(
-            f"extends '{parent_name}', which is outside the scenario's folder and the "
-            "bundled scenarios; pass --allow-outside to allow it"
-        )
-    try:
-        base, base_positions = _read_with_extends(parent, (*chain, here), roots)
-    except ScenarioError as exc:
-        if any(p.file == str(parent) for p in exc.problems):
-            exc.problems = [
-                Problem(f"{p.message} (extended by {file})", p.file, p.line, p.column, p.field)
-                if p.file == str(parent)
-                else p
-                for p in exc.problems
-            ]
-        raise
+        raise refuse(f"'{parent_name}' {_which(str(exc))}") from None
+    base, base_positions = _read_with_extends(parent, (*chain, here), roots)
     del data["extends"]
     merged = _merge(base, data, base_positions, positions, ())
     return merged, base_positions
 
 
 def _which(reason: str) -> str:
-    """'is a FIFO...' reads on after 'which'; other reasons ('a symlink loop') need 'is'."""
-    return reason if reason.startswith("is ") else f"is {reason}"
+    """'is a FIFO...' reads on after the name; other reasons ('cannot read') need 'which'."""
+    return reason if reason.startswith("is ") else f"which {reason}"
+
+
+def _read_given(file: Path, roots: tuple[Path, ...] | None):
+    """Read ``file`` and what it extends; a problem in a parent also names ``file``."""
+    try:
+        return _read_with_extends(file, (), roots)
+    except ScenarioError as exc:
+        exc.problems = [
+            p
+            if p.file == str(file)
+            else Problem(f"{p.message} (reached from {file})", p.file, p.line, p.column, p.field)
+            for p in exc.problems
+        ]
+        raise
 
 
 def _merge(

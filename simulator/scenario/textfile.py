@@ -48,7 +48,7 @@ def _os_reason(exc: OSError) -> UnreadableFile:
     if exc.errno == errno.ENOENT:
         return UnreadableFile("no such file", missing=True)
     if exc.errno == errno.ELOOP:
-        return UnreadableFile("a symlink loop (too many levels of symbolic links)")
+        return UnreadableFile("is a symlink loop (too many levels of symbolic links)")
     return UnreadableFile(f"cannot read: {exc.strerror or exc}")
 
 
@@ -76,7 +76,7 @@ def _check_stat(info: os.stat_result, limit: int) -> None:
 
 def _too_big(limit: int, size: int | None = None) -> str:
     found = f"{size:,} bytes" if size is not None else "more than that"
-    return f"file too large: {found}; the limit is {limit:,} bytes"
+    return f"is too large ({found}; the limit is {limit:,} bytes)"
 
 
 def read_text(path: Path, limit: int = MAX_SCENARIO_BYTES) -> str:
