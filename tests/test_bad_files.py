@@ -60,6 +60,11 @@ def _made(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         cases[f"extends-{target}"] = ([child, "--allow-outside"], child)
     cases["extends-chain"] = ([str(made / "chain-0.yaml")], str(made / "chain-0.yaml"))
     cases["dev-zero"] = (["/dev/zero"], "/dev/zero")
+    long_name = str(made / ("n" * 300 + ".yaml"))
+    cases["name-too-long"] = ([long_name], long_name)
+    (made / "extends-name-too-long.yaml").write_text(f"extends: {'n' * 300}.yaml\n")
+    child = str(made / "extends-name-too-long.yaml")
+    cases["extends-name-too-long"] = ([child], child)
     cases["deep-set"] = (["baseline", "--set", f"name={deep}"], "--set name=[[[")
     cases["tag-in-set"] = (["baseline", "--set", "horizon=!!str 10"], "--set horizon=")
     cases["control-in-set"] = (["baseline", "--set", 'name="\\e[2J"'], "--set name=")
@@ -111,7 +116,8 @@ def test_a_bad_file_gets_one_line_and_exit_2(path, tmp_path, monkeypatch):
 MADE = [
     "fifo", "directory", "loop-a", "zero", "socket", "too-large", "extends-fifo",
     "extends-directory", "extends-loop-a", "extends-zero", "extends-socket",
-    "extends-too-large", "extends-chain", "dev-zero", "deep-set", "tag-in-set", "control-in-set",
+    "extends-too-large", "extends-chain", "dev-zero", "name-too-long", "extends-name-too-long",
+    "deep-set", "tag-in-set", "control-in-set",
 ]  # fmt: skip
 
 

@@ -59,10 +59,11 @@ def resolve_scenario_path(name: str | Path | None) -> Path:
     if name is None:
         name = "baseline"
     path = Path(name)
-    if path.exists() or path.suffix in SCENARIO_SUFFIXES or len(path.parts) > 2:
+    # os.path's tests answer False for any error (a name too long, say), Path's raise
+    if os.path.lexists(path) or path.suffix in SCENARIO_SUFFIXES or len(path.parts) > 2:
         return path
     bundled = BUNDLED_DIR / f"{name}.yaml"
-    return bundled if bundled.exists() else path
+    return bundled if os.path.isfile(bundled) else path
 
 
 def load_scenario(
@@ -147,7 +148,7 @@ def _parent_of(file: Path, name: str) -> Path:
     if os.path.lexists(beside):
         return beside
     bundled = BUNDLED_DIR / (name if Path(name).suffix in SCENARIO_SUFFIXES else f"{name}.yaml")
-    return bundled if bundled.is_file() else beside
+    return bundled if os.path.isfile(bundled) else beside
 
 
 def _read_with_extends(
@@ -182,16 +183,11 @@ def _read_with_extends(
     except UnreadableFile as exc:
         if exc.missing:
             raise refuse(f"extends a file that does not exist: {parent_name}") from None
-        raise refuse(f"'{parent_name}' {_which(str(exc))}") from None
+        raise refuse(f"'{parent_name}' {exc}") from None
     base, base_positions = _read_with_extends(parent, (*chain, here), roots)
     del data["extends"]
     merged = _merge(base, data, base_positions, positions, ())
     return merged, base_positions
-
-
-def _which(reason: str) -> str:
-    """'is a FIFO...' reads on after the name; other reasons ('cannot read') need 'which'."""
-    return reason if reason.startswith("is ") else f"which {reason}"
 
 
 def _read_given(file: Path, roots: tuple[Path, ...] | None):
@@ -462,7 +458,7 @@ def _check_quotes(scenario: Scenario, folder: Path) -> tuple[list[tuple[DataPath
     texts: dict[str, str | None] = {}
     notes: list[str] = []
     findings: list[tuple[DataPath, str]] = []
-    if not folder.is_dir():
+    if not os.path.isdir(folder):
         return [((), f"--sources {folder}: not a folder")], []
     for path, node in walk(scenario):
         if not isinstance(node, Provenance) or node.source is None or node.quote is None:

@@ -49,7 +49,7 @@ def _os_reason(exc: OSError) -> UnreadableFile:
         return UnreadableFile("no such file", missing=True)
     if exc.errno == errno.ELOOP:
         return UnreadableFile("is a symlink loop (too many levels of symbolic links)")
-    return UnreadableFile(f"cannot read: {exc.strerror or exc}")
+    return UnreadableFile(f"cannot be read: {exc.strerror or exc}")
 
 
 def check_regular(path: Path, limit: int) -> None:
@@ -63,7 +63,7 @@ def check_regular(path: Path, limit: int) -> None:
     except OSError as exc:
         raise _os_reason(exc) from None
     except ValueError:  # a NUL byte in the path itself
-        raise UnreadableFile("not a valid file name") from None
+        raise UnreadableFile("is not a valid file name") from None
     _check_stat(info, limit)
 
 
