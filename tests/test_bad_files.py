@@ -23,7 +23,7 @@ from click.testing import CliRunner, Result
 
 from cli import main
 from simulator.scenario.textfile import MAX_SCENARIO_BYTES
-from simulator.scenario.yamlpos import MAX_DEPTH
+from simulator.scenario.yamlpos import MAX_DEPTH, MAX_NODES
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = Path(__file__).parent / "data" / "bad"
@@ -60,6 +60,16 @@ def _made(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         cases[f"extends-{target}"] = ([child, "--allow-outside"], child)
     cases["extends-chain"] = ([str(made / "chain-0.yaml")], str(made / "chain-0.yaml"))
     cases["dev-zero"] = (["/dev/zero"], "/dev/zero")
+    many = made / "too-many-values.yaml"  # under the size limit, over the count of values
+    many.write_text("extends: baseline\nname: [" + "1, " * MAX_NODES + "1]\n")
+    cases["too-many-values"] = ([str(many)], str(many))
+    keys = made / "many-new-keys.yaml"  # merging them into the parent must stay linear
+    keys.write_text("extends: baseline\nevents:\n" + "".join(f"  e{i}: 1\n" for i in range(9000)))
+    cases["many-new-keys"] = ([str(keys)], str(keys))
+    merged = made / "many-merge-overrides.yaml"  # `<<:` with every key overridden
+    own = "".join(f"  k{i}: 1\n" for i in range(3000))
+    merged.write_text(f"extends: baseline\nx: &a\n{own}y:\n  <<: *a\n{own}")
+    cases["many-merge-overrides"] = ([str(merged)], str(merged))
     long_name = str(made / ("n" * 300 + ".yaml"))
     cases["name-too-long"] = ([long_name], long_name)
     (made / "extends-name-too-long.yaml").write_text(f"extends: {'n' * 300}.yaml\n")
@@ -116,8 +126,9 @@ def test_a_bad_file_gets_one_line_and_exit_2(path, tmp_path, monkeypatch):
 MADE = [
     "fifo", "directory", "loop-a", "zero", "socket", "too-large", "extends-fifo",
     "extends-directory", "extends-loop-a", "extends-zero", "extends-socket",
-    "extends-too-large", "extends-chain", "dev-zero", "name-too-long", "extends-name-too-long",
-    "deep-set", "tag-in-set", "control-in-set",
+    "extends-too-large", "extends-chain", "dev-zero", "too-many-values", "name-too-long",
+    "extends-name-too-long", "many-new-keys", "many-merge-overrides", "deep-set", "tag-in-set",
+    "control-in-set",
 ]  # fmt: skip
 
 

@@ -210,20 +210,27 @@ def _merge(
     positions: dict[DataPath, Position],
     override_positions: dict[DataPath, Position],
     path: DataPath,
+    scope: list[DataPath] | None = None,
+    override_scope: list[DataPath] | None = None,
 ) -> dict[str, Any]:
     """Deep-merge mappings; anything else in ``override`` replaces the base's value.
 
     A ``null`` in ``override`` removes the key from the merged scenario.
 
     ``positions`` is updated in place so every merged value keeps the place where
-    its final value was written.
+    its final value was written. ``scope`` and ``override_scope`` list the positions
+    under ``path``, grouped once per level, so that merging stays linear in the size
+    of the files rather than quadratic.
     """
+    depth = len(path)
+    old = _group(positions if scope is None else scope, depth)
+    new = _group(override_positions if override_scope is None else override_scope, depth)
     for key, value in override.items():
         here = (*path, key)
         if value is None:  # `key: null` removes what the parent had
             base.pop(key, None)
-            for stale in [p for p in positions if p[: len(here)] == here]:
-                del positions[stale]
+            for stale in old.get(key, ()):
+                positions.pop(stale, None)
             positions[here] = override_positions[here]
             continue
         if isinstance(value, dict) and isinstance(base.get(key), dict):
@@ -234,13 +241,24 @@ def _merge(
                 positions,
                 override_positions,
                 here,
+                old.get(key, []),
+                new.get(key, []),
             )
             continue
-        for stale in [p for p in positions if p[: len(here)] == here]:
-            del positions[stale]
-        positions.update({p: v for p, v in override_positions.items() if p[: len(here)] == here})
+        for stale in old.get(key, ()):
+            positions.pop(stale, None)
+        positions.update({p: override_positions[p] for p in new.get(key, ())})
         base[key] = value
     return base
+
+
+def _group(paths: Iterable[DataPath], depth: int) -> dict[Any, list[DataPath]]:
+    """Paths longer than ``depth``, by their element at ``depth``."""
+    groups: dict[Any, list[DataPath]] = {}
+    for p in paths:
+        if len(p) > depth:
+            groups.setdefault(p[depth], []).append(p)
+    return groups
 
 
 def _without_inherited_provenance(

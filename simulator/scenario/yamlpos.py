@@ -41,8 +41,10 @@ class YamlSyntaxError(Exception):
 MAX_DEPTH = 64
 """The deepest nesting of mappings and lists a scenario may use (the baseline uses 7)."""
 
-MAX_NODES = 200_000
-"""More values than any scenario needs: stops alias bombs (aliases of aliases)."""
+MAX_NODES = 20_000
+"""More values than any scenario needs (the baseline has about 1,200): stops alias bombs
+(aliases of aliases) and bounds the time the pure-Python parser can take on a file
+within the size limit."""
 
 _CORE_SCALARS = (  # YAML 1.2 core schema: `1e308` is a float, `yes` and `010` are not 1.1's
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
@@ -65,9 +67,15 @@ class _Loader(yaml.SafeLoader):
     """
 
     depth = 0
+    composed = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()
+        self.composed += 1
+        if self.composed > MAX_NODES:
+            raise yaml.composer.ComposerError(
+                None, None, f"more than {MAX_NODES:,} values", event.start_mark
+            )
         if getattr(event, "tag", None) is not None:
             raise yaml.composer.ComposerError(
                 None,
@@ -227,7 +235,7 @@ class _Builder:
         # written twice here is a duplicate.
         own_keys = {id(k) for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge"}
         self.loader.flatten_mapping(node)
-        result: dict[str, Any] = {}
+        chosen: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         written_here: set[str] = set()
         for key_node, value_node in node.value:
             key = _plain(self.loader.construct_object(key_node), self.origin, key_node)
@@ -237,19 +245,19 @@ class _Builder:
                     _position(self.origin, key_node.start_mark),
                 )
             key = str(key)
-            here = (*path, key)
             if key in written_here:
                 raise YamlSyntaxError(
                     f"duplicate key '{key}'",
                     _position(self.origin, key_node.start_mark),
-                    ".".join(map(str, here)),
+                    ".".join(map(str, (*path, key))),
                 )
             if id(key_node) in own_keys:
                 written_here.add(key)
-            if key in result:  # a merged key overridden here
-                del result[key]
-                for stale in [p for p in self.positions if p[: len(here)] == here]:
-                    del self.positions[stale]
+            chosen.pop(key, None)  # a merged key overridden here: only the last one is built
+            chosen[key] = (key_node, value_node)
+        result: dict[str, Any] = {}
+        for key, (key_node, value_node) in chosen.items():
+            here = (*path, key)
             self.positions[here] = _position(self.origin, key_node.start_mark)
             result[key] = self.build(value_node, here)
         return result
