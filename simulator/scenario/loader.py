@@ -190,7 +190,9 @@ def _read_with_extends(
     return merged, base_positions
 
 
-def _read_given(file: Path, roots: tuple[Path, ...] | None):
+def _read_given(
+    file: Path, roots: tuple[Path, ...] | None
+) -> tuple[dict[str, Any], dict[DataPath, Position]]:
     """Read ``file`` and what it extends; a problem in a parent also names ``file``."""
     try:
         return _read_with_extends(file, (), roots)
