@@ -161,15 +161,29 @@ def list_scenarios() -> None:
 @main.command()
 @click.argument("files", nargs=-1, required=True)
 @set_option
-def validate(files: tuple[str, ...], overrides: tuple[str, ...]) -> None:
-    """Check scenario FILES; print 'ok' or every problem, one per line."""
+@click.option(
+    "--sources",
+    "sources",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Check every quote against its source's text, DIR/<source id>.txt (or .md).",
+)
+def validate(files: tuple[str, ...], overrides: tuple[str, ...], sources: Path | None) -> None:
+    """Check scenario FILES; print 'ok' or every problem, one per line.
+
+    The repository holds sources as bibliographic records, not their text. With
+    --sources DIR, each quote must stand in its source's text (DIR/kurakhove.txt for
+    the source 'kurakhove'); sources with no text there are noted, not checked.
+    """
     from simulator.errors import ScenarioError
     from simulator.scenario import load_scenario, resolve_scenario_path
 
+    if sources is not None and not sources.is_dir():
+        _fail(f"--sources {sources}: not a folder")
     failed = False
     for file in files:
         try:
-            loaded = load_scenario(file, overrides)
+            loaded = load_scenario(file, overrides, sources=sources)
         except ScenarioError as exc:
             failed = True
             for problem in exc.problems:
@@ -1152,6 +1166,32 @@ def calibrate(targets_file, check_scenario, replications, fmt, plot):
     else:
         click.echo(calibration_report(summary, checks, places), nl=False)
     _plot(plot, lambda data, path: predictive_plot(data, targets, path), runs)
+
+
+def _allow_outside(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        from simulator.scenario.loader import ALLOW_OUTSIDE
+
+        token = ALLOW_OUTSIDE.set(True)
+        ctx.call_on_close(lambda: ALLOW_OUTSIDE.reset(token))
+
+
+def _add_allow_outside(group: click.Group) -> None:
+    """Give every command that reads a scenario ``--allow-outside`` (one place, one rule)."""
+    for command in group.commands.values():
+        if any(isinstance(p, click.Argument) for p in command.params):
+            command.params.append(
+                click.Option(
+                    ["--allow-outside"],
+                    is_flag=True,
+                    expose_value=False,
+                    callback=_allow_outside,
+                    help="Let 'extends' reach files outside the scenario's folder.",
+                )
+            )
+
+
+_add_allow_outside(main)
 
 
 if __name__ == "__main__":

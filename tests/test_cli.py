@@ -329,12 +329,32 @@ def test_weeks_longer_than_the_horizon_extends_it():
     assert json.loads(result.stdout)["outcome"]["weeks_run"] == 9
 
 
-def test_validate_notes_a_source_whose_text_is_missing(write_scenario):
-    path = write_scenario("kurakhove-2025-01-06.txt", "missing.txt", name="moved.yaml")
-    result = invoke("validate", str(path))
+def test_validate_checks_quotes_only_against_texts_given_with_sources(write_scenario, tmp_path):
+    new = "          quote: as a precondition for starting the conflict\n"
+    path = write_scenario("          quote: as a precondition for ending the conflict\n", new)
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "kurakhove.txt").write_text(
+        "Moscow wants a withdrawal as a precondition for ending the conflict.", encoding="utf-8"
+    )
+    assert invoke("validate", str(path)).stdout == f"{path}: ok\n"
+    result = invoke("validate", str(path), "--sources", str(texts))
+    assert result.exit_code == 2
+    errors = result.stderr.splitlines()
+    assert any(
+        "actors.russia.positions.sequencing.ideal.quote: quote not found in source 'kurakhove'"
+        in line
+        for line in errors
+    ), errors
+    assert all(str(path) in line for line in errors)
+
+
+def test_validate_notes_sources_whose_text_is_not_in_the_folder(tmp_path):
+    result = invoke("validate", "baseline", "--sources", str(tmp_path))
     assert result.exit_code == 0, result.output
-    assert "note: source 'kurakhove'" in result.stdout
+    assert f"note: source 'kurakhove': no kurakhove.txt in {tmp_path}" in result.stdout
     assert "quotes were not checked" in result.stdout
+    assert invoke("validate", "baseline", "--sources", str(tmp_path / "no")).exit_code == 2
 
 
 def test_explain_a_variant_shows_its_events_and_the_talks():
@@ -372,11 +392,10 @@ def test_an_output_that_cannot_be_written_ends_in_one_line():
     assert completed.stderr.strip() == "cannot write output: No space left on device"
 
 
-def test_run_notes_a_source_whose_text_is_missing(write_scenario):
-    path = write_scenario("kurakhove-2025-01-06.txt", "missing.txt", name="moved.yaml")
-    result = invoke("run", str(path), "--weeks", "2")
+def test_commands_print_no_notes_about_source_texts():
+    result = invoke("run", "--weeks", "2")
     assert result.exit_code == 0
-    assert "note: source 'kurakhove'" in result.stderr
+    assert "note" not in result.stderr
 
 
 def test_holder_must_be_the_side_whose_share_territory_measures():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jsonschema
@@ -41,3 +42,13 @@ def test_readme_quick_start_is_make_demo_and_make_test():
     quick = readme.split("## Quick start", 1)[1].split("##", 1)[0]
     commands = [line.strip() for line in quick.splitlines() if line.startswith("make")]
     assert commands == ["make demo", "make test"]
+
+
+def test_readme_guarantees_name_tests_that_exist():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### What it guarantees", 1)[1].split("\n#", 1)[0]
+    named = re.findall(r"`(tests/[\w/]+\.py)(?:::(\w+))?`", section)
+    assert len(named) >= 6
+    for file, test in named:
+        text = (ROOT / file).read_text(encoding="utf-8")
+        assert not test or f"def {test}(" in text, f"{file}::{test}"

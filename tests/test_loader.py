@@ -7,12 +7,15 @@ from the text written, so that they say where the user typed the offending thing
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from simulator.errors import Problem, ScenarioError
 from simulator.scenario import bundled_scenarios, load_scenario
+from simulator.scenario.checks import walk
+from simulator.scenario.quantities import Provenance
 
 UKRAINE_RESOLVE = "    resolve:\n      value: {dist: uniform, low: 0.75, high: 0.95}\n"
 RUSSIA_MATERIEL = (
@@ -275,14 +278,57 @@ def test_incomplete_claim_names_what_is_missing(write_scenario):
     assert "missing: claimed_by" in problem.message
 
 
-def test_quote_not_in_its_source_file(write_scenario):
+def source_texts(folder: Path) -> Path:
+    """A folder with each baseline source's text, made of the baseline's own quotes.
+
+    ``...`` in a quote skips words, so the text puts other words there.
+    """
+    texts: dict[str, list[str]] = {}
+    for _, node in walk(load_scenario("baseline")):
+        if isinstance(node, Provenance) and node.source and node.quote:
+            texts.setdefault(node.source, []).append(node.quote.replace("...", " some words "))
+    folder.mkdir()
+    for source, quotes in texts.items():
+        (folder / f"{source}.txt").write_text("\n".join(quotes), encoding="utf-8")
+    return folder
+
+
+def test_quotes_are_checked_against_source_texts_only_when_given(write_scenario, tmp_path):
+    texts = source_texts(tmp_path / "texts")
+    assert load_scenario("baseline", sources=texts).notes == []
     new = "          quote: as a precondition for starting the conflict\n"
     path = write_scenario("          quote: as a precondition for ending the conflict\n", new)
-    problem = only_problem(path)
+    assert load_scenario(path).notes == []  # without texts, quotes are records
+    problem = only_problem_with(path, sources=texts)
     assert_at(
         problem, path, locate(path, new, "quote"), "actors.russia.positions.sequencing.ideal.quote"
     )
     assert "quote not found in source 'kurakhove'" in problem.message
+
+
+def test_sources_without_a_text_are_noted(tmp_path):
+    texts = source_texts(tmp_path / "texts")
+    (texts / "public-estimates.txt").unlink()
+    assert load_scenario("baseline", sources=texts).notes == [
+        f"source 'public-estimates': no public-estimates.txt in {texts}, "
+        "so its quotes were not checked"
+    ]
+
+
+def test_a_source_text_that_is_not_a_regular_file_is_a_problem(tmp_path):
+    texts = source_texts(tmp_path / "texts")
+    (texts / "kurakhove.txt").unlink()
+    os.mkfifo(texts / "kurakhove.txt")
+    problem = only_problem_with("baseline", sources=texts)
+    assert problem.field == "sources.kurakhove"
+    assert "is a FIFO (named pipe), not a regular file" in problem.message
+
+
+def only_problem_with(path: Path | str, **options) -> Problem:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, **options)
+    assert len(info.value.problems) == 1, [str(p) for p in info.value.problems]
+    return info.value.problems[0]
 
 
 # ------------------------------------------------------------------------- references
@@ -679,7 +725,7 @@ def test_a_child_s_assumption_replaces_the_parent_s_quote(write_scenario, tmp_pa
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ("format: 1\nname: !!python/object:os.system x\n", "could not determine a constructor"),
+        ("format: 1\nname: !!python/object:os.system x\n", "tags such as"),
         ("a: &a [*a]\n", "alias refers to a value that contains it"),
         (
             "a: &a [1, 2]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
@@ -708,3 +754,53 @@ def test_numbers_must_be_finite_and_sensible(value, words):
     problem = only_problem("baseline", (f"actors.russia.resources.forces={value}",))
     assert problem.field == "actors.russia.resources.forces.value"
     assert words in problem.message
+
+
+# ------------------------------------------------------------- extends, YAML 1.2 numbers
+
+
+def test_extends_baseline_names_the_bundled_scenario(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text("extends: baseline\nname: mine\n", encoding="utf-8")
+    scenario = load_scenario(path)
+    assert scenario.name == "mine"
+    assert scenario.actors == load_scenario("baseline").actors
+
+
+def test_a_file_beside_the_scenario_wins_over_a_bundled_name(tmp_path):
+    (tmp_path / "baseline").write_text("extends: stalemate\nname: local\n", encoding="utf-8")
+    path = tmp_path / "mine.yaml"
+    path.write_text("extends: baseline\ndescription: mine\n", encoding="utf-8")
+    scenario = load_scenario(path)
+    assert (scenario.name, scenario.description) == ("local", "mine")
+
+
+def test_extends_outside_the_folder_only_when_allowed(tmp_path):
+    (tmp_path / "parent.yaml").write_text("extends: baseline\nname: parent\n", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    child = tmp_path / "sub" / "child.yaml"
+    child.write_text("extends: ../parent.yaml\ndescription: child\n", encoding="utf-8")
+    problem = only_problem(child)
+    assert (problem.file, problem.line, problem.field) == (str(child), 1, "extends")
+    assert "outside the scenario's folder" in problem.message
+    assert "--allow-outside" in problem.message
+    assert load_scenario(child, allow_outside=True).name == "parent"
+
+
+@pytest.mark.parametrize("written", ["1e5", "1.0e+5", "100000", "1E5"])
+def test_numbers_in_exponent_form_are_numbers_in_files_and_in_set(written, tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        f"extends: baseline\nfront:\n  area_km2: {{value: {written}, assumption: test}}\n",
+        encoding="utf-8",
+    )
+    assert load_scenario(path).front.area_km2.value == 1e5
+    assert load_scenario("baseline", [f"front.area_km2={written}"]).front.area_km2.value == 1e5
+
+
+def test_1e308_is_read_as_a_number_and_1e400_as_not_finite():
+    # read as a number, 1e308 meets the range check (a string would fail the type check)
+    assert "1e+308 is beyond any sensible value" in (
+        only_problem("baseline", ("front.area_km2=1e308",)).message
+    )
+    assert "finite" in only_problem("baseline", ("front.area_km2=1e400",)).message

@@ -6,8 +6,27 @@ the format their suffix names (.png, .svg, .pdf).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+LITERAL_TEXT = {"text.parse_math": False, "text.usetex": False}
+"""Titles and labels carry scenario names and field paths: data, never markup, so a
+name such as ``$x^$`` shows as written instead of failing as bad math text."""
+
+
+def _literal_text(plot: Callable[..., None]) -> Callable[..., None]:
+    """Draw and save ``plot``'s figure with math text and TeX off."""
+
+    @functools.wraps(plot)
+    def literal(*args: Any, **kwargs: Any) -> None:
+        import matplotlib
+
+        with matplotlib.rc_context(LITERAL_TEXT):
+            plot(*args, **kwargs)
+
+    return literal
 
 
 def _figure(width: float = 7.0, height: float = 4.5):
@@ -47,6 +66,7 @@ def _save(fig: Any, path: Path) -> None:
         plt.close(fig)
 
 
+@_literal_text
 def sweep_plot(result: dict[str, Any], path: Path, measure: str = "p_agreement") -> None:
     """A heat map over two swept values, or a curve over one."""
     import numpy as np
@@ -92,6 +112,7 @@ def _extent(xs: list[float], ys: list[float]) -> list[float]:
     return [*edges(xs), *edges(ys)]
 
 
+@_literal_text
 def tornado_plot(report: dict[str, Any], path: Path, top: int = 15) -> None:
     """The uncertain values that move the chance of agreement most, as a tornado chart."""
     from matplotlib.patches import Patch
@@ -118,6 +139,7 @@ def tornado_plot(report: dict[str, Any], path: Path, top: int = 15) -> None:
     _save(fig, path)
 
 
+@_literal_text
 def agreement_plot(summary: dict[str, Any], path: Path) -> None:
     """The cumulative probability of an agreement, week by week."""
     rows = summary["cumulative_agreement"]

@@ -8,9 +8,11 @@ print one line per problem and exit with status 2.
 from __future__ import annotations
 
 import copy
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +22,26 @@ from ..errors import Problem, ScenarioError
 from .checks import check_scenario, walk
 from .quantities import Provenance, closest
 from .schema import Scenario
+from .textfile import MAX_SCENARIO_BYTES, MAX_SOURCE_BYTES, UnreadableFile, check_regular, read_text
 from .yamlpos import DataPath, Position, YamlSyntaxError, load_yaml_file, load_yaml_text
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
-BUNDLED_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+SOURCE_SUFFIXES = (".txt", ".md", "")
+"""``validate --sources DIR`` reads a source's text from ``DIR/<id>.txt``, ``.md`` or ``<id>``."""
+MAX_EXTENDS = 16
+"""The longest chain of ``extends`` a scenario may use (the bundled ones use 1)."""
+
+_INSTALLED = Path(__file__).resolve().parents[1] / "bundled"
+_SOURCE_TREE = Path(__file__).resolve().parents[2] / "scenarios"
+BUNDLED_DIR = _INSTALLED if _INSTALLED.is_dir() else _SOURCE_TREE
+"""The bundled scenarios: ``simulator/bundled`` in an installed wheel (the top-level
+``scenarios/`` folder, mapped there by pyproject.toml), ``scenarios/`` in a source tree."""
+
+ALLOW_OUTSIDE: ContextVar[bool] = ContextVar("ceasefire_allow_outside", default=False)
+"""Whether ``extends`` may leave the scenario's folder and the bundled scenarios.
+
+The command line's ``--allow-outside`` sets it for one command, so that every
+scenario the command loads (a sweep loads many) follows the same rule."""
 _DISCRIMINATORS = ("kind", "role", "dist")
 """The fields whose value tells the schema's unions apart (pydantic puts it in ``loc``)."""
 _PROVENANCE_KEYS = ("source", "quote", "claimed_by", "verified", "assumption")
@@ -52,26 +70,37 @@ def resolve_scenario_path(name: str | Path | None) -> Path:
     if name is None:
         name = "baseline"
     path = Path(name)
-    if path.exists() or path.suffix in SCENARIO_SUFFIXES or len(path.parts) > 2:
+    # os.path's tests answer False for any error (a name too long, say), Path's raise
+    if os.path.lexists(path) or path.suffix in SCENARIO_SUFFIXES or len(path.parts) > 2:
         return path
     bundled = BUNDLED_DIR / f"{name}.yaml"
-    return bundled if bundled.exists() else path
+    return bundled if os.path.isfile(bundled) else path
 
 
 def load_scenario(
-    path: str | Path | None = None, overrides: Sequence[str] | None = None
+    path: str | Path | None = None,
+    overrides: Sequence[str] | None = None,
+    *,
+    sources: str | Path | None = None,
+    allow_outside: bool | None = None,
 ) -> Scenario:
     """Load, merge and validate a scenario.
 
     Args:
         path: a scenario file, or the name of a bundled one; None is the baseline.
         overrides: ``dotted.path=value`` strings, applied after ``extends``.
+        sources: a folder holding the sources' texts (``<id>.txt``); when given, every
+            quote must stand in its source's text. Sources without a text there are
+            listed in ``scenario.notes``.
+        allow_outside: let ``extends`` reach files outside the scenario's folder and
+            the bundled scenarios (default: :data:`ALLOW_OUTSIDE`).
 
     Raises:
         ScenarioError: with every problem found, each located in its file.
     """
     file = resolve_scenario_path(path)
-    data, positions = _read_with_extends(file, ())
+    outside = ALLOW_OUTSIDE.get() if allow_outside is None else allow_outside
+    data, positions = _read_given(file, _roots(file, outside))
     for override in overrides or ():
         _apply_override(data, positions, override)
     try:
@@ -79,32 +108,34 @@ def load_scenario(
     except ValidationError as exc:
         raise ScenarioError(_problems_from_pydantic(exc, data, positions, file)) from None
     findings = check_scenario(scenario)
-    quote_findings, unchecked = _check_quotes(scenario, positions, file)
-    findings.extend(quote_findings)
+    unchecked: list[str] = []
+    if sources is not None:
+        quote_findings, unchecked = _check_quotes(scenario, Path(sources))
+        findings.extend(quote_findings)
     if findings:
         raise ScenarioError(
             [_problem(path, message, positions, file) for path, message in findings]
         )
-    scenario._notes = [
-        f"source '{source}': its file {text_file} is not there, so its quotes were not checked"
-        for source, text_file in unchecked
-    ]
+    scenario._notes = unchecked
     return scenario
 
 
 # ----------------------------------------------------------------------------- reading
 
 
+def _roots(file: Path, allow_outside: bool) -> tuple[Path, ...] | None:
+    """The folders ``extends`` may reach from ``file``; None when anywhere will do."""
+    if allow_outside:
+        return None
+    return (Path(os.path.realpath(file.parent)), Path(os.path.realpath(BUNDLED_DIR)))
+
+
 def _read(file: Path) -> tuple[dict[str, Any], dict[DataPath, Position]]:
-    if file.is_dir():
-        raise ScenarioError(Problem("is a directory, not a scenario file", str(file)))
     try:
         data, positions = load_yaml_file(file)
-    except FileNotFoundError:
-        raise ScenarioError(Problem("no such scenario file", str(file))) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise ScenarioError(Problem(f"cannot read: {reason}", str(file))) from None
+    except UnreadableFile as exc:
+        message = "no such scenario file" if exc.missing else str(exc)
+        raise ScenarioError(Problem(message, str(file), exc.line)) from None
     except YamlSyntaxError as exc:
         pos = exc.position
         raise ScenarioError(Problem(str(exc), pos.file, pos.line, pos.column, exc.field)) from None
@@ -122,38 +153,68 @@ def _read(file: Path) -> tuple[dict[str, Any], dict[DataPath, Position]]:
     return data, positions
 
 
+def _parent_of(file: Path, name: str) -> Path:
+    """Where ``extends: name`` in ``file`` points: beside ``file``, else a bundled name."""
+    beside = file.parent / name
+    if os.path.lexists(beside):
+        return beside
+    bundled = BUNDLED_DIR / (name if Path(name).suffix in SCENARIO_SUFFIXES else f"{name}.yaml")
+    return bundled if os.path.isfile(bundled) else beside
+
+
 def _read_with_extends(
-    file: Path, chain: tuple[Path, ...]
+    file: Path, chain: tuple[Path, ...], roots: tuple[Path, ...] | None
 ) -> tuple[dict[str, Any], dict[DataPath, Position]]:
     data, positions = _read(file)
     parent_name = data.get("extends")
     if parent_name is None:
         return data, positions
     pos = positions.get(("extends",), Position(str(file)))
-    if not isinstance(parent_name, str):
-        raise ScenarioError(
-            Problem("must be a file name", pos.file, pos.line, pos.column, "extends")
+
+    def refuse(message: str) -> ScenarioError:
+        return ScenarioError(Problem(message, pos.file, pos.line, pos.column, "extends"))
+
+    if not isinstance(parent_name, str) or not parent_name.strip() or "\x00" in parent_name:
+        raise refuse("must be a file name, or the name of a bundled scenario")
+    if len(chain) >= MAX_EXTENDS:
+        raise refuse(f"extends goes more than {MAX_EXTENDS} files deep")
+    parent = _parent_of(file, parent_name)
+    real = Path(os.path.realpath(parent))
+    here = Path(os.path.realpath(file))
+    if real in chain or real == here:
+        loop = " -> ".join(p.name for p in (*chain, here, real))
+        raise refuse(f"extends loops: {loop}")
+    if roots is not None and not any(real.is_relative_to(root) for root in roots):
+        raise refuse(
+            f"'{parent_name}' is outside the scenario's folder and the bundled scenarios; "
+            "pass --allow-outside to allow it"
         )
-    parent = (file.parent / parent_name).resolve()
-    if parent in chain or parent == file.resolve():
-        loop = " -> ".join(p.name for p in (*chain, file.resolve(), parent))
-        raise ScenarioError(
-            Problem(f"extends loops: {loop}", pos.file, pos.line, pos.column, "extends")
-        )
-    if not parent.exists():
-        raise ScenarioError(
-            Problem(
-                f"extends a file that does not exist: {parent_name}",
-                pos.file,
-                pos.line,
-                pos.column,
-                "extends",
-            )
-        )
-    base, base_positions = _read_with_extends(parent, (*chain, file.resolve()))
+    try:
+        check_regular(parent, MAX_SCENARIO_BYTES)
+    except UnreadableFile as exc:
+        if exc.missing:
+            raise refuse(f"extends a file that does not exist: {parent_name}") from None
+        raise refuse(f"'{parent_name}' {exc}") from None
+    base, base_positions = _read_with_extends(parent, (*chain, here), roots)
     del data["extends"]
     merged = _merge(base, data, base_positions, positions, ())
     return merged, base_positions
+
+
+def _read_given(
+    file: Path, roots: tuple[Path, ...] | None
+) -> tuple[dict[str, Any], dict[DataPath, Position]]:
+    """Read ``file`` and what it extends; a problem in a parent also names ``file``."""
+    try:
+        return _read_with_extends(file, (), roots)
+    except ScenarioError as exc:
+        exc.problems = [
+            p
+            if p.file == str(file)
+            else Problem(f"{p.message} (reached from {file})", p.file, p.line, p.column, p.field)
+            for p in exc.problems
+        ]
+        raise
 
 
 def _merge(
@@ -162,20 +223,27 @@ def _merge(
     positions: dict[DataPath, Position],
     override_positions: dict[DataPath, Position],
     path: DataPath,
+    scope: list[DataPath] | None = None,
+    override_scope: list[DataPath] | None = None,
 ) -> dict[str, Any]:
     """Deep-merge mappings; anything else in ``override`` replaces the base's value.
 
     A ``null`` in ``override`` removes the key from the merged scenario.
 
     ``positions`` is updated in place so every merged value keeps the place where
-    its final value was written.
+    its final value was written. ``scope`` and ``override_scope`` list the positions
+    under ``path``, grouped once per level, so that merging stays linear in the size
+    of the files rather than quadratic.
     """
+    depth = len(path)
+    old = _group(positions if scope is None else scope, depth)
+    new = _group(override_positions if override_scope is None else override_scope, depth)
     for key, value in override.items():
         here = (*path, key)
         if value is None:  # `key: null` removes what the parent had
             base.pop(key, None)
-            for stale in [p for p in positions if p[: len(here)] == here]:
-                del positions[stale]
+            for stale in old.get(key, ()):
+                positions.pop(stale, None)
             positions[here] = override_positions[here]
             continue
         if isinstance(value, dict) and isinstance(base.get(key), dict):
@@ -186,13 +254,24 @@ def _merge(
                 positions,
                 override_positions,
                 here,
+                old.get(key, []),
+                new.get(key, []),
             )
             continue
-        for stale in [p for p in positions if p[: len(here)] == here]:
-            del positions[stale]
-        positions.update({p: v for p, v in override_positions.items() if p[: len(here)] == here})
+        for stale in old.get(key, ()):
+            positions.pop(stale, None)
+        positions.update({p: override_positions[p] for p in new.get(key, ())})
         base[key] = value
     return base
+
+
+def _group(paths: Iterable[DataPath], depth: int) -> dict[Any, list[DataPath]]:
+    """Paths longer than ``depth``, by their element at ``depth``."""
+    groups: dict[Any, list[DataPath]] = {}
+    for p in paths:
+        if len(p) > depth:
+            groups.setdefault(p[depth], []).append(p)
+    return groups
 
 
 def _without_inherited_provenance(
@@ -231,7 +310,8 @@ def _apply_override(data: dict[str, Any], positions: dict[DataPath, Position], t
 
     ``a.b.c=null`` removes an optional field (a red line, say).
     """
-    origin = Position(f"--set {text}")
+    shown = text if len(text) <= 60 else f"{text[:57]}..."
+    origin = Position(f"--set {shown}")
     match = _OVERRIDE.match(text)
     if match is None:
         raise ScenarioError(
@@ -395,36 +475,41 @@ def quote_found(quote: str, text: str) -> bool:
     return True
 
 
-def source_file(
-    scenario: Scenario, source_id: str, positions: dict[DataPath, Position], file: Path
-) -> Path | None:
-    """The text file of a source, resolved against the file that declared it."""
-    source = scenario.sources.get(source_id)
-    if source is None or source.file is None:
-        return None
-    declared_in = positions.get(("sources", source_id, "file"), Position(str(file))).file
-    base = Path(declared_in).parent if not declared_in.startswith("--set") else file.parent
-    return (base / source.file).resolve()
+def source_text_file(source_id: str, folder: Path) -> Path | None:
+    """The text of a source in ``folder``: ``<id>.txt``, ``<id>.md`` or ``<id>``."""
+    for suffix in SOURCE_SUFFIXES:
+        candidate = folder / f"{source_id}{suffix}"
+        if os.path.lexists(candidate):
+            return candidate
+    return None
 
 
-def _check_quotes(
-    scenario: Scenario, positions: dict[DataPath, Position], file: Path
-) -> tuple[list[tuple[DataPath, str]], list[tuple[str, Path]]]:
-    """Quotes not found in their source's text, and sources whose text is missing."""
+def _check_quotes(scenario: Scenario, folder: Path) -> tuple[list[tuple[DataPath, str]], list[str]]:
+    """Quotes not found in their source's text, and notes on sources with no text."""
     texts: dict[str, str | None] = {}
-    unchecked: list[tuple[str, Path]] = []
-    findings = []
+    notes: list[str] = []
+    findings: list[tuple[DataPath, str]] = []
+    if not os.path.isdir(folder):
+        return [((), f"--sources {folder}: not a folder")], []
     for path, node in walk(scenario):
         if not isinstance(node, Provenance) or node.source is None or node.quote is None:
             continue
         if node.source not in texts:
-            text_file = source_file(scenario, node.source, positions, file)
             texts[node.source] = None
-            if text_file is not None and text_file.is_file():
-                texts[node.source] = text_file.read_text(encoding="utf-8")
-            elif text_file is not None:
-                unchecked.append((node.source, text_file))
+            text_file = source_text_file(node.source, folder)
+            if text_file is None:
+                notes.append(
+                    f"source '{node.source}': no {node.source}.txt in {folder}, "
+                    "so its quotes were not checked"
+                )
+            else:
+                try:
+                    texts[node.source] = read_text(text_file, MAX_SOURCE_BYTES)
+                except UnreadableFile as exc:
+                    findings.append(
+                        (("sources", node.source), f"cannot read its text {text_file}: {exc}")
+                    )
         text = texts[node.source]
         if text is not None and not quote_found(node.quote, text):
             findings.append(((*path, "quote"), f"quote not found in source '{node.source}'"))
-    return findings, unchecked
+    return findings, notes

@@ -13,6 +13,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import quantities, schema
+from .loader import MAX_EXTENDS
+from .textfile import MAX_SCENARIO_BYTES
+from .yamlpos import MAX_DEPTH
 
 INTRO = """\
 # Scenario format, version 1: field reference
@@ -21,16 +24,26 @@ Generated from the schema by `ceasefire schema --format markdown`; do not edit b
 hand. For what the fields mean in the model, see [MODEL.md](MODEL.md).
 
 Every *quantity* (a number with provenance) is a mapping with `value` (a number or a
-distribution: `{dist: uniform, low, high}`, `{dist: normal, mean, sd, low?, high?}`,
-`{dist: triangular, low, mode, high}`, `{dist: beta, alpha, beta, low?, high?}`), an
+distribution: `{{dist: uniform, low, high}}`, `{{dist: normal, mean, sd, low?, high?}}`,
+`{{dist: triangular, low, mode, high}}`, `{{dist: beta, alpha, beta, low?, high?}}`), an
 optional `unit`, and its provenance: either `assumption: <why>` or a sourced claim with
-`source` (an id in `sources`), `quote` (the source's words; checked against the
-source's file when it is present), `claimed_by` and `verified`. An assumption may also
-cite the quote that informs it.
+`source` (an id in `sources`), `quote` (the source's words), `claimed_by` and
+`verified`. An assumption may also cite the quote that informs it. A source is a
+bibliographic record; the repository does not hold its text. Whoever holds the texts
+can check every quote: `ceasefire validate --sources DIR` reads `DIR/<source id>.txt`
+(or `.md`, or no suffix).
 
-A file may start with `extends: other.yaml` (relative to itself): mappings merge
-deeply, anything else replaces the parent's value, and `key: null` removes the
-parent's `key`. On the command line,
+A file may start with `extends: other.yaml` (relative to itself) or `extends: baseline`
+(a bundled scenario, when no such file lies beside it): mappings merge deeply, anything
+else replaces the parent's value, and `key: null` removes the parent's `key`. `extends`
+may not leave the scenario's folder and the bundled scenarios unless the command is
+given `--allow-outside`; chains stop at {max_extends} files.
+
+Limits, checked before a file is parsed: a scenario is a regular UTF-8 file of at most
+{max_bytes:,} bytes, without NUL bytes; mappings and lists nest at most {max_depth} levels
+(in `--set` values too); YAML tags (`!!str`, `!custom`) are refused. Scalars follow YAML
+1.2: `1e308` is a number, `yes`, `on` and `010` are a word, a word and ten. On the
+command line,
 `--set dotted.path=value` overrides one value (a quantity keeps its unit and becomes an
 assumption naming the command line); `--set dotted.path=null` removes an optional field.
 """
@@ -86,7 +99,9 @@ def _inner_models(annotation: Any) -> list[type[BaseModel]]:
 
 def markdown() -> str:
     """The field reference as Markdown."""
-    parts = [INTRO]
+    parts = [
+        INTRO.format(max_extends=MAX_EXTENDS, max_bytes=MAX_SCENARIO_BYTES, max_depth=MAX_DEPTH)
+    ]
     for model in _models():
         parts.append(f"## {model.__name__}\n")
         doc = (model.__doc__ or "").strip().split("\n\n")[0]

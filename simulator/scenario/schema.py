@@ -37,15 +37,20 @@ Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
 
 
 class Source(StrictModel):
-    """A document that values quote."""
+    """A document that values quote: a bibliographic record, not the document itself.
+
+    The quotes taken from a source live on the values that cite it (`source` + `quote`).
+    The repository does not carry the documents' text; `ceasefire validate --sources DIR`
+    checks the quotes against texts a user holds (`DIR/<source id>.txt`).
+    """
 
     title: str = Field(description="Its title.")
-    publisher: str | None = Field(None, description="Who published it.")
+    publisher: str = Field(description="Who published it.")
     date: IsoDate | None = Field(None, description="When it was published.")
-    file: str | None = Field(
-        None, description="Path to the text, relative to the scenario file (quotes are checked)."
+    author: str | None = Field(None, description="Who wrote it, when named.")
+    address: str | None = Field(
+        None, description="Where the document can be found: a URL or an archive reference."
     )
-    address: str | None = Field(None, description="Where the document can be found.")
 
 
 class Issue(StrictModel):

@@ -1,0 +1,86 @@
+"""The project stands alone: a built wheel, installed elsewhere, runs the bundled scenarios.
+
+The wheel is built from a copy of the files a release holds (not the working tree, so
+nothing beside the repository can help), installed into a fresh virtual environment
+that borrows only the already-installed dependencies, and run from a folder outside
+the repository.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RELEASE_FILES = ("pyproject.toml", "README.md", "cli.py", "simulator", "scenarios")
+
+
+def test_pyproject_lists_every_package():
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(p.parent.relative_to(ROOT).parts)
+        for p in (ROOT / "simulator").rglob("__init__.py")
+    }
+    assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"
+
+
+def _run(*args: str | Path, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess:
+    completed = subprocess.run(
+        [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return completed
+
+
+@pytest.mark.wheel
+def test_an_installed_wheel_runs_the_bundled_scenarios_from_any_folder(tmp_path):
+    source = tmp_path / "release"
+    source.mkdir()
+    for name in RELEASE_FILES:
+        if (ROOT / name).is_dir():
+            shutil.copytree(
+                ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__")
+            )
+        else:
+            shutil.copy2(ROOT / name, source / name)
+    dist = tmp_path / "dist"
+    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, source, cwd=tmp_path)
+    (wheel,) = dist.glob("ceasefire-*.whl")
+
+    venv = tmp_path / "venv"
+    _run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=tmp_path)
+    python = venv / "bin" / "python"
+    site = Path(
+        _run(
+            python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))", cwd=tmp_path
+        ).stdout.strip()
+    )
+    # Dependencies come from this environment's site-packages (a path, so its .pth files,
+    # including this checkout's editable install, are not processed).
+    (site / "borrowed-dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    _run(
+        sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-deps",
+        "--no-index", wheel, cwd=tmp_path,
+    )  # fmt: skip
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    where = _run(
+        python, "-c", "from simulator.scenario.loader import BUNDLED_DIR; print(BUNDLED_DIR)",
+        cwd=elsewhere,
+    )  # fmt: skip
+    assert Path(where.stdout.strip()).is_relative_to(site), where.stdout
+    ran = _run(venv / "bin" / "ceasefire", "run", "--weeks", "2", cwd=elsewhere)
+    assert "in 2 weeks" in ran.stdout, ran.stdout
+    assert ran.stderr == ""  # no notes about missing files
+    listed = _run(venv / "bin" / "ceasefire", "list", cwd=elsewhere).stdout
+    assert "theory/rubinstein" in listed and "(invalid" not in listed
+    assert list(elsewhere.iterdir()) == []
