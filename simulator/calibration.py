@@ -43,6 +43,7 @@ from .model import CeasefireModel
 from .scenario.loader import BUNDLED_DIR, _problems_from_pydantic, load_scenario
 from .scenario.quantities import IsoDate, StrictModel
 from .scenario.schema import Scenario
+from .scenario.textfile import UnreadableFile
 from .scenario.yamlpos import YamlSyntaxError, load_yaml_file
 
 DEFAULT_TARGETS = BUNDLED_DIR / "calibration" / "2024.yaml"
@@ -201,8 +202,9 @@ def load_targets(path: str | Path | None = None) -> Targets:
         raise ScenarioError(
             Problem(str(exc), str(file), exc.position.line, exc.position.column)
         ) from None
-    except OSError as exc:
-        raise ScenarioError(Problem(f"cannot read: {exc.strerror or exc}", str(file))) from None
+    except UnreadableFile as exc:
+        message = "no such targets file" if exc.missing else str(exc)
+        raise ScenarioError(Problem(message, str(file), exc.line)) from None
     try:
         return Targets.model_validate(data)
     except ValidationError as exc:

@@ -18,6 +18,7 @@ from pydantic import Discriminator, Field, ValidationError, model_validator
 from .errors import Problem, ScenarioError
 from .scenario.loader import BUNDLED_DIR, _problem, _problems_from_pydantic
 from .scenario.quantities import Flag, IsoDate, Number, StrictModel
+from .scenario.textfile import UnreadableFile
 from .scenario.yamlpos import YamlSyntaxError, load_yaml_file
 
 OBSERVED_DIR = BUNDLED_DIR / "observed"
@@ -164,11 +165,9 @@ def load_observed(path: str | Path) -> ObservedFile:
     file = Path(path)
     try:
         data, positions = load_yaml_file(file)
-    except FileNotFoundError:
-        raise ScenarioError(Problem("no such observed file", str(file))) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise ScenarioError(Problem(f"cannot read: {reason}", str(file))) from None
+    except UnreadableFile as exc:
+        message = "no such observed file" if exc.missing else str(exc)
+        raise ScenarioError(Problem(message, str(file), exc.line)) from None
     except YamlSyntaxError as exc:
         pos = exc.position
         raise ScenarioError(Problem(str(exc), pos.file, pos.line, pos.column, exc.field)) from None
