@@ -284,7 +284,7 @@ class Analysis:
             "levers": [self._lever_report(lever) for lever in self.levers()],
         }
 
-    def _solution(self, solver: Callable) -> float | None:  # war as the disagreement point
+    def _solution(self, solver: Callable) -> float | None:
         """Nash or Kalai-Smorodinsky split of the territory, war as disagreement."""
         holder, defender = self.holder, self.defender
         control = self.model.control
@@ -307,7 +307,12 @@ class Analysis:
                 )[0]
             )
 
-        holder_min, defender_max = self.value_bounds()
+        # The disagreement point is each side's least acceptable share, red lines and the
+        # costs of crossing them included, so the solution lies inside the bargaining
+        # range, and there is none when the range is empty.
+        holder_min, defender_max = self.bounds()
+        if holder_min > defender_max:
+            return None
         disagreement = (u_holder(holder_min), u_defender(1.0 - defender_max))
         try:
             return round(float(solver(u_holder, u_defender, disagreement)), 6)

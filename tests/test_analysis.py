@@ -96,3 +96,16 @@ def test_analyze_works_on_every_bundled_scenario(path):
     report = analyze(load_scenario(path), week=2)
     assert set(report["sides"]) == set(load_scenario(path).belligerents)
     assert report["gap"] >= 0
+
+
+@pytest.mark.parametrize("seed", [1, 5, 9])
+def test_nash_and_kalai_smorodinsky_lie_inside_the_range_or_are_absent(seed):
+    scenario = load_scenario(None, ["actors.ukraine.resolve=0.5"])
+    for week in (0, 20):
+        report = analyze(scenario, week=week, seed=seed)
+        bargaining = report["bargaining_range"]
+        for point in (report["nash"], report["kalai_smorodinsky"]):
+            if bargaining["exists"]:
+                assert bargaining["low"] - 1e-6 <= point <= bargaining["high"] + 1e-6
+            else:
+                assert point is None
