@@ -284,8 +284,12 @@ def _run_table(model, scenario, seed, weekly, result, every) -> str:
         f"'holds' is {names[model.holder.actor_id]}'s share of the disputed territory; "
         f"'min'/'max' the territory each side would accept rather than fight on."
     )
+    events: dict[int, list[str]] = {}
+    for event_id, event in scenario.events.items():
+        week = max(1, scenario.week_of_date(event.date))
+        events.setdefault(week, []).append(f"event {event_id} ({event.kind})")
     table = weekly_summary(
-        weekly, model.holder.actor_id, model.defender.actor_id, names, places, every
+        weekly, model.holder.actor_id, model.defender.actor_id, names, places, every, events
     )
     return f"{header}\n\n{table}\n\n{outcome_summary(result)}"
 

@@ -395,3 +395,18 @@ def test_a_paired_bootstrap_finds_a_real_shift_in_a_median():
     assert low == pytest.approx(0.5) and high == pytest.approx(0.5)
     noisy = paired_bootstrap_difference(first, first + 0.5 + rng.normal(size=2000))
     assert noisy["ci95"][0] < 0.5 < noisy["ci95"][1]
+
+
+def test_every_kind_of_event_shows_in_a_run_s_notes():
+    from click.testing import CliRunner
+
+    from cli import main
+
+    tired = (
+        "events.tired={date: 2025-06-02, kind: resolve, actor: ukraine, "
+        "level: {value: 0.5, assumption: test}, description: test, assumption: test}"
+    )
+    result = CliRunner().invoke(main, ["run", "us-presses-kyiv", "--set", tired])
+    assert result.exit_code == 0, result.output
+    for note in ("event tired (resolve)", "event aid-paused (aid)", "intelligence 1 -> 0"):
+        assert note in result.output

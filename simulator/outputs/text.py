@@ -105,8 +105,13 @@ def weekly_summary(
     names: dict[str, str],
     places: dict[str, str],
     every: int = 4,
+    events: dict[int, list[str]] | None = None,
 ) -> str:
-    """The week-by-week table: every ``every`` weeks, plus every week where something happens."""
+    """The week-by-week table: every ``every`` weeks, plus every week where something happens.
+
+    ``events`` names the scenario's dated events by the week they happen in, so that
+    every kind of event shows in the notes (a change of resolve has no column).
+    """
     first, second = names[holder], names[defender]
     headers = [
         "week",
@@ -126,7 +131,9 @@ def weekly_summary(
     body = []
     previous = None
     for row in rows:
-        notes = _notes(row, previous, places)
+        notes = "; ".join(
+            n for n in (*(events or {}).get(row["week"], []), _notes(row, previous, places)) if n
+        )
         week = row["week"]
         keep = week == 0 or week % every == 0 or notes or week == rows[-1]["week"]
         previous = row
