@@ -210,8 +210,10 @@ class Belligerent(mesa.Agent):
         return np.maximum(1.0 + self.sanctions_exposure * (sanctions - 1.0), 0.0)
 
     def burden(self, aid: np.ndarray, sanctions: np.ndarray) -> np.ndarray:
-        """How much heavier the war weighs than at the start: lost aid and sanctions."""
-        return (1.0 + self.aid_dependence * (1.0 - aid)) * self.sanctions_burden(sanctions)
+        """How much heavier the war weighs than at the start: lost aid and sanctions
+        (never below nothing: much more aid makes the war cheap, not profitable)."""
+        aid_burden = np.maximum(1.0 + self.aid_dependence * (1.0 - aid), 0.0)
+        return aid_burden * self.sanctions_burden(sanctions)
 
     def weekly_cost(
         self, aid: np.ndarray, sanctions: np.ndarray, truce: np.ndarray | None = None
@@ -229,7 +231,7 @@ class Belligerent(mesa.Agent):
         """This week's burden of the war and intelligence factor, worked out once a week
         (after the week's events and the mediator's policies) for every use in it."""
         self.sanctions_load = self.sanctions_burden(sanctions)
-        self.war_burden = (1.0 + self.aid_dependence * (1.0 - aid)) * self.sanctions_load
+        self.war_burden = self.burden(aid, sanctions)
         self.intelligence_now = self.intelligence_factor(intelligence)
         self.cost_this_week = self.cost_of_war * (1.0 - self.resolve) * self.war_burden
 
@@ -256,13 +258,13 @@ class Belligerent(mesa.Agent):
 
         The drawn cost wears down with losses, ``exp(-erosion * losses / starting forces)``,
         and with the war's burden (lost aid, sanctions), which make a compromise easier
-        to sell at home.
+        to sell at home; a lighter burden than at the start does not raise it.
         """
         if not self.positions.crossable:
             return None
         safe = np.where(self.start_forces > 0, self.start_forces, 1.0)
         weariness = self.losses_total / safe
-        burden = np.maximum(self.war_burden, 1e-9)
+        burden = np.maximum(self.war_burden, 1.0)
         cost = self.positions.crossing_cost.copy()
         for k in self.positions.crossable_issues:
             wear = np.exp(-self.positions.casualty_erosion[:, k] * weariness)

@@ -164,8 +164,12 @@ def outcome_arrays(model: Any) -> dict[str, np.ndarray]:
         "ceasefire": model.ceasefire_agreed.copy(),
         "ceasefire_week": model.ceasefire_week.astype(np.int32),
         "ceasefires": model.ceasefires.astype(np.int32),
+        "ceasefire_broke_down": model.ceasefire_broke_down.copy(),
+        "ceasefire_in_force_at_end": model.ceasefire_active.copy(),
         "partial_truce": model.truce_agreed.copy(),
         "partial_truce_week": model.truce_week.astype(np.int32),
+        "partial_truce_broke_down": model.truce_broke_down.copy(),
+        "partial_truce_in_force_at_end": model.truce_active.copy(),
         "capitulation": model.capitulated.copy(),
         "capitulation_week": model.capitulation_week.astype(np.int32),
     }

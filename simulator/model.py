@@ -225,6 +225,9 @@ class CeasefireModel(mesa.Model):
         self.truce_until = np.full(r, -1, dtype=np.int64)
         self.truce_agreed = np.zeros(r, dtype=bool)
         self.truce_week = np.full(r, -1, dtype=np.int64)
+        self.ceasefire_broke_down = np.zeros(r, dtype=bool)
+        self.pause_just_broke = np.zeros(r, dtype=bool)
+        self.truce_broke_down = np.zeros(r, dtype=bool)
         no = np.zeros(r, dtype=bool)
         self.accepts = (no, no)
         self.accepts_by_kind = {kind: (no, no) for kind in AGREEMENT_KINDS}
@@ -432,8 +435,15 @@ class CeasefireModel(mesa.Model):
             for side in (0, 1)
         )
         if self.mediator is not None:
-            accepted = {b.actor_id: self.accepts[i] for i, b in enumerate(self.belligerents)}
-            self.mediator.apply_policies(self.steps, open_now, accepted)
+            # Policies answer the acceptance of a settlement or a general cease-fire (a
+            # truce on strikes alone does not count), and only weeks without a pause in
+            # force count as refusals.
+            accepted = {
+                b.actor_id: self.accepts_by_kind["settlement"][i] | pauses["ceasefire"][i]
+                for i, b in enumerate(self.belligerents)
+            }
+            offered = open_now & ~self.ceasefire_active & ~self.in_force
+            self.mediator.apply_policies(self.steps, offered, accepted)
         return agreed_now, parties
 
     def _offer_pauses(self, open_now: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -447,7 +457,7 @@ class CeasefireModel(mesa.Model):
         nobody = np.zeros(self.replications, dtype=bool)
         answers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         if "ceasefire" in self.scenario.talks.offers:
-            offered = open_now & ~self.ceasefire_active
+            offered = open_now & ~self.ceasefire_active & ~self.pause_just_broke
             answers["ceasefire"] = (
                 holder.accepts_ceasefire(self, self.pause_weeks) & offered,
                 defender.accepts_ceasefire(self, self.pause_weeks) & offered,
@@ -456,6 +466,7 @@ class CeasefireModel(mesa.Model):
             self._start_ceasefire(both)
         if "partial_truce" in self.scenario.talks.offers:
             offered = open_now & ~self.truce_active & ~self.ceasefire_active
+            offered &= ~self.pause_just_broke
             answers["partial_truce"] = (
                 holder.accepts_truce(self, defender) & offered,
                 defender.accepts_truce(self, holder) & offered,
@@ -540,6 +551,7 @@ class CeasefireModel(mesa.Model):
         terms in force; a mediator's guarantee lowers the hazard (Fortna 2004).
         """
         self.just_broke = np.zeros(self.replications, dtype=bool)
+        self._check_pauses()
         if not self.in_force.any():
             self.hazard = np.zeros(self.replications)
             return
@@ -563,6 +575,41 @@ class CeasefireModel(mesa.Model):
         # The fighting resumes; talks start afresh (round 0) from the next week.
         self.just_broke = breaks
         self.talk_rounds = np.where(breaks, 0, self.talk_rounds)
+
+    def _check_pauses(self) -> None:
+        """A general cease-fire or a truce on strikes in force may break down too.
+
+        Each week a truce breaks down at the base hazard, and a general cease-fire at the
+        base hazard raised by regret, as a settlement does: here regret is how much more
+        a side expects from a week of war than the cease-fire spares it (the ground it
+        expects to gain against the war's cost), over its foresight. A guarantee lowers
+        both hazards. A pause that breaks down ends at once; the fighting (or the
+        strikes) resume next week, and talks go on.
+        """
+        self.pause_just_broke = np.zeros(self.replications, dtype=bool)
+        pauses = self.ceasefire_active | self.truce_active
+        if not pauses.any():
+            return
+        base = self.draw("durability.base_hazard")
+        sensitivity = self.draw("durability.regret_sensitivity")
+        regret = np.zeros(self.replications)
+        for side in self.belligerents:
+            weekly = side.positions.weights[:, 0] * side.gain_per_week(self) - side.cost_now(
+                self.truce_active
+            )
+            regret = np.maximum(regret, side.foresight * weekly)
+        shelter = 1.0 - self.guarantee
+        ceasefire_hazard = np.clip(base * np.exp(sensitivity * regret) * shelter, 0.0, 1.0)
+        truce_hazard = np.clip(base * shelter, 0.0, 1.0)
+        draws = self.rng.random((2, self.replications))
+        ceasefire_breaks = self.ceasefire_active & (draws[0] < ceasefire_hazard)
+        truce_breaks = self.truce_active & (draws[1] < truce_hazard)
+        self.ceasefire_broke_down |= ceasefire_breaks
+        self.truce_broke_down |= truce_breaks
+        self.ceasefire_until = np.where(ceasefire_breaks, -1, self.ceasefire_until)
+        self.truce_until = np.where(truce_breaks, -1, self.truce_until)
+        # No new pause is offered the week one broke down.
+        self.pause_just_broke = ceasefire_breaks | truce_breaks
 
     # ---------------------------------------------------------------------- records
 

@@ -94,6 +94,17 @@ def summarize(result: EnsembleResult) -> dict[str, Any]:
         },
         "p_breakdown": proportion(a["broke_down"][settled]),
         "p_in_force_at_end": proportion(a["in_force_at_end"]),
+        **{
+            f"p_{name}": proportion(a[name][among])
+            for name, among in (
+                ("ceasefire_broke_down", a.get("ceasefire")),
+                ("ceasefire_in_force_at_end", None),
+                ("partial_truce_broke_down", a.get("partial_truce")),
+                ("partial_truce_in_force_at_end", None),
+            )
+            if name in a
+            for among in [slice(None) if among is None else among]
+        },
         "control_at_end_quantiles": quantiles(a["control_at_end"]),
         "losses": {
             side: {

@@ -110,12 +110,14 @@ def test_batch_run_and_lockstep_replications_draw_the_same_distributions():
     import mesa
 
     weeks, n = 40, 250
-    # Without Moscow's red line and with a less resolute Kyiv, deals are common enough
-    # to compare their weeks and terms.
+    # Without Moscow's red line, with a less resolute Kyiv and both clocks running out
+    # within the run, deals are common enough to compare their weeks and terms.
     overrides = [
         "actors.russia.positions.territory.red_line=null",
         "actors.ukraine.resolve=0.2",
         "actors.ukraine.foresight=52",
+        "actors.russia.strategy.params.deadline=30",
+        "actors.ukraine.strategy.params.deadline=30",
     ]
     # batch_run reports the week before a model stops itself (Mesa issue #2514), so its
     # models get one more week and are stopped by max_steps at the week compared.

@@ -241,7 +241,8 @@ def test_aid_pause_scenario_cuts_aid_and_intelligence_until_kyiv_accepts():
     for _ in range(20):
         accepted_before = accepted_by.copy()
         m.step()
-        accepted_by |= m.accepts[1]
+        # A truce on strikes alone does not lift the pause: a cease-fire or settlement does.
+        accepted_by |= m.accepts_by_kind["settlement"][1] | m.accepts_by_kind["ceasefire"][1]
         # Levers answer last week's talks: this week aid flows exactly where Kyiv had
         # accepted a proposal before this week.
         if m.steps > start:
@@ -261,25 +262,39 @@ def test_intelligence_shared_raises_the_defender_s_odds():
 
 
 def test_a_general_cease_fire_freezes_the_line_then_lapses_or_is_extended():
-    m = model(replications=2000, seed=11)
+    m = model("us-presses-moscow", replications=3000, seed=11)
     holder = m.holder
-    steps(m, 4)
     start = None
-    for _ in range(60):
+    for _ in range(80):
         m.step()
-        if m.ceasefire_agreed.any():
+        if (m.ceasefire_until == m.steps + 4).sum() >= 20:
             start = m.steps
             break
-    assert start is not None, "no cease-fire in 60 weeks of 2,000 replications"
+    assert start is not None, "no week with 20 new cease-fires in 80 weeks"
     paused = m.ceasefire_until == start + 4
-    losses = holder.losses_total[paused].copy()
-    control = m.control[paused].copy()
+    losses = holder.losses_total.copy()
+    control = m.control.copy()
     steps(m, 4)
-    np.testing.assert_array_equal(holder.losses_total[paused], losses)
-    np.testing.assert_array_equal(m.control[paused], control)
+    # Where the cease-fire held its four weeks, nobody fought and the line stood still.
+    held = paused & ~m.ceasefire_broke_down & ~m.settled
+    assert held.any()
+    np.testing.assert_array_equal(holder.losses_total[held], losses[held])
+    np.testing.assert_array_equal(m.control[held], control[held])
     m.step()  # the fifth week: extended where both accept again, lapsed elsewhere
-    extended = m.ceasefire_until[paused] == start + 8
-    assert (m.at_war[paused] == (~extended & ~m.settled[paused])).all()
+    held &= ~m.ceasefire_broke_down & ~m.settled
+    extended = m.ceasefire_until[held] == start + 8
+    assert (m.at_war[held] == ~extended).all()
+
+
+def test_a_general_cease_fire_can_break_down_and_a_guarantee_makes_it_rarer():
+    def broken(*overrides: str) -> float:
+        m = model(None, "durability.base_hazard=0.2", *overrides, replications=3000, seed=2)
+        steps(m, 40)
+        return m.ceasefire_broke_down[m.ceasefire_agreed].mean()
+
+    loose = broken("actors.united_states.leverage.guarantee=0")
+    guarded = broken("actors.united_states.leverage.guarantee=0.9")
+    assert loose > 0.3 and guarded < loose / 2
 
 
 def test_each_side_decides_a_pause_by_its_own_rule():

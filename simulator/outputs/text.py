@@ -336,6 +336,15 @@ def mc_summary(summary: dict[str, Any], every: int = 13) -> str:
     lines += [
         f"Settlements that broke down: {_ci(summary['p_breakdown'])}",
         f"Settlement in force at the end: {_ci(summary['p_in_force_at_end'])}",
+        *(
+            f"{label}: {_ci(summary[key])}"
+            for key, label in (
+                ("p_ceasefire_broke_down", "General cease-fires that broke down"),
+                ("p_ceasefire_in_force_at_end", "General cease-fire in force at the end"),
+                ("p_partial_truce_broke_down", "Truces on strikes that broke down"),
+            )
+            if key in summary
+        ),
         "",
         "Chance of an agreement by date",
     ]

@@ -87,6 +87,30 @@ def _check_actors(scenario: Scenario) -> Iterator[Finding]:
                     yield from _check_params(cls, policy.params, (*path, "params"))
                 if policy.target not in belligerents:
                     yield (*path, "target"), _unknown("belligerent", policy.target, belligerents)
+                elif cls is not None:
+                    yield from _check_policy_target(scenario, cls, policy.target, path)
+
+
+_EXPOSURE = {
+    "aid": ("aid_dependence", "intelligence_dependence"),
+    "sanctions": ("sanctions_exposure",),
+}
+"""What a belligerent must have for a policy on each lever to act on it."""
+
+
+def _check_policy_target(
+    scenario: Scenario, cls: Any, target: str, path: DataPath
+) -> Iterator[Finding]:
+    """A policy's lever acts only on a side exposed to it: refuse one aimed elsewhere,
+    which would move the lever for the other side instead."""
+    fields = _EXPOSURE.get(cls.classifier.get("lever", ""), ())
+    resources = scenario.actors[target].resources
+    if fields and all(getattr(resources, name) is None for name in fields):
+        yield (
+            (*path, "target"),
+            f"'{cls.name}' moves {cls.classifier['lever']}, but '{target}' has no "
+            f"{' or '.join(fields)}: it would act on the other side",
+        )
 
 
 def _check_strategy(strategy: Strategy, path: DataPath, registry: dict) -> Iterator[Finding]:

@@ -89,7 +89,7 @@ class SplitTheDifference(Drafter):
     def draft(self, parties: tuple[Party, Party], mediator: MediatorView) -> np.ndarray:
         middle = (parties[0].ask + parties[1].ask) / 2.0
         text = _lean(middle, mediator, self.values["pull"])
-        return _inside_both(_within_positions(text, parties, mediator.front), parties)
+        return _within_positions(_inside_both(text, parties), parties, mediator.front)
 
 
 class FreezeAtFront(Drafter):
@@ -104,7 +104,7 @@ class FreezeAtFront(Drafter):
         text = np.where(np.isnan(mediator.preferred), middle, mediator.preferred)
         if mediator.front is not None:
             text[:, 0] = mediator.front
-        return _inside_both(_within_positions(text, parties, mediator.front), parties)
+        return _within_positions(_inside_both(text, parties), parties, mediator.front)
 
 
 class NashPoint(Drafter):
@@ -127,7 +127,7 @@ class NashPoint(Drafter):
             )
             text[:, issue] = np.where(np.isfinite(lo + hi), (lo + hi) / 2.0, text[:, issue])
         text = _lean(text, mediator, self.values["pull"])
-        return _inside_both(_within_positions(text, parties, mediator.front), parties)
+        return _within_positions(_inside_both(text, parties), parties, mediator.front)
 
 
 # ----------------------------------------------------------------------------- protocols
