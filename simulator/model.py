@@ -516,14 +516,23 @@ class CeasefireModel(mesa.Model):
     def _bring_into_force(self, agreed_now: np.ndarray, text: np.ndarray) -> np.ndarray:
         """A settlement both sides accepted comes into force at the end of the week.
 
-        Terms that leave one side none of the disputed territory (the scale ran out) are
-        a capitulation: the fighting stops, but it is not counted as an agreement.
+        Terms that leave one side none of the disputed territory, or that a side accepts
+        once its red line (following the front) has run off the end of the scale, are a
+        capitulation: the fighting stops, but it is not counted as an agreement.
         """
         if not agreed_now.any():
             return agreed_now
         at_end = (text[:, 0] <= self.scale_low[0] + SCALE_END) | (
             text[:, 0] >= self.scale_high[0] - SCALE_END
         )
+        # A red line that follows the front and has run off the end of the scale no
+        # longer protects anything: terms a side accepts then are a surrender too.
+        for side in self.belligerents:
+            positions = side.positions
+            if positions.red_line_follows_front[0]:
+                line = positions.red_line[:, 0] + self.control
+                ran_out = (line > self.scale_high[0]) | (line < self.scale_low[0])
+                at_end |= ran_out & ~np.isnan(line)
         surrender = agreed_now & at_end & ~self.capitulated
         self.capitulation_week = np.where(surrender, self.steps, self.capitulation_week)
         self.capitulated |= surrender
