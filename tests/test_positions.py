@@ -425,3 +425,14 @@ def test_every_kind_of_event_shows_in_a_run_s_notes():
     assert result.exit_code == 0, result.output
     for note in ("event tired (resolve)", "event aid-paused (aid)", "intelligence 1 -> 0"):
         assert note in result.output
+
+
+def test_a_deal_accepted_once_a_red_line_has_run_off_the_scale_is_a_capitulation():
+    # Side B's red line follows the front 0.5 beyond it: at 0.6 it has run off the
+    # scale and protects nothing, so the Nash text it accepts is a surrender.
+    line = "{value: 0.5, relative_to: front, assumption: test}"
+    m = run(load_scenario(NASH, [f"actors.side_b.positions.territory.red_line={line}"]))
+    assert m.capitulated[0] and not m.agreed[0]
+    kept = "{value: 0.3, relative_to: front, assumption: test}"
+    m = run(load_scenario(NASH, [f"actors.side_b.positions.territory.red_line={kept}"]))
+    assert m.agreed[0] and not m.capitulated[0]
