@@ -1154,5 +1154,78 @@ def calibrate(targets_file, check_scenario, replications, fmt, plot):
     _plot(plot, lambda data, path: predictive_plot(data, targets, path), runs)
 
 
+# -------------------------------------------------------------------- plot, report
+
+PLOT_KINDS = ("positions", "front", "agreement", "terms", "acceptance")
+PLOT_REPLICATIONS = 3000
+
+
+def _check_chart(path: Path) -> None:
+    """Refuse a chart or report file that cannot be written, before any work is done."""
+    from simulator.outputs.charts import check_chart_path
+
+    try:
+        check_chart_path(path)
+    except ValueError as exc:
+        _fail(str(exc))
+
+
+@main.command()
+@click.argument("scenario", required=False)
+@click.option(
+    "--kind",
+    type=click.Choice(PLOT_KINDS),
+    default="positions",
+    show_default=True,
+    help="positions: one run's demands, red lines, reservation points, asks, text and "
+    "front; front: a fan chart of the front; agreement: chance of an agreement by date; "
+    "terms: agreed territory; acceptance: each side's chance of having accepted by date.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The chart file (.png, .svg or .pdf).",
+)
+@click.option(
+    "-n",
+    "--replications",
+    type=click.IntRange(min=1, max=200_000),
+    callback=_within_memory,
+    help=f"Ensemble kinds: replications [default: {PLOT_REPLICATIONS}].",
+)
+@seed_option
+@weeks_option
+@set_option
+def plot(scenario, kind, output, replications, seed, weeks, overrides) -> None:
+    """Draw a chart for a class or a briefing into a .png, .svg or .pdf file.
+
+    SCENARIO is a file or a bundled name (default: baseline). --kind positions draws
+    one run, the one `ceasefire run` shows with the same --seed, --set and --weeks;
+    the other kinds run an ensemble of -n replications.
+    """
+    from simulator.outputs.charts import save
+
+    _check_chart(output)
+    loaded = _load(scenario, overrides, weeks)
+    n = replications or PLOT_REPLICATIONS
+    if kind == "positions":
+        from simulator.outputs.positions_chart import positions_figure, positions_run
+
+        figure = positions_figure(positions_run(loaded, seed=seed, weeks=weeks))
+    elif kind == "front":
+        from simulator.outputs.ensemble_charts import front_fan, front_figure
+
+        figure = front_figure(front_fan(loaded, n, seed=seed, weeks=weeks))
+    else:
+        from simulator.ensemble import run_ensemble
+        from simulator.outputs import ensemble_charts
+
+        draw = getattr(ensemble_charts, f"{kind}_figure")
+        figure = draw(run_ensemble(loaded, n, seed=seed, weeks=weeks))
+    _plot(output, save, figure)
+
+
 if __name__ == "__main__":
     main()
