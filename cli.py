@@ -1227,5 +1227,69 @@ def plot(scenario, kind, output, replications, seed, weeks, overrides) -> None:
     _plot(output, save, figure)
 
 
+REPORT_REPLICATIONS = 2000
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The report file (.html).",
+)
+@click.option(
+    "-n",
+    "--replications",
+    type=click.IntRange(min=100, max=200_000),
+    callback=_within_memory,
+    default=REPORT_REPLICATIONS,
+    show_default=True,
+    help="Replications per scenario (and for the drivers table and comparisons).",
+)
+@seed_option
+@weeks_option
+@set_option
+def report(scenarios, output, replications, seed, weeks, overrides) -> None:
+    """Write one self-contained HTML page to hand out: positions, assumptions, charts.
+
+    For each SCENARIO (a file or a bundled name; default: baseline): the positions
+    with quotes and claimants, the positions picture of one run, the chance of each
+    outcome with its 95% interval, agreement by date, agreed terms, the front's fan,
+    what the outcome depends on (the `drivers` table) and the assumptions. With several
+    scenarios, a table compares each with the first (paired replications). The page
+    embeds its charts and styles and prints cleanly to PDF.
+    """
+    import datetime as dt
+
+    from simulator.outputs.files import write_atomic
+    from simulator.outputs.report import report as render
+
+    if output.suffix.lower() not in (".html", ".htm"):
+        _fail(f"{output}: a report file must end in .html")
+    if output.is_dir():
+        _fail(f"{output}: is a directory")
+    if not (output.parent if str(output.parent) else Path(".")).is_dir():
+        _fail(f"{output}: the folder {output.parent} does not exist")
+    loaded = [_load(name, overrides, weeks) for name in (scenarios or (None,))]
+    stamp = f"ceasefire {_version()}, {dt.date.today().isoformat()}"
+    page = render(loaded, replications, seed, weeks, generated=stamp)
+    try:
+        write_atomic(output, page)
+    except OSError as exc:
+        _fail(f"{output}: cannot write the report: {exc.strerror or exc}")
+    click.echo(f"wrote {output}", err=True)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ceasefire")
+    except PackageNotFoundError:
+        return "(unknown version)"
+
+
 if __name__ == "__main__":
     main()

@@ -286,7 +286,7 @@ def positions_figure(run: PositionsRun) -> Any:
         edgecolor="#1b7837",
         hatch="//",
         alpha=0.6,
-        label="bargaining range (within red lines)",
+        label="bargaining range (within red lines)" if open_range.any() else None,
     )
     territory.set_ylim(-2, 102)
     territory.set_ylabel(f"{run.names[run.holder]} holds / gets\n(% of the disputed territory)")
