@@ -166,9 +166,9 @@ def agreement_figure(result: EnsembleResult) -> Any:
             label="a settlement",
         )
     ax.set_ylabel("chance of it by then (%)")
-    ax.set_ylim(0, max(5.0, 100 * float(max(high[-1], 0.0)) * 1.15))
+    ax.set_ylim(0, min(101.0, max(5.0, 100 * float(high[-1]) * 1.15)))
     _date_axis(ax)
-    ax.legend(loc="upper left", frameon=True)
+    ax.legend(loc="best", frameon=True)
     ax.set_title(_title(result, "chance of an agreement by date"), loc="left")
     return fig
 
