@@ -130,7 +130,7 @@ def test_report_is_self_contained(report_page):
     assert "<link" not in report_page
     assert "@import" not in report_page
     images = re.findall(r'<img[^>]*src="data:image/png;base64,', report_page)
-    assert len(images) >= 8  # four charts for each of two scenarios
+    assert len(images) >= 10  # five charts for each of two scenarios
 
 
 def test_report_escapes_scenario_strings(report_page):

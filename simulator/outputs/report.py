@@ -243,7 +243,7 @@ def comparison_table(report: dict[str, Any]) -> str:
     """``ceasefire compare`` as a table: both figures, the paired difference, its interval."""
     rows = []
     for name, figure in report["figures"].items():
-        is_p = name.startswith("p_")
+        is_p = name.startswith("p_") or name.endswith(("territory", "control_at_end"))
 
         def shown(value: Any, is_p: bool = is_p) -> str:
             if isinstance(value, dict):
@@ -283,7 +283,13 @@ def scenario_section(
     from ..drivers import drivers
     from ..ensemble import run_ensemble
     from ..summaries import summarize
-    from .ensemble_charts import agreement_figure, front_fan, front_figure, terms_figure
+    from .ensemble_charts import (
+        acceptance_figure,
+        agreement_figure,
+        front_fan,
+        front_figure,
+        terms_figure,
+    )
     from .positions_chart import positions_figure, positions_run
 
     name = escape(scenario.name)
@@ -320,6 +326,14 @@ replications, seed {result.seed}.</p>
         )
     }
 {_figure(terms_figure(result), "The territory the front's holder keeps under settlements.")}
+{
+        _figure(
+            acceptance_figure(result),
+            "Each side's chance of having accepted a proposal by each "
+            "date: any proposal (with its 95% interval), a settlement, a general cease-fire, a "
+            "truce on strikes. One side accepting is not an agreement.",
+        )
+    }
 {
         _figure(
             front_figure(front_fan(scenario, replications, seed, weeks)),
