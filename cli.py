@@ -1172,6 +1172,143 @@ def calibrate(targets_file, check_scenario, replications, fmt, plot):
     _plot(plot, lambda data, path: predictive_plot(data, targets, path), runs)
 
 
+# -------------------------------------------------------------------- plot, report
+
+PLOT_KINDS = ("positions", "front", "agreement", "terms", "acceptance")
+PLOT_REPLICATIONS = 3000
+
+
+def _check_chart(path: Path) -> None:
+    """Refuse a chart or report file that cannot be written, before any work is done."""
+    from simulator.outputs.charts import check_chart_path
+
+    try:
+        check_chart_path(path)
+    except ValueError as exc:
+        _fail(str(exc))
+
+
+@main.command()
+@click.argument("scenario", required=False)
+@click.option(
+    "--kind",
+    type=click.Choice(PLOT_KINDS),
+    default="positions",
+    show_default=True,
+    help="positions: one run's demands, red lines, reservation points, asks, text and "
+    "front; front: a fan chart of the front; agreement: chance of an agreement by date; "
+    "terms: agreed territory; acceptance: each side's chance of having accepted by date.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The chart file (.png, .svg or .pdf).",
+)
+@click.option(
+    "-n",
+    "--replications",
+    type=click.IntRange(min=1, max=200_000),
+    callback=_within_memory,
+    help=f"Ensemble kinds: replications [default: {PLOT_REPLICATIONS}].",
+)
+@seed_option
+@weeks_option
+@set_option
+def plot(scenario, kind, output, replications, seed, weeks, overrides) -> None:
+    """Draw a chart for a class or a briefing into a .png, .svg or .pdf file.
+
+    SCENARIO is a file or a bundled name (default: baseline). --kind positions draws
+    one run, the one `ceasefire run` shows with the same --seed, --set and --weeks;
+    the other kinds run an ensemble of -n replications.
+    """
+    from simulator.outputs.charts import save
+
+    _check_chart(output)
+    loaded = _load(scenario, overrides, weeks)
+    n = replications or PLOT_REPLICATIONS
+    if kind == "positions":
+        from simulator.outputs.positions_chart import positions_figure, positions_run
+
+        figure = positions_figure(positions_run(loaded, seed=seed, weeks=weeks))
+    elif kind == "front":
+        from simulator.outputs.ensemble_charts import front_fan, front_figure
+
+        figure = front_figure(front_fan(loaded, n, seed=seed, weeks=weeks))
+    else:
+        from simulator.ensemble import run_ensemble
+        from simulator.outputs import ensemble_charts
+
+        draw = getattr(ensemble_charts, f"{kind}_figure")
+        figure = draw(run_ensemble(loaded, n, seed=seed, weeks=weeks))
+    _plot(output, save, figure)
+
+
+REPORT_REPLICATIONS = 2000
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The report file (.html).",
+)
+@click.option(
+    "-n",
+    "--replications",
+    type=click.IntRange(min=100, max=200_000),
+    callback=_within_memory,
+    default=REPORT_REPLICATIONS,
+    show_default=True,
+    help="Replications per scenario (and for the drivers table and comparisons).",
+)
+@seed_option
+@weeks_option
+@set_option
+def report(scenarios, output, replications, seed, weeks, overrides) -> None:
+    """Write one self-contained HTML page to hand out: positions, assumptions, charts.
+
+    For each SCENARIO (a file or a bundled name; default: baseline): the positions
+    with quotes and claimants, the positions picture of one run, the chance of each
+    outcome with its 95% interval, agreement by date, agreed terms, the front's fan,
+    what the outcome depends on (the `drivers` table) and the assumptions. With several
+    scenarios, a table compares each with the first (paired replications). The page
+    embeds its charts and styles and prints cleanly to PDF.
+    """
+    import datetime as dt
+
+    from simulator.outputs.files import write_atomic
+    from simulator.outputs.report import report as render
+
+    if output.suffix.lower() not in (".html", ".htm"):
+        _fail(f"{output}: a report file must end in .html")
+    if output.is_dir():
+        _fail(f"{output}: is a directory")
+    if not (output.parent if str(output.parent) else Path(".")).is_dir():
+        _fail(f"{output}: the folder {output.parent} does not exist")
+    loaded = [_load(name, overrides, weeks) for name in (scenarios or (None,))]
+    stamp = f"ceasefire {_version()}, {dt.date.today().isoformat()}"
+    page = render(loaded, replications, seed, weeks, generated=stamp)
+    try:
+        write_atomic(output, page)
+    except OSError as exc:
+        _fail(f"{output}: cannot write the report: {exc.strerror or exc}")
+    click.echo(f"wrote {output}", err=True)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ceasefire")
+    except PackageNotFoundError:
+        return "(unknown version)"
+
+
 def _allow_outside(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if value:
         from simulator.scenario.loader import ALLOW_OUTSIDE
