@@ -38,13 +38,11 @@ import numpy as np
 from pydantic import Field, ValidationError, model_validator
 
 from . import battlefield
-from .errors import Problem, ScenarioError
+from .errors import ScenarioError
 from .model import CeasefireModel
-from .scenario.loader import BUNDLED_DIR, _problems_from_pydantic, load_scenario
+from .scenario.loader import BUNDLED_DIR, _problems_from_pydantic, load_scenario, read_mapping
 from .scenario.quantities import IsoDate, StrictModel
 from .scenario.schema import Scenario
-from .scenario.textfile import UnreadableFile
-from .scenario.yamlpos import YamlSyntaxError, load_yaml_file
 
 DEFAULT_TARGETS = BUNDLED_DIR / "calibration" / "2024.yaml"
 """The bundled targets: 2024 and before."""
@@ -196,20 +194,10 @@ def load_targets(path: str | Path | None = None) -> Targets:
         ScenarioError: naming the file (and line and field where known).
     """
     file = Path(path) if path is not None else DEFAULT_TARGETS
-    try:
-        data, positions = load_yaml_file(file)
-    except YamlSyntaxError as exc:
-        raise ScenarioError(
-            Problem(str(exc), str(file), exc.position.line, exc.position.column)
-        ) from None
-    except UnreadableFile as exc:
-        message = "no such targets file" if exc.missing else str(exc)
-        raise ScenarioError(Problem(message, str(file), exc.line)) from None
+    data, positions = read_mapping(file, "targets")
     try:
         return Targets.model_validate(data)
     except ValidationError as exc:
-        if not isinstance(data, dict):
-            raise ScenarioError(Problem("expected a mapping of fields", str(file))) from None
         raise ScenarioError(_problems_from_pydantic(exc, data, positions, file)) from None
 
 

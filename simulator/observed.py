@@ -15,11 +15,9 @@ from typing import Annotated, Literal
 
 from pydantic import Discriminator, Field, ValidationError, model_validator
 
-from .errors import Problem, ScenarioError
-from .scenario.loader import BUNDLED_DIR, _problem, _problems_from_pydantic
+from .errors import ScenarioError
+from .scenario.loader import BUNDLED_DIR, _problem, _problems_from_pydantic, read_mapping
 from .scenario.quantities import Flag, IsoDate, Number, StrictModel
-from .scenario.textfile import UnreadableFile
-from .scenario.yamlpos import YamlSyntaxError, load_yaml_file
 
 OBSERVED_DIR = BUNDLED_DIR / "observed"
 """Where the bundled observed files live."""
@@ -163,18 +161,7 @@ def load_observed(path: str | Path) -> ObservedFile:
         ScenarioError: with every problem found, each located in the file.
     """
     file = Path(path)
-    try:
-        data, positions = load_yaml_file(file)
-    except UnreadableFile as exc:
-        message = "no such observed file" if exc.missing else str(exc)
-        raise ScenarioError(Problem(message, str(file), exc.line)) from None
-    except YamlSyntaxError as exc:
-        pos = exc.position
-        raise ScenarioError(Problem(str(exc), pos.file, pos.line, pos.column, exc.field)) from None
-    if not isinstance(data, dict):
-        raise ScenarioError(
-            Problem("an observed file must be a YAML mapping of fields", str(file), 1, 1)
-        )
+    data, positions = read_mapping(file, "observed")
     try:
         observed = ObservedFile.model_validate(data)
     except ValidationError as exc:

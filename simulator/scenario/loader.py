@@ -130,11 +130,20 @@ def _roots(file: Path, allow_outside: bool) -> tuple[Path, ...] | None:
     return (Path(os.path.realpath(file.parent)), Path(os.path.realpath(BUNDLED_DIR)))
 
 
-def _read(file: Path) -> tuple[dict[str, Any], dict[DataPath, Position]]:
+def read_mapping(
+    file: Path, what: str = "scenario"
+) -> tuple[dict[str, Any], dict[DataPath, Position]]:
+    """A YAML file of fields, with each value's position, read as safely as a scenario.
+
+    ``what`` names the kind of file in messages ("scenario", "observed file", ...).
+
+    Raises:
+        ScenarioError: one located problem (unreadable, not YAML, not a mapping).
+    """
     try:
         data, positions = load_yaml_file(file)
     except UnreadableFile as exc:
-        message = "no such scenario file" if exc.missing else str(exc)
+        message = f"no such {what} file" if exc.missing else str(exc)
         raise ScenarioError(Problem(message, str(file), exc.line)) from None
     except YamlSyntaxError as exc:
         pos = exc.position
@@ -148,9 +157,13 @@ def _read(file: Path) -> tuple[dict[str, Any], dict[DataPath, Position]]:
             else "found a single value"
         )
         raise ScenarioError(
-            Problem(f"{found}; a scenario must be a YAML mapping of fields", str(file), 1, 1)
+            Problem(f"{found}; a {what} must be a YAML mapping of fields", str(file), 1, 1)
         )
     return data, positions
+
+
+def _read(file: Path) -> tuple[dict[str, Any], dict[DataPath, Position]]:
+    return read_mapping(file)
 
 
 def _parent_of(file: Path, name: str) -> Path:
