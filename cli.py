@@ -221,6 +221,26 @@ def explain(scenario: str | None, overrides: tuple[str, ...]) -> None:
     type=click.Path(path_type=Path),
     help="Also write weekly.csv and run.json into this directory.",
 )
+@click.option(
+    "--narrate",
+    is_flag=True,
+    help="Tell the run as a dated story in plain words (instead of the table).",
+)
+@click.option(
+    "--pick",
+    type=click.Choice(["agreed", "none", "median", "breakdown"]),
+    help=(
+        "Run --candidates seeds from --seed on and show the one closest to this kind: a "
+        "deal, no deal, the typical run, a settlement that broke down."
+    ),
+)
+@click.option(
+    "--candidates",
+    type=click.IntRange(min=1, max=10000),
+    default=100,
+    show_default=True,
+    help="With --pick: how many seeds to try.",
+)
 def run(
     scenario: str | None,
     seed: int | None,
@@ -229,17 +249,36 @@ def run(
     fmt: str,
     every: int,
     out: Path | None,
+    narrate: bool = False,
+    pick: str | None = None,
+    candidates: int = 100,
 ) -> None:
     """Run one scenario once and report the weeks and the outcome.
 
     SCENARIO is a file or a bundled name (default: baseline). The same scenario
-    and seed give the same output, byte for byte.
+    and seed give the same output, byte for byte. With --pick, the seed is chosen
+    (and printed on stderr with the reason); if no candidate is of the kind asked,
+    one line says so, nothing is shown and the exit status is 2.
     """
     from simulator.outputs.files import to_csv, to_json
     from simulator.results import outcome, weekly_records
     from simulator.results import run as run_model
 
+    if narrate and fmt != "table":
+        raise click.BadParameter("--narrate is a text; leave --format out", param_hint="--narrate")
     loaded = _load(scenario, overrides, weeks)
+    if pick is not None:
+        from simulator.picking import pick_run
+
+        first = loaded.seed if seed is None else seed
+        chosen = pick_run(loaded, pick, first, candidates, weeks)
+        if chosen.seed is None:
+            _fail(
+                f"no run of the kind '{pick}': {chosen.reason}; try more --candidates "
+                "or another --seed"
+            )
+        click.echo(f"picked seed {chosen.seed}: {chosen.reason}.", err=True)
+        seed = chosen.seed
     model = run_model(loaded, seed=seed, weeks=weeks)
     used_seed = loaded.seed if seed is None else seed
     result = outcome(model)
@@ -256,6 +295,13 @@ def run(
         click.echo(to_json(document), nl=False)
     elif fmt == "csv":
         click.echo(to_csv(weekly), nl=False)
+    elif narrate:
+        import shutil
+
+        from simulator.outputs.narrative import narrate as tell
+
+        width = min(max(shutil.get_terminal_size((88, 24)).columns, 80), 100) - 1
+        click.echo(tell(loaded, weekly, result, used_seed, width=width))
     else:
         click.echo(_run_table(model, loaded, used_seed, weekly, result, every))
 
