@@ -1200,5 +1200,73 @@ def calibrate(targets_file, check_scenario, replications, fmt, plot):
     _plot(plot, lambda data, path: predictive_plot(data, targets, path), runs)
 
 
+@main.command()
+@click.argument("scenario", required=False)
+@click.option(
+    "--as",
+    "roles",
+    multiple=True,
+    required=True,
+    metavar="ACTOR",
+    help="The delegation you play: russia, ukraine or united_states (repeat for two players).",
+)
+@seed_option
+@weeks_option
+@click.option(
+    "--transcript",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Save the game (what was shown and answered) to this text file.",
+)
+def play(
+    scenario: str | None,
+    roles: tuple[str, ...],
+    seed: int | None,
+    weeks: int | None,
+    transcript: Path | None,
+) -> None:
+    """Take a delegation's seat; the model plays the others, week by week.
+
+    Each week of talks shows the front, the text on the table, what fighting on is
+    worth to you and what your red line allows, and asks for an answer (type 'help').
+    Reads one answer a line, from a terminal or a pipe; the end of input ends the game
+    with its outcome.
+    """
+    from simulator.outputs.files import write_atomic
+    from simulator.play import play as play_game
+
+    loaded = _load(scenario, (), weeks)
+    for role in roles:
+        if role not in loaded.actors:
+            _fail(f"--as {role}: no such actor; choose from {', '.join(loaded.actors)}")
+    if transcript is not None and not transcript.parent.is_dir():
+        _fail(f"{transcript}: no such directory")
+    lines: list[str] = []
+    echo = not sys.stdin.isatty()
+
+    def say(text: str) -> None:
+        lines.append(text)
+        click.echo(text)
+
+    def ask(prompt: str) -> str | None:
+        click.echo(prompt, nl=False)
+        answer = sys.stdin.readline()
+        if not answer:
+            click.echo()
+            lines.append(prompt + "(end of input)")
+            return None
+        if echo:
+            click.echo(answer.rstrip("\n"))
+        lines.append(prompt + answer.rstrip("\n"))
+        return answer
+
+    play_game(loaded, list(dict.fromkeys(roles)), say, ask, seed=seed, weeks=weeks)
+    if transcript is not None:
+        try:
+            write_atomic(transcript, "\n".join(lines) + "\n")
+        except OSError as exc:
+            _fail(f"{transcript}: cannot write the transcript: {exc.strerror or exc}")
+        click.echo(f"wrote {transcript}", err=True)
+
+
 if __name__ == "__main__":
     main()

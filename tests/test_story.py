@@ -47,9 +47,7 @@ def test_pick_returns_a_run_of_the_kind_asked(hazardous, candidates, kind):
     elif kind == "breakdown":
         assert result["settlement"] is not None and result["broke_down"]
     else:
-        typical = max(
-            {c.outcome for c in candidates}, key=[c.outcome for c in candidates].count
-        )
+        typical = max({c.outcome for c in candidates}, key=[c.outcome for c in candidates].count)
         assert (typical == "none") == (not result["agreed"])
 
 
