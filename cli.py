@@ -277,7 +277,9 @@ def run(
                 f"no run of the kind '{pick}': {chosen.reason}; try more --candidates "
                 "or another --seed"
             )
-        click.echo(f"picked seed {chosen.seed}: {chosen.reason}.", err=True)
+        import textwrap
+
+        click.echo(textwrap.fill(f"picked seed {chosen.seed}: {chosen.reason}.", 99), err=True)
         seed = chosen.seed
     model = run_model(loaded, seed=seed, weeks=weeks)
     used_seed = loaded.seed if seed is None else seed

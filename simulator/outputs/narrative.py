@@ -70,6 +70,7 @@ class Storyteller:
         self.area = unit[len("share of ") :] if unit.startswith("share of ") else "the territory"
         self.places = {p: place.name for p, place in scenario.front.places.items()}
         self.cited: set[str] = set()
+        self.explained: set[str] = set()
 
     def name(self, actor: str) -> str:
         return self.scenario.actors[actor].name
@@ -107,8 +108,9 @@ class Storyteller:
     def stance(self, actor: str, issue: str):
         return self.scenario.actors[actor].positions.get(issue)
 
-    def positions(self) -> str:
-        """Where each side stands at the start, each stated position with its quote."""
+    def positions(self, first: dict[str, Any]) -> str:
+        """Where each side stands at the start, each stated position with its quote; red
+        lines at this run's drawn values (``first``: the week-0 record)."""
         sentences = []
         for actor in [self.holder, self.defender, self.mediator]:
             stance = actor and self.stance(actor, "territory")
@@ -125,9 +127,11 @@ class Storyteller:
                 wants = f"{_pct(ideal)} of {self.area} under {self.owns(self.holder)} control"
             text = f"{self.name(actor)} asks for {wants} ({_quote(stance.ideal)})"
             if stance.red_line is not None:
-                red = point_of(stance.red_line.value)
+                red = first.get(f"red_line_{actor}_territory")
+                red = point_of(stance.red_line.value) if red is None else red
                 where = (
-                    f"the line of contact {red:+.1%}"
+                    f"the line of contact give or take {abs(red - first['control']):.1%} "
+                    f"({_pct(red)} at the start of this run)"
                     if stance.red_line.relative_to == "front"
                     else _pct(red)
                 )
@@ -142,6 +146,9 @@ class Storyteller:
             stance = self.stance(actor, issue)
             if stance is not None:
                 asks.append(f"{self.name(actor)} asks {point_of(stance.ideal.value):g}")
+        if issue in self.explained:
+            return f"{issue} at {value:.2f}"
+        self.explained.add(issue)
         return f"{issue} at {value:.2f}" + (f" ({', '.join(asks)})" if asks else "")
 
     # ------------------------------------------------------------------ offers
@@ -216,8 +223,8 @@ class Storyteller:
             )
         ask = row.get(f"ask_{actor}_territory")
         asks = (
-            f": its delegation still asks for {_pct(ask)} of {self.area} under "
-            f"{self.owns(self.holder)} control"
+            f" (its delegation still asks for {_pct(ask)} of {self.area} under "
+            f"{self.owns(self.holder)} control)"
             if ask is not None
             else ""
         )
@@ -274,7 +281,7 @@ def _events(teller: Storyteller, row: dict[str, Any], prev: dict[str, Any]) -> l
         )
     talks = row["text_territory"] is not None
     if talks and prev["text_territory"] is None and not prev["ceasefire_in_force"]:
-        out.append(f"Talks open. {mediator} first text: {s.offer(row)}.")
+        out.append(f"Talks open. The first text on the table: {s.offer(row, prev['control'])}.")
     if row["agreed_this_week"] and row["ceasefire_in_force"]:
         out.append(
             f"SETTLEMENT: both sides sign {s.offer(row, prev['control'])}. The line moves to "
@@ -414,7 +421,7 @@ def narrate(
             f"{_pct(first['control'])} of {s.area} ({_km2(first['control_km2'])})."
         ),
         "",
-        s.para("Where the sides stand. " + s.positions()),
+        s.para("Where the sides stand. " + s.positions(first)),
     ]
     months: dict[str, list[dict[str, Any]]] = {}
     for row in records[1:]:
