@@ -127,6 +127,8 @@ class HumanSeat:
     say: Callable[[str], None]
     ask: Callable[[str], str | None]
     ended: bool = False
+    asked: int = 0
+    """Questions asked so far."""
 
     def __post_init__(self) -> None:
         say = self.say
@@ -140,6 +142,7 @@ class HumanSeat:
     def question(self, prompt: str, parse: Callable[[str], Any], help_text: str) -> Any:
         """Ask until the answer parses; None at the end of input (the model decides)."""
         while not self.ended:
+            self.asked += 1
             line = self.ask(prompt)
             if line is None:
                 self.ended = True
@@ -527,7 +530,9 @@ def play(
         f"{model.scenario.name}: you play {names}; the model plays the others. "
         f"{weeks} weeks from {model.scenario.start:%d %b %Y}. Type 'help' for the answers."
     )
+    last_status = ""
     while model.running and model.steps < weeks and not seat.ended:
+        asked = seat.asked
         model.step()
         record = model.week_record
         news = seat.news(model)
@@ -540,11 +545,17 @@ def play(
             if np.isfinite(record["text_territory"][0])
             else "fighting, no talks"
         )
-        seat.say(
-            f"-- week {model.steps} ({model.date:%d %b %Y}): {status}; "
-            f"{model.holder.name} holds {_pct(model.control[0])}"
-            + (f"; {'; '.join(news)}" if news else "")
-        )
+        if record["partial_truce_in_force"][0] and not record["ceasefire_in_force"][0]:
+            status += ", truce on strikes"
+        # Quiet weeks (nobody asked, nothing new) are not shown: a long settlement is
+        # one line, not a hundred.
+        if news or status != last_status or seat.asked != asked or model.steps == weeks:
+            seat.say(
+                f"-- week {model.steps} ({model.date:%d %b %Y}): {status}; "
+                f"{model.holder.name} holds {_pct(model.control[0])}"
+                + (f"; {'; '.join(news)}" if news else "")
+            )
+        last_status = status
     result = outcome(model)
     names = {side.actor_id: side.name for side in model.belligerents}
     say(fit(_ending(result, model.date, names), ""))

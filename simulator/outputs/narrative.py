@@ -211,8 +211,8 @@ class Storyteller:
                 return f"{me} refused: {why}, a line it will not cross."
             if worth:
                 return (
-                    f"{me} refused: {why}, and crossing it would cost more at home than the "
-                    "deal is worth over fighting on."
+                    f"{me} refused: {why}; the deal beats fighting on, but not by enough to pay "
+                    "the cost at home of crossing that line."
                 )
             return f"{me} refused: {why}; and fighting on is worth more to it anyway."
         if not worth and reservation is not None:
