@@ -195,9 +195,7 @@ class Storyteller:
         if beyond:
             if holder:
                 left = self.left_places(row)
-                gives = (
-                    f"left {' and '.join(left)} to {self.name(self.defender)} and " if left else ""
-                )
+                gives = f"left {_and(left)} to {self.name(self.defender)} and " if left else ""
                 why = f"the text {gives}lay short of its red line at {_pct(red)}{cite}"
             else:
                 given = (text - control) * row["control_km2"] / control
@@ -252,6 +250,17 @@ class Storyteller:
         )
 
 
+def _front(row: dict[str, Any], prev: dict[str, Any]) -> float:
+    """The front the week's text was drafted against: a settlement signed this week has
+    already moved the recorded line to its terms."""
+    settled_now = row["agreed_this_week"] and row["ceasefire_in_force"]
+    return prev["control"] if settled_now else row["control"]
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def _events(teller: Storyteller, row: dict[str, Any], prev: dict[str, Any]) -> list[str]:
     """A line for each thing that happened this week."""
     s, holder, defender = teller, teller.holder, teller.defender
@@ -281,10 +290,10 @@ def _events(teller: Storyteller, row: dict[str, Any], prev: dict[str, Any]) -> l
         )
     talks = row["text_territory"] is not None
     if talks and prev["text_territory"] is None and not prev["ceasefire_in_force"]:
-        out.append(f"Talks open. The first text on the table: {s.offer(row, prev['control'])}.")
+        out.append(f"Talks open. The first text on the table: {s.offer(row, _front(row, prev))}.")
     if row["agreed_this_week"] and row["ceasefire_in_force"]:
         out.append(
-            f"SETTLEMENT: both sides sign {s.offer(row, prev['control'])}. The line moves to "
+            f"SETTLEMENT: both sides sign {s.offer(row, _front(row, prev))}. The line moves to "
             "the agreed terms."
         )
     if row.get("general_ceasefire_in_force") and not prev.get("general_ceasefire_in_force"):
@@ -344,9 +353,9 @@ def _month(teller: Storyteller, rows: list[dict[str, Any]], start: dict[str, Any
     if held or free:
         bits = []
         if held:
-            bits.append(f"{s.name(holder)} holds {', '.join(held)}")
+            bits.append(f"{s.name(holder)} holds {_and(held)}")
         if free:
-            bits.append(f"{s.name(defender)} still holds {', '.join(free)}")
+            bits.append(f"{s.name(defender)} still holds {_and(free)}")
         text += "; ".join(bits) + ". "
     if end["ceasefire_in_force"]:
         return text + "A settlement is in force."
