@@ -1261,13 +1261,22 @@ def play(
         lines.append(prompt + answer.rstrip("\n"))
         return answer
 
-    play_game(loaded, list(dict.fromkeys(roles)), say, ask, seed=seed, weeks=weeks)
-    if transcript is not None:
+    def save() -> None:
+        if transcript is None:
+            return
         try:
             write_atomic(transcript, "\n".join(lines) + "\n")
         except OSError as exc:
             _fail(f"{transcript}: cannot write the transcript: {exc.strerror or exc}")
         click.echo(f"wrote {transcript}", err=True)
+
+    try:
+        play_game(loaded, list(dict.fromkeys(roles)), say, ask, seed=seed, weeks=weeks)
+    except KeyboardInterrupt:
+        lines.append("(interrupted)")
+        save()  # a game stopped with Ctrl-C keeps its transcript
+        raise
+    save()
 
 
 if __name__ == "__main__":

@@ -147,3 +147,13 @@ def test_cli_narrate():
     assert "Where the sides stand." in result.stdout and "How it ended." in result.stdout
     bad = CliRunner().invoke(main, ["run", "--narrate", "--format", "json"])
     assert bad.exit_code == 2 and len(bad.stderr.splitlines()) == 1
+
+
+def test_narrative_tells_a_breakdown_and_the_talks_resuming(hazardous, candidates):
+    pick = choose("breakdown", candidates)
+    if pick.seed is None:
+        pytest.skip("no breakdown among the candidates")
+    model = run(hazardous, seed=pick.seed)
+    text = narrate(hazardous, weekly_records(model), outcome(model), pick.seed)
+    assert "SETTLEMENT:" in text and "BREAKS DOWN" in text
+    assert text.index("SETTLEMENT:") < text.index("BREAKS DOWN")

@@ -71,6 +71,7 @@ class Storyteller:
         self.places = {p: place.name for p, place in scenario.front.places.items()}
         self.cited: set[str] = set()
         self.explained: set[str] = set()
+        self.talks_seen = False
 
     def name(self, actor: str) -> str:
         return self.scenario.actors[actor].name
@@ -290,7 +291,9 @@ def _events(teller: Storyteller, row: dict[str, Any], prev: dict[str, Any]) -> l
         )
     talks = row["text_territory"] is not None
     if talks and prev["text_territory"] is None and not prev["ceasefire_in_force"]:
-        out.append(f"Talks open. The first text on the table: {s.offer(row, _front(row, prev))}.")
+        opening = "Talks resume. The text" if s.talks_seen else "Talks open. The first text"
+        s.talks_seen = True
+        out.append(f"{opening} on the table: {s.offer(row, _front(row, prev))}.")
     if row["agreed_this_week"] and row["ceasefire_in_force"]:
         out.append(
             f"SETTLEMENT: both sides sign {s.offer(row, _front(row, prev))}. The line moves to "
@@ -322,7 +325,10 @@ def _events(teller: Storyteller, row: dict[str, Any], prev: dict[str, Any]) -> l
             "(not counted as an agreement)."
         )
     if prev["ceasefire_in_force"] and not row["ceasefire_in_force"] and not row["agreed_this_week"]:
-        out.append("THE SETTLEMENT BREAKS DOWN: regret on one side grew too strong; war resumes.")
+        out.append(
+            "THE SETTLEMENT BREAKS DOWN: a side that came to expect more from fighting than from "
+            "the terms took up arms again; the war resumes."
+        )
     if talks and not row["ceasefire_in_force"]:
         for actor in (holder, defender):
             now = row.get(f"accepts_settlement_{actor}")
