@@ -7,9 +7,10 @@ from click.testing import CliRunner
 
 from cli import main
 from simulator.model import CeasefireModel
+from simulator.outputs.narrative import narrate
 from simulator.play import BadAnswer, HumanSeat, parse_belligerent, play
-from simulator.results import outcome, run
-from simulator.scenario import load_scenario
+from simulator.results import outcome, run, weekly_records
+from simulator.scenario import bundled_scenarios, load_scenario
 
 
 def scripted(*answers: str):
@@ -113,3 +114,19 @@ def test_cli_play_rejects_an_unknown_seat():
     result = CliRunner().invoke(main, ["play", "--as", "france", "--weeks", "2"], input="")
     assert result.exit_code == 2
     assert len(result.stderr.splitlines()) == 1 and "france" in result.stderr
+
+
+@pytest.mark.parametrize("path", bundled_scenarios(), ids=lambda p: p.stem)
+def test_every_bundled_scenario_tells_its_story_and_can_be_played(path):
+    scenario = load_scenario(path)
+    model = run(scenario, seed=2, weeks=8)
+    text = narrate(scenario, weekly_records(model), outcome(model), 2)
+    assert "How it ended." in text and max(map(len, text.splitlines())) <= 88
+    shown: list[str] = []
+    roles = [scenario.front.holder, scenario.defender]
+    if scenario.mediator_id:
+        roles.append(scenario.mediator_id)
+    ask, _ = scripted(*["pass"] * 40)
+    result = play(scenario, roles, shown.append, ask, seed=2, weeks=8)
+    assert result == outcome(model)
+    assert max(len(line) for text in shown for line in text.splitlines()) < 100
