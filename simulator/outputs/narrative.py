@@ -45,10 +45,17 @@ def _in_ten(p: float) -> str:
 def _quote(node: Any, words: int = 14) -> str:
     """A stated position's quote and claimant, or the scenario's assumption, short."""
     quote = " ".join((getattr(node, "quote", None) or "").split())
+    reading = " ".join((getattr(node, "assumption", None) or "").split())
+    reading = reading.split(". ")[0].split(":")[0].rstrip(".")
     if quote:
         parts = quote.split()
         short = " ".join(parts[:words]) + (" ..." if len(parts) > words else "")
-        return f'{node.claimed_by}: "{short}"'
+        cited = f'{node.claimed_by}: "{short}"'
+        # A quote the scenario reads in its own words (a red line placed at a boundary):
+        # the reading, when it is short enough to say in passing.
+        if reading and len(reading.split()) <= 12:
+            cited += f", read as {reading[0].lower()}{reading[1:]}"
+        return cited
     assumption = " ".join((getattr(node, "assumption", None) or "").split())
     first = assumption.split(". ")[0].rstrip(".")
     parts = first.split()
