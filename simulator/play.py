@@ -335,7 +335,9 @@ class HumanSeat:
             for k in table.answers
             if k == "settlement" or self._offered(model, table, k)
         ]
-        crossed = f" (after crossing your red line: {value - penalty:.3f})" if penalty else ""
+        crossed = (
+            f" ({value - penalty:.3f} after the cost of crossing your red line)" if penalty else ""
+        )
         if proposal_by is not None:
             would = "accept" if party.accepts(text)[0] else "refuse"
             usual = [f"{would} the proposal"]
