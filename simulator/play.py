@@ -27,6 +27,7 @@ import numpy as np
 from .model import CeasefireModel, TalksTable
 from .results import outcome
 from .talks.base import Party
+from .talks.utility import reservation_point
 
 LEVERS = {"aid": (0.0, 3.0), "sanctions": (0.0, 5.0), "intelligence": (0.0, 1.0)}
 """The US player's levers and their allowed levels (1 = as at the start)."""
@@ -324,7 +325,7 @@ class HumanSeat:
             if party.crossing_cost is not None
             else 0.0
         )
-        reservation = model.reservation_terms(table.parties)[index][0]
+        reservation = _reservation(table.parties, text, index)
         bound = "at least" if index == 0 else "at most"
         mediator = model.mediator.name if model.mediator else "the other side"
         offers = [
@@ -336,7 +337,7 @@ class HumanSeat:
             if k == "settlement" or self._offered(model, table, k)
         ]
         crossed = (
-            f" ({value - penalty:.3f} after the cost of crossing your red line)" if penalty else ""
+            f", {value - penalty:.3f} after the cost of crossing your red line" if penalty else ""
         )
         if proposal_by is not None:
             would = "accept" if party.accepts(text)[0] else "refuse"
@@ -354,11 +355,11 @@ class HumanSeat:
                 self._front(model),
                 *table_lines,
                 f"You     {'it' if proposal_by else 'the text'} is worth {value:.3f} to you"
-                f"{crossed}; fighting on "
-                f"{float(side.walk_away[0]):.3f}",
-                f"        (you expect {_pct(side.expected_control[0])} in "
-                f"{float(side.foresight[0]):.0f} weeks); rather than fight on you would "
-                f"take {bound} {_pct(reservation)}",
+                f"{crossed}",
+                f"        fighting on is worth {float(side.walk_away[0]):.3f}: you expect "
+                f"{model.holder.name} to hold {_pct(side.expected_control[0])} in "
+                f"{float(side.foresight[0]):.0f} weeks",
+                f"        rather than fight on you would take {bound} {_pct(reservation)}",
                 f"Red line {self._red_line(model, party, index)}",
                 f"Your delegation would: {', '.join(usual)}",
             ]
@@ -366,7 +367,7 @@ class HumanSeat:
 
     def _draft(self, model: CeasefireModel, table: TalksTable) -> None:
         """The US player reads the sides' positions and the draft, moves levers, sends."""
-        reservations = model.reservation_terms(table.parties)
+        reservations = [_reservation(table.parties, table.text, i) for i in (0, 1)]
         rows = [
             "",
             f"== Week {model.steps}, {model.date:%d %b %Y}: you are {model.mediator.name} ==",
@@ -377,7 +378,7 @@ class HumanSeat:
             bound = "takes at least" if index == 0 else "gives at most"
             rows.append(
                 f"{side.name:8}asks {self._terms(model, party.ask)}; rather than fight on "
-                f"{bound} {_pct(reservations[index][0])}"
+                f"{bound} {_pct(reservations[index])}"
             )
             rows.append(f"        red line {self._red_line(model, party, index, 'it')}")
         answers = [
@@ -511,6 +512,14 @@ class HumanSeat:
                 )
             self._last_held[place] = held
         return out
+
+
+def _reservation(parties: tuple[Party, Party], text: np.ndarray, index: int) -> float:
+    """The share of territory at which ``parties[index]`` is indifferent between the deal
+    and fighting on, the other issues at the terms on the table."""
+    own, other = parties[index], parties[1 - index]
+    point = reservation_point(0, text, own.ideal, own.weights, own.walk_away, other.ideal)
+    return float(np.clip(point[0], 0.0, 1.0))
 
 
 def play(
