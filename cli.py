@@ -235,6 +235,26 @@ def explain(scenario: str | None, overrides: tuple[str, ...]) -> None:
     type=click.Path(path_type=Path),
     help="Also write weekly.csv and run.json into this directory.",
 )
+@click.option(
+    "--narrate",
+    is_flag=True,
+    help="Tell the run as a dated story in plain words (instead of the table).",
+)
+@click.option(
+    "--pick",
+    type=click.Choice(["agreed", "none", "median", "breakdown"]),
+    help=(
+        "Run --candidates seeds from --seed on and show the one closest to this kind: a "
+        "deal, no deal, the typical run, a settlement that broke down."
+    ),
+)
+@click.option(
+    "--candidates",
+    type=click.IntRange(min=1, max=10000),
+    default=100,
+    show_default=True,
+    help="With --pick: how many seeds to try.",
+)
 def run(
     scenario: str | None,
     seed: int | None,
@@ -243,17 +263,38 @@ def run(
     fmt: str,
     every: int,
     out: Path | None,
+    narrate: bool = False,
+    pick: str | None = None,
+    candidates: int = 100,
 ) -> None:
     """Run one scenario once and report the weeks and the outcome.
 
     SCENARIO is a file or a bundled name (default: baseline). The same scenario
-    and seed give the same output, byte for byte.
+    and seed give the same output, byte for byte. With --pick, the seed is chosen
+    (and printed on stderr with the reason); if no candidate is of the kind asked,
+    one line says so, nothing is shown and the exit status is 2.
     """
     from simulator.outputs.files import to_csv, to_json
     from simulator.results import outcome, weekly_records
     from simulator.results import run as run_model
 
+    if narrate and fmt != "table":
+        raise click.BadParameter("--narrate is a text; leave --format out", param_hint="--narrate")
     loaded = _load(scenario, overrides, weeks)
+    if pick is not None:
+        from simulator.picking import pick_run
+
+        first = loaded.seed if seed is None else seed
+        chosen = pick_run(loaded, pick, first, candidates, weeks)
+        if chosen.seed is None:
+            _fail(
+                f"no run of the kind '{pick}': {chosen.reason}; try more --candidates "
+                "or another --seed"
+            )
+        import textwrap
+
+        click.echo(textwrap.fill(f"picked seed {chosen.seed}: {chosen.reason}.", 99), err=True)
+        seed = chosen.seed
     model = run_model(loaded, seed=seed, weeks=weeks)
     used_seed = loaded.seed if seed is None else seed
     result = outcome(model)
@@ -270,6 +311,13 @@ def run(
         click.echo(to_json(document), nl=False)
     elif fmt == "csv":
         click.echo(to_csv(weekly), nl=False)
+    elif narrate:
+        import shutil
+
+        from simulator.outputs.narrative import narrate as tell
+
+        width = min(max(shutil.get_terminal_size((88, 24)).columns, 80), 100) - 1
+        click.echo(tell(loaded, weekly, result, used_seed, width=width))
     else:
         click.echo(_run_table(model, loaded, used_seed, weekly, result, every))
 
@@ -1307,6 +1355,83 @@ def _version() -> str:
         return version("ceasefire")
     except PackageNotFoundError:
         return "(unknown version)"
+
+
+@main.command()
+@click.argument("scenario", required=False)
+@click.option(
+    "--as",
+    "roles",
+    multiple=True,
+    required=True,
+    metavar="ACTOR",
+    help="The delegation you play: russia, ukraine or united_states (repeat for two players).",
+)
+@seed_option
+@weeks_option
+@click.option(
+    "--transcript",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Save the game (what was shown and answered) to this text file.",
+)
+def play(
+    scenario: str | None,
+    roles: tuple[str, ...],
+    seed: int | None,
+    weeks: int | None,
+    transcript: Path | None,
+) -> None:
+    """Take a delegation's seat; the model plays the others, week by week.
+
+    Each week of talks shows the front, the text on the table, what fighting on is
+    worth to you and what your red line allows, and asks for an answer (type 'help').
+    Reads one answer a line, from a terminal or a pipe; the end of input ends the game
+    with its outcome.
+    """
+    from simulator.outputs.files import write_atomic
+    from simulator.play import play as play_game
+
+    loaded = _load(scenario, (), weeks)
+    for role in roles:
+        if role not in loaded.actors:
+            _fail(f"--as {role}: no such actor; choose from {', '.join(loaded.actors)}")
+    if transcript is not None and not transcript.parent.is_dir():
+        _fail(f"{transcript}: no such directory")
+    lines: list[str] = []
+    echo = not sys.stdin.isatty()
+
+    def say(text: str) -> None:
+        lines.append(text)
+        click.echo(text)
+
+    def ask(prompt: str) -> str | None:
+        click.echo(prompt, nl=False)
+        answer = sys.stdin.readline()
+        if not answer:
+            click.echo()
+            lines.append(prompt + "(end of input)")
+            return None
+        if echo:
+            click.echo(answer.rstrip("\n"))
+        lines.append(prompt + answer.rstrip("\n"))
+        return answer
+
+    def save() -> None:
+        if transcript is None:
+            return
+        try:
+            write_atomic(transcript, "\n".join(lines) + "\n")
+        except OSError as exc:
+            _fail(f"{transcript}: cannot write the transcript: {exc.strerror or exc}")
+        click.echo(f"wrote {transcript}", err=True)
+
+    try:
+        play_game(loaded, list(dict.fromkeys(roles)), say, ask, seed=seed, weeks=weeks)
+    except KeyboardInterrupt:
+        lines.append("(interrupted)")
+        save()  # a game stopped with Ctrl-C keeps its transcript
+        raise
+    save()
 
 
 def _allow_outside(ctx: click.Context, _param: click.Parameter, value: bool) -> None:

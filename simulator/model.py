@@ -26,8 +26,9 @@ stepping (for durability) through the same code, masked.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 import mesa
 import numpy as np
@@ -40,6 +41,7 @@ from .scenario.loader import load_scenario
 from .scenario.sampling import draw_all
 from .scenario.schema import Scenario
 from .talks.base import Named, Party
+from .talks.protocols import RoundResult
 from .talks.registry import PROTOCOLS
 from .talks.utility import reservation_point, row_all, utility
 
@@ -50,6 +52,37 @@ DEFAULT_PAUSE_WEEKS = 4.0
 """A general cease-fire or partial truce runs about 30 days unless extended."""
 SCALE_END = 1e-6
 """Territory terms this close to the end of the scale leave one side nothing."""
+
+
+@dataclass
+class TalksTable:
+    """This week's talks before anything comes into force (one array per replication):
+    what a person in a delegation's seat may change (see :class:`Seat`)."""
+
+    open_now: np.ndarray
+    parties: tuple[Party, Party]
+    text: np.ndarray
+    """The text on the table ``(R, K)``."""
+    agreed: np.ndarray
+    """Whether the text is agreed (set it when the answers change)."""
+    answers: dict[str, tuple[np.ndarray, np.ndarray]]
+    """Each belligerent's answer to each kind of proposal on offer, by kind."""
+
+
+class Seat(Protocol):
+    """A person at the table (``ceasefire play``): the model asks it at three moments.
+
+    Normal runs have no seat, and then nothing here is called.
+    """
+
+    def prepare(self, model: CeasefireModel, parties: tuple[Party, Party]):
+        """Before the round: may replace a party (its ask, after a counter-proposal)."""
+
+    def decide(self, model: CeasefireModel, table: TalksTable) -> None:
+        """After the text is drafted: may change the text, the answers and the agreement."""
+
+    def renew(self, model: CeasefireModel, kind: str, ended: np.ndarray, answers):
+        """A cease-fire or truce ran out: each side's answer to extending it."""
 
 
 def as_seed_sequence(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
@@ -117,6 +150,8 @@ class CeasefireModel(mesa.Model):
         self._build_outcomes()
         self._update_levers()
         self.week_record: dict[str, np.ndarray] = {}
+        self.seat: Seat | None = None
+        """A person's seat at the table (``ceasefire play``); None: the model plays all."""
         self._collect = collect
         self.datacollector: mesa.DataCollector | None = None
         if collect:
@@ -416,17 +451,38 @@ class CeasefireModel(mesa.Model):
             holder.prepare_for_talks(self, defender, self.talk_rounds, proposer == 0, open_now),
             defender.prepare_for_talks(self, holder, self.talk_rounds, proposer == 1, open_now),
         )
+        if self.seat is not None:
+            parties = self.seat.prepare(self, parties)
         self.last_asks = {holder.actor_id: parties[0].ask, defender.actor_id: parties[1].ask}
         mediator = self.mediator.view(self.control) if self.mediator else None
         drafter = self.mediator.drafter if self.mediator else None
         result = self.protocol.round(
             parties, mediator, drafter, self.talk_rounds, self.first_proposer
         )
+        if self.seat is not None:
+            # A person answers (or drafts) before anything comes into force.
+            table = TalksTable(
+                open_now,
+                parties,
+                result.text.copy(),
+                result.accepted.copy(),
+                {
+                    "settlement": (result.accepts[0] & open_now, result.accepts[1] & open_now),
+                    **self._pause_answers(open_now),
+                },
+            )
+            self.seat.decide(self, table)
+            result = RoundResult(
+                table.text, table.agreed, result.proposer, table.answers["settlement"]
+            )
+            pending = {k: v for k, v in table.answers.items() if k != "settlement"}
         self.text = np.where(open_now[:, None], result.text, np.nan)
         settlement = (result.accepts[0] & open_now, result.accepts[1] & open_now)
         self.talk_rounds += open_now
         agreed_now = self._bring_into_force(result.accepted & open_now, result.text)
-        pauses = self._offer_pauses(open_now)
+        if self.seat is None:
+            pending = self._pause_answers(open_now)
+        pauses = self._start_pauses(pending)
         self.accepts_by_kind = {"settlement": settlement, **pauses}
         ceasefire = pauses["ceasefire"]
         agreed_now = agreed_now | (ceasefire[0] & ceasefire[1])
@@ -446,15 +502,11 @@ class CeasefireModel(mesa.Model):
             self.mediator.apply_policies(self.steps, offered, accepted)
         return agreed_now, parties
 
-    def _offer_pauses(self, open_now: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """The mediator's offers of a general cease-fire and of a partial truce this week.
-
-        Each side decides on each kind by its own rule (``Belligerent.accepts_ceasefire``,
-        ``accepts_truce``); what both accept comes into force at the end of the week for
-        ``pause_weeks`` weeks. Who accepted is recorded even when the other refused.
-        """
+    def _pause_answers(self, open_now: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Each side's answer to the mediator's offers of a general cease-fire and of a
+        partial truce this week, by its own rule (``Belligerent.accepts_ceasefire``,
+        ``accepts_truce``); False where the kind is not offered."""
         holder, defender = self.belligerents
-        nobody = np.zeros(self.replications, dtype=bool)
         answers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         if "ceasefire" in self.scenario.talks.offers:
             offered = open_now & ~self.ceasefire_active & ~self.pause_just_broke
@@ -462,8 +514,6 @@ class CeasefireModel(mesa.Model):
                 holder.accepts_ceasefire(self, self.pause_weeks) & offered,
                 defender.accepts_ceasefire(self, self.pause_weeks) & offered,
             )
-            both = answers["ceasefire"][0] & answers["ceasefire"][1]
-            self._start_ceasefire(both)
         if "partial_truce" in self.scenario.talks.offers:
             offered = open_now & ~self.truce_active & ~self.ceasefire_active
             offered &= ~self.pause_just_broke
@@ -471,6 +521,22 @@ class CeasefireModel(mesa.Model):
                 holder.accepts_truce(self, defender) & offered,
                 defender.accepts_truce(self, holder) & offered,
             )
+        return answers
+
+    def _start_pauses(
+        self, answers: dict[str, tuple[np.ndarray, np.ndarray]]
+    ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """What both sides accepted of the week's offers comes into force at the end of the
+        week for ``pause_weeks`` weeks. Who accepted is recorded even when the other refused;
+        a truce on strikes is not offered where a general cease-fire starts."""
+        nobody = np.zeros(self.replications, dtype=bool)
+        answers = dict(answers)
+        starting = nobody
+        if "ceasefire" in answers:
+            starting = answers["ceasefire"][0] & answers["ceasefire"][1]
+            self._start_ceasefire(starting)
+        if "partial_truce" in answers:
+            answers["partial_truce"] = tuple(a & ~starting for a in answers["partial_truce"])
             both = answers["partial_truce"][0] & answers["partial_truce"][1]
             first = both & ~self.truce_agreed
             self.truce_week = np.where(first, self.steps, self.truce_week)
@@ -500,15 +566,22 @@ class CeasefireModel(mesa.Model):
         holder, defender = self.belligerents
         ended = self.ceasefire_until == self.steps - 1
         if ended.any():
-            again = ended & holder.accepts_ceasefire(self, self.pause_weeks)
-            again &= defender.accepts_ceasefire(self, self.pause_weeks)
+            answers = (
+                holder.accepts_ceasefire(self, self.pause_weeks),
+                defender.accepts_ceasefire(self, self.pause_weeks),
+            )
+            if self.seat is not None:
+                answers = self.seat.renew(self, "ceasefire", ended, answers)
+            again = ended & answers[0] & answers[1]
             self.ceasefire_until = np.where(
                 again, self.steps - 1 + int(self.pause_weeks), self.ceasefire_until
             )
         ended = self.truce_until == self.steps - 1
         if ended.any():
-            again = ended & holder.accepts_truce(self, defender)
-            again &= defender.accepts_truce(self, holder)
+            answers = (holder.accepts_truce(self, defender), defender.accepts_truce(self, holder))
+            if self.seat is not None:
+                answers = self.seat.renew(self, "partial_truce", ended, answers)
+            again = ended & answers[0] & answers[1]
             self.truce_until = np.where(
                 again, self.steps - 1 + int(self.pause_weeks), self.truce_until
             )

@@ -1,0 +1,150 @@
+"""Runs worth showing: choose, among single runs with consecutive seeds, the one closest
+to a kind of outcome (a deal, a stalemate, the typical run, a deal that broke down).
+
+A teacher wants to show a deal and a war that goes on from the same scenario without
+guessing at seeds. Each candidate is an ordinary single run (``ceasefire run --seed
+S``), so the chosen seed reproduces the run exactly; candidates skip the weekly
+records, which do not change the numbers, only what is kept.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from statistics import median
+from typing import Any
+
+PICK_KINDS = ("agreed", "none", "median", "breakdown")
+"""What ``pick_run`` can look for."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What one candidate run ended with, enough to compare it with the others."""
+
+    seed: int
+    outcome: str
+    """'settlement', 'ceasefire' (a general cease-fire), 'capitulation' or 'none'."""
+    agreement_week: int | None
+    breakdown_week: int | None
+    control_at_end: float
+
+
+@dataclass(frozen=True)
+class Pick:
+    """The chosen seed (None when no candidate qualified) and why, in a sentence."""
+
+    seed: int | None
+    reason: str
+    qualifying: int
+    candidates: int
+
+
+def candidate(scenario: Any, seed: int, weeks: int | None = None) -> Candidate:
+    """Run seed ``seed`` as ``ceasefire run`` would and summarise how it ended."""
+    from .model import CeasefireModel
+
+    model = CeasefireModel(scenario, replications=1, seed=seed, collect=False)
+    weeks = model.scenario.horizon if weeks is None else weeks
+    while model.running and model.steps < weeks:
+        model.step()
+    if model.agreed[0]:
+        settled_first = model.settled[0] and model.settlement_week[0] == model.agreement_week[0]
+        kind = "settlement" if settled_first else "ceasefire"
+    elif model.capitulated[0]:
+        kind = "capitulation"
+    else:
+        kind = "none"
+    return Candidate(
+        seed=seed,
+        outcome=kind,
+        agreement_week=int(model.agreement_week[0]) if model.agreed[0] else None,
+        breakdown_week=(
+            int(model.breakdown_week[0]) if model.settled[0] and model.broke_down[0] else None
+        ),
+        control_at_end=float(model.control[0]),
+    )
+
+
+_WORDS = {
+    "settlement": "a settlement",
+    "ceasefire": "a general cease-fire",
+    "capitulation": "a capitulation",
+    "none": "no agreement",
+}
+
+
+def choose(kind: str, runs: list[Candidate], date_of_week=None) -> Pick:
+    """The candidate closest to ``kind`` (ties go to the lowest seed), and why.
+
+    ``agreed``: a settlement or general cease-fire, closest to the median agreement week
+    of the agreed runs. ``none``: no agreement and no capitulation, closest to the median
+    front at the end of those runs. ``median``: of the most common outcome, the run whose
+    front at the end is closest to the median of all candidates. ``breakdown``: a
+    settlement that broke down, closest to the median week of breaking down.
+    """
+    if kind not in PICK_KINDS:
+        raise ValueError(f"unknown kind {kind!r}; choose from {', '.join(PICK_KINDS)}")
+    seeds = f"seeds {runs[0].seed}-{runs[-1].seed}" if len(runs) > 1 else f"seed {runs[0].seed}"
+    pool = f"{len(runs)} candidates ({seeds})"
+
+    def when(week: float) -> str:
+        if date_of_week is None:
+            return f"week {week:g}"
+        return f"week {week:g} ({date_of_week(round(week)).isoformat()})"
+
+    if kind == "agreed":
+        qualifying = [c for c in runs if c.outcome in ("settlement", "ceasefire")]
+        if not qualifying:
+            return Pick(None, f"no settlement or general cease-fire among {pool}", 0, len(runs))
+        target = median(c.agreement_week for c in qualifying)
+        best = min(qualifying, key=lambda c: (abs(c.agreement_week - target), c.seed))
+        reason = (
+            f"{_WORDS[best.outcome]} in {when(best.agreement_week)}, closest to the median "
+            f"agreement week {target:g} of the {len(qualifying)} agreed runs among {pool}"
+        )
+    elif kind == "none":
+        qualifying = [c for c in runs if c.outcome == "none"]
+        if not qualifying:
+            return Pick(
+                None, f"every one of {pool} ended in an agreement or capitulation", 0, len(runs)
+            )
+        target = median(c.control_at_end for c in qualifying)
+        best = min(qualifying, key=lambda c: (abs(c.control_at_end - target), c.seed))
+        reason = (
+            f"no agreement; the front ends at {100 * best.control_at_end:.1f}%, closest to the "
+            f"median {100 * target:.1f}% of the {len(qualifying)} runs without one among {pool}"
+        )
+    elif kind == "median":
+        counts = Counter(c.outcome for c in runs)
+        typical, count = max(counts.items(), key=lambda item: (item[1], item[0] == "none"))
+        qualifying = [c for c in runs if c.outcome == typical]
+        target = median(c.control_at_end for c in runs)
+        best = min(qualifying, key=lambda c: (abs(c.control_at_end - target), c.seed))
+        reason = (
+            f"the typical outcome ({_WORDS[typical]}, {count} of {pool}) with the front at the "
+            f"end at {100 * best.control_at_end:.1f}%, closest to the median "
+            f"{100 * target:.1f}% of all candidates"
+        )
+    else:
+        qualifying = [c for c in runs if c.breakdown_week is not None]
+        if not qualifying:
+            return Pick(None, f"no settlement broke down among {pool}", 0, len(runs))
+        target = median(c.breakdown_week for c in qualifying)
+        best = min(qualifying, key=lambda c: (abs(c.breakdown_week - target), c.seed))
+        reason = (
+            f"a settlement agreed in {when(best.agreement_week)} broke down in "
+            f"{when(best.breakdown_week)}, closest to the median breakdown week {target:g} "
+            f"of the {len(qualifying)} such runs among {pool}"
+        )
+    return Pick(best.seed, reason, len(qualifying), len(runs))
+
+
+def pick_run(
+    scenario: Any, kind: str, seed: int, candidates: int = 100, weeks: int | None = None
+) -> Pick:
+    """Run seeds ``seed .. seed + candidates - 1`` and choose the one closest to ``kind``."""
+    if candidates < 1:
+        raise ValueError(f"candidates must be at least 1, got {candidates}")
+    runs = [candidate(scenario, seed + i, weeks) for i in range(candidates)]
+    return choose(kind, runs, scenario.date_of_week)
