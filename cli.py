@@ -1154,5 +1154,56 @@ def calibrate(targets_file, check_scenario, replications, fmt, plot):
     _plot(plot, lambda data, path: predictive_plot(data, targets, path), runs)
 
 
+@main.command()
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=8765,
+    show_default=True,
+    help="Port on 127.0.0.1 to serve the app on.",
+)
+def app(port: int) -> None:
+    """Serve the browser app (Mesa SolaraViz) on 127.0.0.1 until Ctrl-C.
+
+    Pick a bundled scenario, move the levers (US aid, intelligence, sanctions, each
+    side's resolve and the cost of crossing its red line, the talks protocol), then
+    Reset, Step or Play and watch the front, the positions and the outcome. Needs the
+    optional extra: pip install 'ceasefire[app]'.
+    """
+    import importlib.util
+    import socket
+    import subprocess
+
+    missing = [m for m in ("solara", "ipyvuetify") if importlib.util.find_spec(m) is None]
+    if missing:
+        _fail(f"the app needs {', '.join(missing)}: pip install 'ceasefire[app]'")
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            _fail(f"--port {port}: the port is in use on 127.0.0.1; choose another")
+    command = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "simulator.outputs.app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-open",
+    ]
+    click.echo(f"Serving the app at http://127.0.0.1:{port}/ (Ctrl-C stops it)")
+    server = subprocess.Popen(command)
+    try:
+        code = server.wait()
+    except KeyboardInterrupt:
+        server.terminate()
+        server.wait(timeout=10)
+        code = 0
+    sys.exit(code)
+
+
 if __name__ == "__main__":
     main()
