@@ -109,8 +109,9 @@ def test_every_bundled_scenario_runs_in_the_app(name):
 
 def test_the_run_stops_at_the_horizon():
     model = app.AppModel(scenario="theory/rubinstein")
-    while model.running:
+    for _ in range(model.scenario.horizon + 2):
         model.step()
+    assert not model.running
     assert model.steps == model.scenario.horizon
     text = app.outcome_html(model)
     assert "by the end of the run" in text or "agreed" in text
@@ -256,9 +257,7 @@ def test_browser_changes_a_lever_steps_and_shows_the_outcome(served_app, tmp_pat
 
         def button(label: str):
             return wait.until(
-                ec.element_to_be_clickable(
-                    (By.XPATH, f"//button[normalize-space(.)='{label}']")
-                )
+                ec.element_to_be_clickable((By.XPATH, f"//button[normalize-space(.)='{label}']"))
             )
 
         page_shows("Week 0 of 104")
@@ -279,10 +278,13 @@ def test_browser_changes_a_lever_steps_and_shows_the_outcome(served_app, tmp_pat
             button("Step").click()
             page_shows(f"Week {week} of 104")
         page_shows("aid 0.50")
-        page_shows("Outcome:")
         body = browser.find_element(By.TAG_NAME, "body").text
         assert "Step: 3" in body
-        assert "no agreement yet" in body or "agreed" in body
+        assert "Outcome: no agreement yet" in body or "agreed in week" in body
+        button("Run to the end").click()
+        page_shows("Week 104 of 104")
+        body = browser.find_element(By.TAG_NAME, "body").text
+        assert "Outcome: no agreement by the end of the run" in body or "agreed in week" in body
         shot = tmp_path / "app.png"
         browser.save_screenshot(str(shot))
         assert shot.stat().st_size > 10_000

@@ -133,6 +133,15 @@ class AppModel(CeasefireModel):
         }
         self.scenario_name = scenario
         self.run_seed = loaded.seed if run_seed is None else run_seed
+        # After "Run to the end" Mesa's Step and Play buttons stay enabled (its controller
+        # learns that a run ended only from its own steps): past the horizon a step is a no-op.
+        week = self.step
+
+        def step_while_running() -> None:
+            if self.running:
+                week()
+
+        self.step = step_while_running
 
     @staticmethod
     def _levers(
@@ -274,8 +283,8 @@ def positions_figure(model: CeasefireModel) -> Figure:
 
     Every value is the holder's share of the contested territory (the scale of the
     territory issue): the front line, each side's ask, reservation point (what it takes
-    rather than fight on) and red line, and the mediator's text. The bargaining range
-    between the reservation points is shaded where it exists.
+    rather than fight on) and red line, and the mediator's text, with the weekly records'
+    verdict on the range between the reservation points.
     """
     scenario = model.scenario
     holder, defender = scenario.front.holder, scenario.defender
@@ -319,15 +328,26 @@ def positions_figure(model: CeasefireModel) -> Figure:
             ls="-.",
             label=f"{_name(model, model.mediator.actor_id)}: text",
         )
+    # Between the reservation points: a bargaining range where the model finds one, and
+    # hatched where the values overlap but a red line stands in the way.
     low, high = series(f"reservation_{holder}"), series(f"reservation_{defender}")
+    in_range = np.array([bool(r.get("bargaining_range")) for r in rows])
+    blocked = np.array(
+        [bool(r.get("values_overlap")) and not r.get("red_lines_overlap") for r in rows]
+    )
+    ax.fill_between(
+        dates, low, high, where=in_range, color="#999999", alpha=0.5, label="Bargaining range"
+    )
     ax.fill_between(
         dates,
         low,
         high,
-        where=np.nan_to_num(high - low, nan=-1) >= 0,
-        color="#bbbbbb",
-        alpha=0.5,
-        label="Bargaining range",
+        where=blocked,
+        facecolor="none",
+        edgecolor="#777777",
+        hatch="///",
+        lw=0,
+        label="Values overlap, red lines block",
     )
     start = np.datetime64(scenario.date_of_week(0).isoformat())
     end = np.datetime64(scenario.date_of_week(scenario.horizon).isoformat())
