@@ -141,6 +141,19 @@ def test_page_renders_and_steps_without_a_browser():
     assert "Week 2 of 104" in _outcome_texts(rc)
 
 
+def test_page_sliders_and_select_build_the_next_run_on_reset():
+    _box, rc = solara.render(solara.AppLayout(children=[app.make_page()]), handle_error=False)
+    rc.find(v.Slider, label="US aid ×").widget.v_model = 0.25
+    rc.find(v.Select, label="Scenario").widget.v_model = "stalemate"
+    # Like Mesa's own pages, a new setting takes effect when the run is rebuilt.
+    assert "aid 1.00" in _outcome_texts(rc)
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    text = _outcome_texts(rc)
+    assert "aid 0.25" in text
+    assert "US aid ×0.25" in text
+    assert "Scenario stalemate" in text
+
+
 # ----------------------------------------------------------------------------- the CLI
 
 
@@ -151,7 +164,9 @@ def _free_port() -> int:
 
 
 def _ceasefire() -> list[str]:
-    return [sys.executable, "-c", "import cli; cli.main()"]
+    """The installed ``ceasefire`` command, or the checkout's cli.py."""
+    installed = Path(sys.executable).with_name("ceasefire")
+    return [str(installed)] if installed.exists() else [sys.executable, str(ROOT / "cli.py")]
 
 
 def test_app_refuses_a_port_in_use():
