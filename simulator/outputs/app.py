@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import os
+import warnings
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,12 @@ matplotlib.use("Agg")
 import numpy as np
 import solara
 from matplotlib.figure import Figure
-from mesa.visualization import SolaraViz
+
+with warnings.catch_warnings():
+    # Mesa 3.3's SolaraViz trips Solara's rules-of-hooks check when it is defined; the
+    # warning concerns Mesa's code, not this app's, and would greet every user.
+    warnings.filterwarnings("ignore", category=UserWarning, module="solara.validate_hooks")
+    from mesa.visualization import SolaraViz
 from mesa.visualization.utils import force_update
 
 from simulator.errors import ScenarioError
