@@ -191,7 +191,9 @@ def test_app_refuses_a_port_in_use():
 # ----------------------------------------------------------------------------- the browser
 
 
-def _browser() -> tuple[str, str]:
+@pytest.fixture
+def browser_paths() -> tuple[str, str]:
+    """Debian's chromium and chromedriver; missing, a failure under CI and a skip elsewhere."""
     chromium = shutil.which("chromium")
     driver = shutil.which("chromedriver")
     if chromium and driver:
@@ -247,8 +249,8 @@ def served_app():
             server.stdout.close()
 
 
-def test_browser_changes_a_lever_steps_and_shows_the_outcome(served_app, tmp_path):
-    chromium, driver_path = _browser()
+def test_browser_changes_a_lever_steps_and_shows_the_outcome(browser_paths, served_app, tmp_path):
+    chromium, driver_path = browser_paths
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
