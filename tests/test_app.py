@@ -287,8 +287,22 @@ def test_browser_changes_a_lever_steps_and_shows_the_outcome(browser_paths, serv
                 )
             )
         )
-        for _ in range(10):  # ten steps of 0.05: half the scenario's aid
-            aid.send_keys(Keys.ARROW_LEFT)
+        # Half the scenario's aid, in steps of 0.05. The server echoes each value back, so
+        # under load a key can be undone: press until the slider rests at 0.5.
+        deadline = time.monotonic() + 30
+        settled_at = None
+        while time.monotonic() < deadline:
+            now = float(aid.get_attribute("aria-valuenow"))
+            if abs(now - 0.5) > 1e-6:
+                aid.send_keys(Keys.ARROW_LEFT if now > 0.5 else Keys.ARROW_RIGHT)
+                settled_at = None
+            elif settled_at is None:
+                settled_at = time.monotonic()
+            elif time.monotonic() - settled_at > 1.0:
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail(f"the aid slider did not settle at 0.5 (it shows {now})")
         button("Reset").click()
         page_shows("US aid ×0.50")
         for week in (1, 2, 3):
@@ -309,6 +323,9 @@ def test_browser_changes_a_lever_steps_and_shows_the_outcome(browser_paths, serv
         if shots:
             Path(shots).mkdir(parents=True, exist_ok=True)
             shutil.copy(shot, Path(shots) / "app.png")
+    except Exception:
+        browser.save_screenshot(str(tmp_path / "failed.png"))
+        raise
     finally:
         browser.quit()
     assert server.poll() is None, "the server stopped while the page was in use"
