@@ -185,6 +185,12 @@ def _name(model: CeasefireModel, actor: str) -> str:
     return model.scenario.actors[actor].name or actor
 
 
+def _land(model: CeasefireModel) -> str:
+    """What the territory scale measures, in words ("the four oblasts")."""
+    unit = model.scenario.issues["territory"].unit or ""
+    return unit.removeprefix("share of ") if unit.startswith("share of ") else "the contested land"
+
+
 def _percent(share: float | None) -> str:
     return "—" if share is None else f"{100 * share:.1f}%"
 
@@ -198,8 +204,8 @@ def outcome_lines(model: CeasefireModel) -> list[str]:
     result = outcome(model)
     lines = [
         f"Week {model.steps} of {scenario.horizon} · {last['date']}",
-        f"**Front:** {_name(model, holder)} holds {_percent(last['control'])} of the "
-        f"contested territory ({last['control_km2']:,.0f} km²).",
+        f"**Front:** {_name(model, holder)} holds {_percent(last['control'])} of "
+        f"{_land(model)} ({last['control_km2']:,.0f} km²).",
     ]
     if model.mediator is not None:
         lines.append(
@@ -217,11 +223,14 @@ def outcome_lines(model: CeasefireModel) -> list[str]:
         if result[kind]:
             events.append(f"{label} in week {result[kind]['week']} ({result[kind]['date']})")
     if result["terms"]:
-        terms = ", ".join(
-            f"{issue} {_percent(value) if issue == 'territory' else f'{value:.2f}'}"
-            for issue, value in result["terms"].items()
-        )
-        events.append(f"Terms: {terms}")
+        terms = []
+        for issue, value in result["terms"].items():
+            if issue == "territory":
+                terms.append(f"{_name(model, holder)} keeps {_percent(value)} of {_land(model)}")
+            else:
+                low, high = scenario.issues[issue].scale
+                terms.append(f"{issue} {value:.2f} (on its {low:g}-{high:g} scale)")
+        events.append("terms: " + ", ".join(terms))
     if result["broke_down"]:
         events.append(f"The agreement broke down in week {result['breakdown_week']}")
     if events:
@@ -234,7 +243,7 @@ def outcome_lines(model: CeasefireModel) -> list[str]:
         f"{_name(model, side)} {'accepts' if last.get(f'accepts_{side}') else 'refuses'}"
         for side in (holder, defender)
     ]
-    if model.steps:
+    if model.steps and not (last.get("settled") or last.get("capitulated")):
         lines.append("**This week at the table:** " + ", ".join(accepts) + ".")
     settings = getattr(model, "settings", {})
     changed = [f"{name} ×{value:.2f}" for name, value in settings.items() if value != 1.0]
@@ -359,7 +368,26 @@ def positions_figure(model: CeasefireModel) -> Figure:
     end = np.datetime64(scenario.date_of_week(scenario.horizon).isoformat())
     ax.set_xlim(start, end)
     ax.set_ylim(-2, 102)
-    ax.set_ylabel(f"{_name(model, holder)}-held share of contested land (%)", fontsize=13)
+    result = outcome(model)
+    for kind, label in (
+        ("settlement", "settlement"),
+        ("ceasefire", "cease-fire"),
+        ("partial_truce", "partial truce"),
+        ("capitulation", "capitulation"),
+    ):
+        if result[kind]:
+            when = np.datetime64(result[kind]["date"])
+            ax.axvline(when, color="#444444", lw=1.2)
+            ax.annotate(
+                label,
+                (when, 0.02),
+                xycoords=("data", "axes fraction"),
+                rotation=90,
+                ha="right",
+                va="bottom",
+                fontsize=11,
+            )
+    ax.set_ylabel(f"{_name(model, holder)}-held share of {_land(model)} (%)", fontsize=13)
     ax.set_title(f"Positions on territory, week {model.steps}", fontsize=15)
     ax.tick_params(labelsize=12)
     ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%b %Y"))
