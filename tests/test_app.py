@@ -28,6 +28,8 @@ from simulator.outputs import app  # noqa: E402
 from simulator.scenario import load_scenario  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+HORIZON = load_scenario(app.DEFAULT_SCENARIO).horizon
+"""Weeks in the scenario the page opens with."""
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -134,11 +136,11 @@ def _outcome_texts(rc) -> str:
 
 def test_page_renders_and_steps_without_a_browser():
     _box, rc = solara.render(solara.AppLayout(children=[app.make_page()]), handle_error=False)
-    assert "Week 0 of 104" in _outcome_texts(rc)
+    assert f"Week 0 of {HORIZON}" in _outcome_texts(rc)
     rc.find(v.Btn, children=["Step"]).widget.click()
     rc.find(v.Btn, children=["Step"]).widget.click()
     rc.find(children=["Step: 2"]).assert_single()
-    assert "Week 2 of 104" in _outcome_texts(rc)
+    assert f"Week 2 of {HORIZON}" in _outcome_texts(rc)
 
 
 def test_page_sliders_and_select_build_the_next_run_on_reset():
@@ -277,7 +279,7 @@ def test_browser_changes_a_lever_steps_and_shows_the_outcome(browser_paths, serv
                 ec.element_to_be_clickable((By.XPATH, f"//button[normalize-space(.)='{label}']"))
             )
 
-        page_shows("Week 0 of 104")
+        page_shows(f"Week 0 of {HORIZON}")
         aid = wait.until(
             ec.presence_of_element_located(
                 (
@@ -307,13 +309,13 @@ def test_browser_changes_a_lever_steps_and_shows_the_outcome(browser_paths, serv
         page_shows("US aid ×0.50")
         for week in (1, 2, 3):
             button("Step").click()
-            page_shows(f"Week {week} of 104")
+            page_shows(f"Week {week} of {HORIZON}")
         page_shows("aid 0.50")
         body = browser.find_element(By.TAG_NAME, "body").text
         assert "Step: 3" in body
         assert "Outcome: no agreement yet" in body or "agreed in week" in body
         button("Run to the end").click()
-        page_shows("Week 104 of 104")
+        page_shows(f"Week {HORIZON} of {HORIZON}")
         body = browser.find_element(By.TAG_NAME, "body").text
         assert "Outcome: no agreement by the end of the run" in body or "agreed in week" in body
         shot = tmp_path / "app.png"
