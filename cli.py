@@ -1171,6 +1171,7 @@ def app(port: int) -> None:
     optional extra: pip install 'ceasefire[app]'.
     """
     import importlib.util
+    import signal
     import socket
     import subprocess
 
@@ -1196,11 +1197,20 @@ def app(port: int) -> None:
     ]
     click.echo(f"Serving the app at http://127.0.0.1:{port}/ (Ctrl-C stops it)")
     server = subprocess.Popen(command)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # Stopped by Ctrl-C or by a service manager's SIGTERM, the server goes too.
+    signal.signal(signal.SIGTERM, stop)
     try:
         code = server.wait()
     except KeyboardInterrupt:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
         code = 0
     sys.exit(code)
 

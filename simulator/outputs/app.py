@@ -309,40 +309,25 @@ def positions_figure(model: CeasefireModel) -> Figure:
     def series(key: str) -> np.ndarray:
         return np.array([np.nan if r.get(key) is None else 100 * r[key] for r in rows])
 
-    fig = Figure(figsize=(7.5, 6.5), layout="constrained")
+    fig = Figure(figsize=(7.5, 5.6), layout="constrained")
     ax = fig.subplots()
+
+    def line(key: str, label: str, **style: Any) -> None:
+        values = series(key)
+        if np.isfinite(values).any():  # a line the run never had stays out of the legend
+            # A dot on this week's value: the newest point, and a lone week, stay visible.
+            ax.plot(dates, values, label=label, marker="o", markevery=[-1], ms=4, **style)
+
     colours = {holder: "#b2182b", defender: "#2166ac"}
     for side in (holder, defender):
-        name = _name(model, side)
-        colour = colours[side]
-        ax.plot(dates, series(f"ask_{side}_territory"), color=colour, lw=2, label=f"{name}: ask")
-        ax.plot(
-            dates,
-            series(f"reservation_{side}"),
-            color=colour,
-            lw=1.6,
-            ls="--",
-            label=f"{name}: reservation",
-        )
-        ax.plot(
-            dates,
-            series(f"red_line_{side}_territory"),
-            color=colour,
-            lw=1.6,
-            ls=":",
-            label=f"{name}: red line",
-        )
-    front = series("control")
-    ax.plot(dates, front, color="black", lw=3, label="Front line")
+        name, colour = _name(model, side), colours[side]
+        line(f"ask_{side}_territory", f"{name}: ask", color=colour, lw=2)
+        line(f"reservation_{side}", f"{name}: reservation", color=colour, lw=1.6, ls="--")
+        line(f"red_line_{side}_territory", f"{name}: red line", color=colour, lw=1.6, ls=":")
+    line("control", "Front line", color="black", lw=3)
     if model.mediator is not None:
-        ax.plot(
-            dates,
-            series("text_territory"),
-            color="#1b7837",
-            lw=1.8,
-            ls="-.",
-            label=f"{_name(model, model.mediator.actor_id)}: text",
-        )
+        mediator = _name(model, model.mediator.actor_id)
+        line("text_territory", f"{mediator}: text", color="#1b7837", lw=1.8, ls="-.")
     # Between the reservation points: a bargaining range where the model finds one, and
     # hatched where the values overlap but a red line stands in the way.
     low, high = series(f"reservation_{holder}"), series(f"reservation_{defender}")
@@ -350,20 +335,22 @@ def positions_figure(model: CeasefireModel) -> Figure:
     blocked = np.array(
         [bool(r.get("values_overlap")) and not r.get("red_lines_overlap") for r in rows]
     )
-    ax.fill_between(
-        dates, low, high, where=in_range, color="#999999", alpha=0.5, label="Bargaining range"
-    )
-    ax.fill_between(
-        dates,
-        low,
-        high,
-        where=blocked,
-        facecolor="none",
-        edgecolor="#777777",
-        hatch="///",
-        lw=0,
-        label="Values overlap, red lines block",
-    )
+    if in_range.any():
+        ax.fill_between(
+            dates, low, high, where=in_range, color="#999999", alpha=0.5, label="Bargaining range"
+        )
+    if blocked.any():
+        ax.fill_between(
+            dates,
+            low,
+            high,
+            where=blocked,
+            facecolor="none",
+            edgecolor="#777777",
+            hatch="///",
+            lw=0,
+            label="Values overlap, red lines block",
+        )
     start = np.datetime64(scenario.date_of_week(0).isoformat())
     end = np.datetime64(scenario.date_of_week(scenario.horizon).isoformat())
     ax.set_xlim(start, end)
@@ -380,20 +367,23 @@ def positions_figure(model: CeasefireModel) -> Figure:
             ax.axvline(when, color="#444444", lw=1.2)
             ax.annotate(
                 label,
-                (when, 0.02),
+                (when, 0.98),
                 xycoords=("data", "axes fraction"),
                 rotation=90,
                 ha="right",
-                va="bottom",
+                va="top",
                 fontsize=11,
+                backgroundcolor="white",
             )
     ax.set_ylabel(f"{_name(model, holder)}-held share of {_land(model)} (%)", fontsize=13)
     ax.set_title(f"Positions on territory, week {model.steps}", fontsize=15)
     ax.tick_params(labelsize=12)
-    ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%b %Y"))
+    locator = matplotlib.dates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(locator))
     ax.grid(alpha=0.3)
-    fig.autofmt_xdate()
-    fig.legend(loc="outside lower center", ncol=3, fontsize=11, frameon=False)
+    # Inside the axes, where the asks leave room: the page gives the chart a fixed cell.
+    ax.legend(loc="lower right", ncol=2, fontsize=9.5, framealpha=0.9)
     return fig
 
 
