@@ -171,6 +171,22 @@ def _ceasefire() -> list[str]:
     return [str(installed)] if installed.exists() else [sys.executable, str(ROOT / "cli.py")]
 
 
+def test_app_without_the_extra_says_how_to_install_it(monkeypatch):
+    import importlib.util
+
+    from click.testing import CliRunner
+
+    from cli import main
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "solara" else real(name, *a)
+    )
+    result = CliRunner().invoke(main, ["app", "--port", str(_free_port())])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "the app needs solara: pip install 'ceasefire[app]'"
+
+
 def test_app_refuses_a_port_in_use():
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
