@@ -383,7 +383,7 @@ def positions_figure(model: CeasefireModel) -> Figure:
     ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(locator))
     ax.grid(alpha=0.3)
     # Inside the axes, where the asks leave room: the page gives the chart a fixed cell.
-    ax.legend(loc="lower right", ncol=2, fontsize=9.5, framealpha=0.9)
+    ax.legend(loc="lower right", ncol=2, fontsize=10.5, framealpha=0.9)
     return fig
 
 
