@@ -1434,6 +1434,67 @@ def play(
     save()
 
 
+@main.command()
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=8765,
+    show_default=True,
+    help="Port on 127.0.0.1 to serve the app on.",
+)
+def app(port: int) -> None:
+    """Serve the browser app (Mesa SolaraViz) on 127.0.0.1 until Ctrl-C.
+
+    Pick a bundled scenario, move the levers (US aid, intelligence, sanctions, each
+    side's resolve and the cost of crossing its red line, the talks protocol), then
+    Reset, Step or Play and watch the front, the positions and the outcome. Needs the
+    optional extra: pip install 'ceasefire[app]'.
+    """
+    import importlib.util
+    import signal
+    import socket
+    import subprocess
+
+    missing = [m for m in ("solara", "ipyvuetify") if importlib.util.find_spec(m) is None]
+    if missing:
+        _fail(f"the app needs {', '.join(missing)}: pip install 'ceasefire[app]'")
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            _fail(f"--port {port}: the port is in use on 127.0.0.1; choose another")
+    command = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "simulator.outputs.app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-open",
+    ]
+    click.echo(f"Serving the app at http://127.0.0.1:{port}/ (Ctrl-C stops it)")
+    server = subprocess.Popen(command)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # Stopped by Ctrl-C or by a service manager's SIGTERM, the server goes too.
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        code = server.wait()
+    except KeyboardInterrupt:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        code = 0
+    sys.exit(code)
+
+
 def _allow_outside(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if value:
         from simulator.scenario.loader import ALLOW_OUTSIDE
