@@ -83,4 +83,12 @@ def test_an_installed_wheel_runs_the_bundled_scenarios_from_any_folder(tmp_path)
     assert ran.stderr == ""  # no notes about missing files
     listed = _run(venv / "bin" / "ceasefire", "list", cwd=elsewhere).stdout
     assert "theory/rubinstein" in listed and "(invalid" not in listed
+    # The hindcast's observed record and the calibration's targets ship too.
+    scored = _run(venv / "bin" / "ceasefire", "hindcast", "-n", "20", cwd=elsewhere)
+    assert "scored" in scored.stdout, scored.stdout + scored.stderr
+    shipped = _run(
+        python, "-c", "from simulator.calibration import load_targets; print(load_targets().cutoff)",
+        cwd=elsewhere,
+    )  # fmt: skip
+    assert shipped.stdout.strip() == "2025-01-06", shipped.stdout + shipped.stderr
     assert list(elsewhere.iterdir()) == []
