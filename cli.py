@@ -328,7 +328,8 @@ def _run_table(model, scenario, seed, weekly, result, every) -> str:
     names = {side.actor_id: side.name for side in model.belligerents}
     places = {p: scenario.front.places[p].name for p in model.place_ids}
     header = (
-        f"{scenario.name}: {scenario.start} to {scenario.end}, seed {seed}. "
+        f"{scenario.name}: {scenario.start} to {scenario.date_of_week(model.steps)}, "
+        f"seed {seed}. "
         f"'holds' is {names[model.holder.actor_id]}'s share of the disputed territory; "
         f"'min'/'max' the territory each side would accept rather than fight on."
     )
@@ -1142,7 +1143,7 @@ def _shown(path: Path) -> str:
 
     try:
         return path.resolve().relative_to(BUNDLED_DIR.parent).as_posix()
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # elsewhere, or a link that leads nowhere
         return str(path)
 
 

@@ -18,6 +18,7 @@ import json
 import multiprocessing
 import os
 import re
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
@@ -221,8 +222,8 @@ class ChunkStore:
                 if self.KEY not in data.files or str(data[self.KEY]) != key:
                     return None
                 arrays = {name: data[name] for name in data.files if name != self.KEY}
-        except (OSError, ValueError, KeyError, EOFError):
-            return None
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            return None  # damaged or not a chunk at all: run it again
         if not arrays or any(len(a) != count for a in arrays.values()):
             return None
         return arrays
@@ -347,10 +348,26 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
+def _end_with_parent() -> None:
+    """In a worker: ask Linux to end this process when its parent dies, so a run killed
+    outright (SIGKILL) leaves no workers waiting on a pipe nobody reads."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+
 def _run_in_processes(
     tasks: Sequence[Task], workers: int, finished: Callable[[int, dict], None]
 ) -> None:
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=_pool_context(), initializer=_end_with_parent
+    ) as pool:
         futures: dict[Future, int] = {pool.submit(run_chunk, t): t.index for t in tasks}
         try:
             remaining = set(futures)

@@ -34,7 +34,15 @@ from typing import Any
 
 import numpy as np
 
-from .ensemble import Progress, Runs, Task, _run_in_processes, _run_on_dask, chunk_counts
+from .ensemble import (
+    Progress,
+    Runs,
+    Task,
+    _run_in_processes,
+    _run_on_dask,
+    chunk_counts,
+    max_replications,
+)
 from .ensemble import run_chunk as _run_chunk
 from .scenario.checks import TERRITORY
 from .scenario.quantities import Beta, Normal, Quantity, Triangular, Uniform
@@ -163,6 +171,14 @@ def design(
     if pair is not None and not set(pair) <= set(names):
         raise ValueError(f"the pair {pair} is not among the inputs")
     k = len(names) + 1
+    # SALib builds all its N (2k + 2) rows before any run: refuse at once what this
+    # machine could not hold, as an ensemble does.
+    rows = samples * (2 * k + 2)
+    if rows > max_replications():
+        raise ValueError(
+            f"a Sobol' design of {samples:,} base samples over {k - 1} inputs needs "
+            f"{rows:,} runs, more than this machine can hold (at most {max_replications():,})"
+        )
     unit = sobol_sample.sample(
         _problem([*names, NOISE]), samples, calc_second_order=pair is not None, seed=seed
     )

@@ -86,9 +86,7 @@ def test_an_installed_wheel_runs_the_bundled_scenarios_from_any_folder(tmp_path)
     # The hindcast's observed record and the calibration's targets ship too.
     scored = _run(venv / "bin" / "ceasefire", "hindcast", "-n", "20", cwd=elsewhere)
     assert "scored" in scored.stdout, scored.stdout + scored.stderr
-    shipped = _run(
-        python, "-c", "from simulator.calibration import load_targets; print(load_targets().cutoff)",
-        cwd=elsewhere,
-    )  # fmt: skip
+    targets = "from simulator.calibration import load_targets; print(load_targets().cutoff)"
+    shipped = _run(python, "-c", targets, cwd=elsewhere)
     assert shipped.stdout.strip() == "2025-01-06", shipped.stdout + shipped.stderr
     assert list(elsewhere.iterdir()) == []

@@ -436,3 +436,24 @@ def test_a_deal_accepted_once_a_red_line_has_run_off_the_scale_is_a_capitulation
     kept = "{value: 0.3, relative_to: front, assumption: test}"
     m = run(load_scenario(NASH, [f"actors.side_b.positions.territory.red_line={kept}"]))
     assert m.agreed[0] and not m.capitulated[0]
+
+
+def test_a_corrupt_stored_chunk_is_run_again(tmp_path):
+    from simulator.ensemble import ChunkStore
+
+    store = ChunkStore(tmp_path)
+    store.save(0, {"agreed": np.zeros(3, bool)}, "key")
+    assert store.load(0, 3, "key") is not None
+    data = store.path(0).read_bytes()
+    store.path(0).write_bytes(data[:100])  # cut short, as a full disk might leave it
+    assert store.load(0, 3, "key") is None
+    store.path(0).write_bytes(data[:-40] + bytes(40))  # a damaged end
+    assert store.load(0, 3, "key") is None
+
+
+def test_a_manifest_nested_without_end_is_one_error_not_a_crash(tmp_path):
+    from simulator.outputs.manifest import FILE_NAME, read
+
+    (tmp_path / FILE_NAME).write_text("[" * 100_000)
+    with pytest.raises(ValueError, match="nested too deeply"):
+        read(tmp_path, "mc")

@@ -115,6 +115,8 @@ def read(directory: Path, command: str) -> dict[str, Any]:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{path}: cannot read the manifest: {exc}") from None
+    except RecursionError:  # JSON nested deeper than any manifest is
+        raise ValueError(f"{path}: cannot read the manifest: nested too deeply") from None
     try:
         Manifest.model_validate(manifest)
     except ValidationError as exc:
