@@ -166,6 +166,9 @@ class Belligerent(mesa.Agent):
             model.strategy_params(f"{path}.strategy", strategy), model.replications
         )
         self.losses_total = np.zeros(model.replications)
+        # Utility of the ground it expects to win (lose, if negative) in a week of war,
+        # worked out with its value of war each week and used by its pause decisions.
+        self.ground_per_week = self.positions.weights[:, 0] * self.gain_per_week(model)
         self.walk_away = np.full(model.replications, np.nan)
         self.expected_control = np.zeros(model.replications)
         self._last_offer_value = np.full(model.replications, np.nan)
@@ -246,7 +249,7 @@ class Belligerent(mesa.Agent):
         the burden counts sanctions. This is what a resource-dependent negotiator
         concedes on.
         """
-        loss = np.zeros(model.replications) if self.is_holder else model.logistics_loss()
+        loss = 0.0 if self.is_holder else model.logistics_lost
         power = self.forces * self.materiel_now(model.aid, loss) * self.intelligence_now
         start = self.start_forces * self.materiel
         ratio = np.where(start > 0, power / np.where(start > 0, start, 1.0), 0.0)
@@ -283,7 +286,7 @@ class Belligerent(mesa.Agent):
         the ground it expects to gain in them and the cost of pausing before a settlement
         (lowered by the mediator's guarantee)."""
         spared = weeks * self.cost_now(model.truce_active)
-        ground = weeks * self.positions.weights[:, 0] * self.gain_per_week(model)
+        ground = weeks * self.ground_per_week
         pause_cost = self.ceasefire_cost * (1.0 - model.guarantee)
         return spared - ground - pause_cost > 0.0
 
@@ -307,6 +310,7 @@ class Belligerent(mesa.Agent):
             model.share_per_win,
             self.foresight,
         )
+        self.ground_per_week = self.positions.weights[:, 0] * self.gain_per_week(model)
         outlook = model.no_deal_terms(self.expected_control)
         cost = self.cost_now(model.truce_active) * self.foresight
         self.walk_away = (

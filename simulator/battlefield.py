@@ -44,7 +44,7 @@ def fight(
     engagement before the binomial draw.
     """
     count = np.rint(engagements).astype(np.int64)
-    wins_holder = rng.binomial(count, np.clip(p_holder, 0.0, 1.0))
+    wins_holder = rng.binomial(count, np.minimum(np.maximum(p_holder, 0.0), 1.0))
     return wins_holder, count - wins_holder
 
 
@@ -69,7 +69,7 @@ def area_share_per_win(km2_per_net_win: np.ndarray, area_km2: np.ndarray) -> np.
 
 def advance(control: np.ndarray, net_wins: np.ndarray, share_per_win: np.ndarray) -> np.ndarray:
     """The holder's share of the territory after ``net_wins``, kept in [0, 1]."""
-    return np.clip(control + net_wins * share_per_win, 0.0, 1.0)
+    return np.minimum(np.maximum(control + net_wins * share_per_win, 0.0), 1.0)
 
 
 def effort_at(
@@ -116,4 +116,4 @@ def expected_control(
     ``p``; the projection is clipped to [0, 1].
     """
     drift = engagements * (2.0 * p_believed - 1.0) * share_per_win
-    return np.clip(control + weeks * drift, 0.0, 1.0)
+    return np.minimum(np.maximum(control + weeks * drift, 0.0), 1.0)

@@ -139,6 +139,7 @@ class CeasefireModel(mesa.Model):
         )
 
         self._build_front()
+        self.logistics_lost = self.logistics_loss()
         belligerents = scenario.belligerents
         self.holder = Belligerent(self, scenario.front.holder, belligerents[scenario.front.holder])
         self.defender = Belligerent(self, scenario.defender, belligerents[scenario.defender])
@@ -399,7 +400,8 @@ class CeasefireModel(mesa.Model):
         holder, defender = self.belligerents
         fighting = self.at_war
         holder_materiel = holder.materiel_now(self.aid, np.zeros(self.replications))
-        defender_materiel = defender.materiel_now(self.aid, self.logistics_loss())
+        self.logistics_lost = self.logistics_loss()
+        defender_materiel = defender.materiel_now(self.aid, self.logistics_lost)
         power_holder = battlefield.combat_power(holder.forces, holder_materiel)
         power_defender = battlefield.combat_power(defender.forces, defender_materiel)
         power_holder = power_holder * holder.intelligence_now
@@ -676,16 +678,20 @@ class CeasefireModel(mesa.Model):
         sensitivity = self.draw("durability.regret_sensitivity")
         regret = np.zeros(self.replications)
         for side in self.belligerents:
-            weekly = side.positions.weights[:, 0] * side.gain_per_week(self) - side.cost_now(
-                self.truce_active
-            )
+            weekly = side.ground_per_week - side.cost_now(self.truce_active)
             regret = np.maximum(regret, side.foresight * weekly)
         shelter = 1.0 - self.guarantee
         ceasefire_hazard = np.clip(base * np.exp(sensitivity * regret) * shelter, 0.0, 1.0)
         truce_hazard = np.clip(base * shelter, 0.0, 1.0)
-        draws = self.rng.random((2, self.replications))
-        ceasefire_breaks = self.ceasefire_active & (draws[0] < ceasefire_hazard)
-        truce_breaks = self.truce_active & (draws[1] < truce_hazard)
+        # Draws only for the replications with a pause in force.
+        paused = np.flatnonzero(pauses)
+        draws = self.rng.random((2, len(paused)))
+        ceasefire_breaks = np.zeros(self.replications, dtype=bool)
+        truce_breaks = np.zeros(self.replications, dtype=bool)
+        ceasefire_breaks[paused] = self.ceasefire_active[paused] & (
+            draws[0] < ceasefire_hazard[paused]
+        )
+        truce_breaks[paused] = self.truce_active[paused] & (draws[1] < truce_hazard[paused])
         self.ceasefire_broke_down |= ceasefire_breaks
         self.truce_broke_down |= truce_breaks
         self.ceasefire_until = np.where(ceasefire_breaks, -1, self.ceasefire_until)

@@ -160,7 +160,7 @@ def resource_aspiration(
     """
     if resources is None:
         return np.ones_like(floor)
-    depletion = np.clip((1.0 - resources) / (1.0 - floor), 0.0, 1.0)
+    depletion = np.minimum(np.maximum((1.0 - resources) / (1.0 - floor), 0.0), 1.0)
     if (exponent == 1.0).all():  # the common linear case, without a power
         return 1.0 - depletion
     return 1.0 - depletion ** (1.0 / exponent)
@@ -245,17 +245,26 @@ class Mixed(Negotiator):
         elapsed = np.minimum(situation.rounds / v["deadline"], 1.0)
         by_time = 1.0 - elapsed**self._inverse_exponent
         step = v["reciprocity"] * np.maximum(situation.offer_gain, 0.0)
-        updated = np.where(situation.rounds == 0, 1.0, np.clip(self.reciprocal - step, 0.0, 1.0))
+        updated = np.where(situation.rounds == 0, 1.0, np.maximum(self.reciprocal - step, 0.0))
         self.reciprocal = np.where(situation.talking, updated, self.reciprocal)
-        mix = by_time ** shares["time"]
-        if self._uses["resource"]:
-            by_resources = resource_aspiration(
-                situation.resources, v["floor"], v["resource_exponent"]
-            )
-            mix = mix * by_resources ** shares["resource"]
-        if self._uses["reciprocity"]:
-            mix = mix * self.reciprocal ** shares["reciprocity"]
-        return mix
+        # The weighted geometric mean, as one exp of a weighted sum of logs (a tactic of
+        # weight 0 counts as 1 even where it has reached 0).
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_mix = np.where(shares["time"] > 0, shares["time"] * np.log(by_time), 0.0)
+            if self._uses["resource"]:
+                by_resources = resource_aspiration(
+                    situation.resources, v["floor"], v["resource_exponent"]
+                )
+                log_mix += np.where(
+                    shares["resource"] > 0, shares["resource"] * np.log(by_resources), 0.0
+                )
+            if self._uses["reciprocity"]:
+                log_mix += np.where(
+                    shares["reciprocity"] > 0,
+                    shares["reciprocity"] * np.log(self.reciprocal),
+                    0.0,
+                )
+        return np.exp(log_mix)
 
 
 class SubgamePerfect(Negotiator):

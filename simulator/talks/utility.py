@@ -65,7 +65,7 @@ def concede_towards(
     """
     span = row_sum(weights * np.abs(other_ideal - ideal))
     safe = np.where(span > 0, span, 1.0)
-    fraction = np.clip((1.0 - target_utility) / safe, 0.0, 1.0)
+    fraction = np.minimum(np.maximum((1.0 - target_utility) / safe, 0.0), 1.0)
     fraction = np.where(span > 0, fraction, 0.0)
     return ideal + fraction[:, None] * (other_ideal - ideal)
 
