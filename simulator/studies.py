@@ -54,6 +54,10 @@ class Vary:
             ) from None
         if not 1 <= steps <= MAX_STEPS:
             raise ValueError(f"--vary {text}: STEPS must be from 1 to {MAX_STEPS}")
+        if not (np.isfinite(low) and np.isfinite(high)):
+            raise ValueError(f"--vary {text}: LOW and HIGH must be finite numbers")
+        if "\x1b" in path or not path.isprintable():
+            raise ValueError(f"--vary {text!r}: the path holds control characters")
         return cls(path.strip(), low, high, steps)
 
     @property
