@@ -233,7 +233,12 @@ def explain(scenario: str | None, overrides: tuple[str, ...]) -> None:
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
-    help="Also write weekly.csv and run.json into this directory.",
+    help="Also write weekly.csv and run.json into this directory (one run per folder).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="With --out: start over in a folder that holds an earlier run's files.",
 )
 @click.option(
     "--narrate",
@@ -263,6 +268,7 @@ def run(
     fmt: str,
     every: int,
     out: Path | None,
+    force: bool = False,
     narrate: bool = False,
     pick: str | None = None,
     candidates: int = 100,
@@ -281,6 +287,7 @@ def run(
     if narrate and fmt != "table":
         raise click.BadParameter("--narrate is a text; leave --format out", param_hint="--narrate")
     loaded = _load(scenario, overrides, weeks)
+    _claim_out(out, force=force, resumable=False)
     if pick is not None:
         from simulator.picking import pick_run
 
@@ -401,7 +408,7 @@ def drivers(
     clock of the time tactic, resources, reciprocity, red lines and the costs of
     crossing them, beliefs, costs of war, the mediator's leverage, the battlefield)
     and reports the share of the variance of agreement, and of the week of
-    agreement, that each explains alone (R² of a quadratic fit).
+    agreement, that each explains alone (adjusted R² of a quadratic fit).
     """
     from simulator.drivers import drivers as attribute
     from simulator.outputs.files import to_json
@@ -613,7 +620,9 @@ force_option = click.option(
 )
 
 
-def _claim_out(out: Path | None, force: bool = False, resume: bool = False) -> None:
+def _claim_out(
+    out: Path | None, force: bool = False, resume: bool = False, resumable: bool = True
+) -> None:
     """Make ``out`` this run's folder before anything is written there.
 
     The folder is locked for this process until the command ends (a second run into
@@ -647,9 +656,10 @@ def _claim_out(out: Path | None, force: bool = False, resume: bool = False) -> N
     held_files = rundir.contents(out)
     if held_files and not force:
         shown = ", ".join(held_files[:3]) + (", ..." if len(held_files) > 3 else "")
+        finish = f"give --resume {out} to finish it, " if resumable else "give "
         _fail(
-            f"{out}: holds an earlier run's files ({shown}); give --resume {out} to finish "
-            "it, --force to start over here, or another --out"
+            f"{out}: holds an earlier run's files ({shown}); {finish}--force to start over "
+            "here, or another --out"
         )
     if force:
         try:

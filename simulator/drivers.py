@@ -4,7 +4,7 @@ A scenario's uncertain numbers are drawn afresh in every replication, so an ense
 shows how an outcome varies with them. For each *driver* (a group of inputs that
 stand for one mechanism: the clock of the time tactic, the red lines, the costs of
 crossing them, the battlefield...) this module fits the outcome by least squares on
-the group's inputs and their squares, and reports the fit's R²: the share of the
+the group's inputs and their squares, and reports the fit's adjusted R²: the share of the
 outcome's variance that the driver alone accounts for (a first-order share, like a
 Sobol index estimated by regression). Shares of different drivers need not add up to
 one: what is left is interaction, and the chance of the fighting and the talks.
@@ -51,28 +51,41 @@ def driver_of(path: str) -> str:
     return "other"
 
 
-def explained_share(outcome: np.ndarray, inputs: np.ndarray) -> float:
-    """R² of a least-squares fit of ``outcome`` on ``inputs`` ``(N, p)`` and their squares."""
+RUNS_PER_TERM = 10
+"""A fit needs at least this many runs for each term it estimates, or it is not shown."""
+
+
+def explained_share(outcome: np.ndarray, inputs: np.ndarray) -> float | None:
+    """Adjusted R² of a least-squares fit of ``outcome`` on ``inputs`` ``(N, p)`` and
+    their squares; None when there are too few runs for the terms to estimate.
+
+    The adjustment, ``1 - (1 - R²)(n - 1)/(n - k - 1)`` for ``k`` terms, keeps a fit
+    with many inputs from explaining noise.
+    """
     if inputs.shape[1] == 0 or len(outcome) < 3 or np.var(outcome) == 0:
         return 0.0
     spread = inputs.std(axis=0)
     varying = inputs[:, spread > 0]
     if varying.shape[1] == 0:
         return 0.0
+    n, terms = len(outcome), 2 * varying.shape[1]
+    if n < RUNS_PER_TERM * terms:
+        return None
     z = (varying - varying.mean(axis=0)) / varying.std(axis=0)
     design = np.column_stack([np.ones(len(z)), z, z**2])
     coefficients, *_ = np.linalg.lstsq(design, outcome, rcond=None)
     residual = outcome - design @ coefficients
-    return float(max(0.0, 1.0 - np.var(residual) / np.var(outcome)))
+    r2 = 1.0 - np.var(residual) / np.var(outcome)
+    return float(max(0.0, 1.0 - (1.0 - r2) * (n - 1) / (n - terms - 1)))
 
 
-def _share(driver: str, inputs: int, agreement: float, week: float | None) -> dict[str, Any]:
+def _share(driver: str, inputs: int, agreement: float | None, week: float | None) -> dict[str, Any]:
     """One row: the driver, how many inputs it has, and the shares of variance of
     agreement (0/1 within the horizon) and of the week of agreement (agreed runs)."""
     return {
         "driver": driver,
         "inputs": inputs,
-        "agreement": round(agreement, 6),
+        "agreement": None if agreement is None else round(agreement, 6),
         "week": None if week is None else round(week, 6),
     }
 
@@ -91,7 +104,6 @@ def variance_shares(
         groups.setdefault(driver_of(path), []).append(path)
     y_agreed = agreed.astype(float)
     y_week = agreement_week[agreed].astype(float)
-    enough = int(agreed.sum()) >= 30
 
     def matrix(group: list[str], rows: np.ndarray | None = None) -> np.ndarray:
         columns = [draws[p] if rows is None else draws[p][rows] for p in group]
@@ -102,11 +114,11 @@ def variance_shares(
             name,
             len(group),
             explained_share(y_agreed, matrix(group)),
-            explained_share(y_week, matrix(group, agreed)) if enough else None,
+            explained_share(y_week, matrix(group, agreed)),
         )
         for name, group in groups.items()
     ]
-    shares.sort(key=lambda s: -(s["week"] if s["week"] is not None else s["agreement"]))
+    shares.sort(key=lambda s: (-(s["week"] or 0.0), -(s["agreement"] or 0.0)))
     return {
         "replications": len(agreed),
         "agreed": int(agreed.sum()),
@@ -115,7 +127,7 @@ def variance_shares(
             "all inputs together",
             len(paths),
             explained_share(y_agreed, matrix(paths)),
-            explained_share(y_week, matrix(paths, agreed)) if enough else None,
+            explained_share(y_week, matrix(paths, agreed)),
         ),
     }
 

@@ -468,3 +468,18 @@ def test_a_manifest_nested_without_end_is_one_error_not_a_crash(tmp_path):
     (tmp_path / FILE_NAME).write_text("[" * 100_000)
     with pytest.raises(ValueError, match="nested too deeply"):
         read(tmp_path, "mc")
+
+
+def test_run_out_keeps_one_run_per_folder(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    out = tmp_path / "run"
+    runner = CliRunner()
+    assert runner.invoke(main, ["run", "--weeks", "2", "--out", str(out)]).exit_code == 0
+    again = runner.invoke(main, ["run", "--weeks", "2", "--seed", "3", "--out", str(out)])
+    assert again.exit_code == 2 and "--force" in again.output
+    forced = ["run", "--weeks", "2", "--seed", "3", "--out", str(out), "--force"]
+    assert runner.invoke(main, forced).exit_code == 0
+    assert '"seed": 3' in (out / "run.json").read_text()

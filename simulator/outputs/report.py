@@ -229,11 +229,13 @@ def drivers_table(report: dict[str, Any]) -> str:
         for d in [*report["drivers"], report["all_inputs"]]
     )
     return (
-        f"<p class='note'>{report['replications']:,} replications, seed {report['seed']}; "
-        f"{report['agreed']:,} reached an agreement. The share of the variance of each outcome "
-        "that a mechanism's inputs explain alone (R² of a quadratic fit); the rest is "
-        "interaction and the chance of the war. Ranked by the share of the week of agreement "
-        "when enough replications agree, else of agreement.</p>"
+        f"<p class='note'>A separate ensemble of {report['replications']:,} replications run "
+        f"in one lockstep model (seed {report['seed']}), so its count differs a little from "
+        f"the outcomes above: {report['agreed']:,} reached an agreement. The share of the "
+        "variance of each outcome that a mechanism's inputs explain alone (adjusted R² of a "
+        "quadratic fit; – where there are too few runs for the fit: ten a term); the rest "
+        "is interaction and the chance of the war. For stable shares, run "
+        "<code>ceasefire drivers</code> with its default 20,000 replications.</p>"
         "<table><thead><tr><th>mechanism</th><th>inputs</th><th>agreement</th>"
         f"<th>week of agreement</th></tr></thead><tbody>{rows}</tbody></table>"
     )

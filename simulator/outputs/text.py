@@ -529,6 +529,7 @@ def drivers_summary(report: dict[str, Any]) -> str:
             ),
             "",
             "Share of the variance of each outcome that the driver's inputs explain alone",
-            "(R² of a quadratic fit); the rest is interaction and the chance of the war.",
+            "(adjusted R² of a quadratic fit; '-' where too few runs to fit: each term needs",
+            "10); the rest is interaction and the chance of the war.",
         ]
     )
