@@ -241,6 +241,11 @@ def explain(scenario: str | None, overrides: tuple[str, ...]) -> None:
     help="With --out: start over in a folder that holds an earlier run's files.",
 )
 @click.option(
+    "--wide",
+    is_flag=True,
+    help="Table: show every column, however wide (default: fit the terminal, 80 if unknown).",
+)
+@click.option(
     "--narrate",
     is_flag=True,
     help="Tell the run as a dated story in plain words (instead of the table).",
@@ -269,6 +274,7 @@ def run(
     every: int,
     out: Path | None,
     force: bool = False,
+    wide: bool = False,
     narrate: bool = False,
     pick: str | None = None,
     candidates: int = 100,
@@ -326,28 +332,38 @@ def run(
         width = min(max(shutil.get_terminal_size((88, 24)).columns, 80), 100) - 1
         click.echo(tell(loaded, weekly, result, used_seed, width=width))
     else:
-        click.echo(_run_table(model, loaded, used_seed, weekly, result, every))
+        click.echo(
+            _run_table(model, loaded, used_seed, weekly, result, every, _terminal_width(wide))
+        )
 
 
-def _run_table(model, scenario, seed, weekly, result, every) -> str:
-    from simulator.outputs.text import outcome_summary, weekly_summary
+def _terminal_width(wide: bool) -> int | None:
+    """The terminal's width (COLUMNS, else 80 when unknown), or None with --wide."""
+    import shutil
+
+    return None if wide else shutil.get_terminal_size((80, 24)).columns
+
+
+def _run_table(model, scenario, seed, weekly, result, every, width: int | None = None) -> str:
+    from simulator.outputs.text import outcome_summary, weekly_summary, wrap
 
     names = {side.actor_id: side.name for side in model.belligerents}
     places = {p: scenario.front.places[p].name for p in model.place_ids}
-    header = (
+    header = wrap(
         f"{scenario.name}: {scenario.start} to {scenario.date_of_week(model.steps)}, "
         f"seed {seed}. "
-        f"'holds' is {names[model.holder.actor_id]}'s share of the disputed territory; "
-        f"'min'/'max' the territory each side would accept rather than fight on."
+        f"'holds' is {names[model.holder.actor_id]}'s share of the disputed territory.",
+        width or 100,
     )
     events: dict[int, list[str]] = {}
     for event_id, event in scenario.events.items():
         week = max(1, scenario.week_of_date(event.date))
         events.setdefault(week, []).append(f"event {event_id} ({event.kind})")
     table = weekly_summary(
-        weekly, model.holder.actor_id, model.defender.actor_id, names, places, every, events
+        weekly, model.holder.actor_id, model.defender.actor_id, names, places, every, events, width
     )
-    return f"{header}\n\n{table}\n\n{outcome_summary(result)}"
+    ending = "\n".join(wrap(line, width or 100) for line in outcome_summary(result).splitlines())
+    return f"{header}\n\n{table}\n\n{ending}"
 
 
 @main.command()

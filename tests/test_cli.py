@@ -222,7 +222,8 @@ def test_run_out_writes_files_that_parse(tmp_path):
     out = tmp_path / "results" / "nested"
     result = invoke("run", "--weeks", "5", "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["run.json", "weekly.csv"]
+    # Beside the results, the folder keeps its (empty) lock file: one run per folder.
+    assert sorted(p.name for p in out.iterdir()) == [".ceasefire.lock", "run.json", "weekly.csv"]
     frame = pd.read_csv(out / "weekly.csv")
     assert list(frame["week"]) == list(range(6))
     document = json.loads((out / "run.json").read_text(encoding="utf-8"))

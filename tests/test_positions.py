@@ -432,7 +432,7 @@ def test_every_kind_of_event_shows_in_a_run_s_notes():
         "events.tired={date: 2025-06-02, kind: resolve, actor: ukraine, "
         "level: {value: 0.5, assumption: test}, description: test, assumption: test}"
     )
-    result = CliRunner().invoke(main, ["run", "us-presses-kyiv", "--set", tired])
+    result = CliRunner().invoke(main, ["run", "us-presses-kyiv", "--wide", "--set", tired])
     assert result.exit_code == 0, result.output
     for note in ("event tired (resolve)", "event aid-paused (aid)", "intelligence 1 -> 0"):
         assert note in result.output
@@ -483,3 +483,19 @@ def test_run_out_keeps_one_run_per_folder(tmp_path):
     forced = ["run", "--weeks", "2", "--seed", "3", "--out", str(out), "--force"]
     assert runner.invoke(main, forced).exit_code == 0
     assert '"seed": 3' in (out / "run.json").read_text()
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+def test_the_run_table_fits_the_terminal_and_says_what_its_columns_mean(columns, monkeypatch):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    result = CliRunner().invoke(main, ["run", "us-presses-kyiv", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    table = result.output.split("\n\n")[1]
+    assert max(len(line) for line in table.splitlines()) <= columns
+    assert "text: the mediator's text on territory" in result.output
+    wide = CliRunner().invoke(main, ["run", "us-presses-kyiv", "--seed", "7", "--wide"])
+    assert "belief Russia" in wide.output and "P(win): the chance" in wide.output

@@ -24,6 +24,56 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: Sequence
     return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
 
 
+def fitted_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    right: Sequence[bool],
+    width: int | None,
+    drop_order: Sequence[int] = (),
+    least_last: int = 24,
+) -> str:
+    """A table that fits ``width`` columns (None: as wide as it takes).
+
+    Columns in ``drop_order`` (indices, the first dropped first) leave until the table
+    fits with at least ``least_last`` columns for the last column, whose text then
+    wraps onto lines of its own, under itself.
+    """
+    keep = list(range(len(headers)))
+    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+    flags = list(right) + [False] * (len(headers) - len(right))
+
+    def fixed_width(columns: list[int]) -> int:
+        return sum(max(len(row[i]) for row in cells) + 2 for i in columns[:-1])
+
+    if width is not None:
+        for index in drop_order:
+            if fixed_width(keep) + least_last <= width:
+                break
+            keep.remove(index)
+    text = table(
+        [headers[i] for i in keep],
+        [[row[i] for i in keep] for row in rows],
+        [flags[i] for i in keep],
+    )
+    if width is None:
+        return text
+    start = fixed_width(keep)
+    room = max(width - start, least_last)
+    lines = []
+    for number, line in enumerate(text.splitlines()):
+        if len(line) <= width or len(line) <= start:
+            lines.append(line)
+            continue
+        if number == 1:  # the rule under the headers
+            lines.append(line[: start + room])
+            continue
+        head, last = line[:start], line[start:]
+        pieces = textwrap.wrap(last, room, break_on_hyphens=False) or [""]
+        lines.append(head + pieces[0])
+        lines += [" " * start + piece for piece in pieces[1:]]
+    return "\n".join(lines)
+
+
 def wrap(text: str, width: int = 88, indent: str = "") -> str:
     return textwrap.fill(
         " ".join(text.split()), width=width, initial_indent=indent, subsequent_indent=indent
@@ -106,11 +156,15 @@ def weekly_summary(
     places: dict[str, str],
     every: int = 4,
     events: dict[int, list[str]] | None = None,
+    width: int | None = None,
 ) -> str:
     """The week-by-week table: every ``every`` weeks, plus every week where something happens.
 
     ``events`` names the scenario's dated events by the week they happen in, so that
-    every kind of event shows in the notes (a change of resolve has no column).
+    every kind of event shows in the notes (a change of resolve has no column). To fit
+    ``width`` columns the beliefs go first, then the odds, the status and the sides'
+    least and most acceptable shares; the notes wrap under themselves. A line beneath
+    says what the columns shown mean.
     """
     first, second = names[holder], names[defender]
     headers = [
@@ -175,7 +229,20 @@ def weekly_summary(
             ]
         )
     right = [True, False, True, True, True, True, True, True, True]
-    return table(headers, body, right)
+    drop_order = (4, 5, 3, 10, 6, 7, 9)
+    shown = fitted_table(headers, body, right, width, drop_order)
+    legend = {
+        "P(win)": f"P(win): the chance {first} wins an engagement this week",
+        "belief": "belief: what each side thinks that chance is",
+        "min": (
+            f"{first} min / {second} max: the least share {first} and the most {second} "
+            "would accept rather than fight on, red lines aside"
+        ),
+        "text": "text: the mediator's text on territory",
+        "accepted": "accepted: who accepts that text",
+    }
+    present = [note for key, note in legend.items() if key in shown.splitlines()[0]]
+    return shown + "\n\n" + wrap("; ".join(present) + ".", width or 100)
 
 
 def outcome_summary(outcome: dict[str, Any], issue_units: dict[str, str] | None = None) -> str:
