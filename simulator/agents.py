@@ -149,6 +149,11 @@ class Belligerent(mesa.Agent):
             f"{resources}.intelligence_dependence", default=0.0
         )
         self.start_forces = self.forces.copy()
+        start_power = self.start_forces * self.materiel
+        # 1 / the combat power it started with (0 for a side that started with none).
+        self._per_start_power = np.where(
+            start_power > 0, 1.0 / np.where(start_power > 0, start_power, 1.0), 0.0
+        )
         pauses = f"{path}.pauses"
         self.ceasefire_cost = model.draw(f"{pauses}.ceasefire_cost", default=0.0)
         self.strikes_share = model.draw(f"{pauses}.strikes_share", default=0.0)
@@ -251,8 +256,7 @@ class Belligerent(mesa.Agent):
         """
         loss = 0.0 if self.is_holder else model.logistics_lost
         power = self.forces * self.materiel_now(model.aid, loss) * self.intelligence_now
-        start = self.start_forces * self.materiel
-        ratio = np.where(start > 0, power / np.where(start > 0, start, 1.0), 0.0)
+        ratio = power * self._per_start_power
         burden = self.sanctions_load
         return np.where(burden > 0, ratio / np.where(burden > 0, burden, 1.0), ratio)
 
@@ -268,10 +272,10 @@ class Belligerent(mesa.Agent):
         safe = np.where(self.start_forces > 0, self.start_forces, 1.0)
         weariness = self.losses_total / safe
         burden = np.maximum(self.war_burden, 1.0)
-        cost = self.positions.crossing_cost.copy()
+        cost = np.full_like(self.positions.crossing_cost, np.inf)
         for k in self.positions.crossable_issues:
             wear = np.exp(-self.positions.casualty_erosion[:, k] * weariness)
-            cost[:, k] = cost[:, k] * wear / burden
+            cost[:, k] = self.positions.crossing_cost[:, k] * wear / burden
         return cost
 
     # ----------------------------------------------------------------------- pauses

@@ -602,12 +602,13 @@ class CeasefireModel(mesa.Model):
         )
         # A red line that follows the front and has run off the end of the scale no
         # longer protects anything: terms a side accepts then are a surrender too.
+        signed = np.flatnonzero(agreed_now)
         for side in self.belligerents:
             positions = side.positions
             if positions.red_line_follows_front[0]:
-                line = positions.red_line[:, 0] + self.control
+                line = positions.red_line[signed, 0] + self.control[signed]
                 ran_out = (line > self.scale_high[0]) | (line < self.scale_low[0])
-                at_end |= ran_out & ~np.isnan(line)
+                at_end[signed] |= ran_out & ~np.isnan(line)
         surrender = agreed_now & at_end & ~self.capitulated
         self.capitulation_week = np.where(surrender, self.steps, self.capitulation_week)
         self.capitulated |= surrender
@@ -674,24 +675,24 @@ class CeasefireModel(mesa.Model):
         pauses = self.ceasefire_active | self.truce_active
         if not pauses.any():
             return
-        base = self.draw("durability.base_hazard")
-        sensitivity = self.draw("durability.regret_sensitivity")
-        regret = np.zeros(self.replications)
+        # Worked out, and drawn, only for the replications with a pause in force.
+        paused = np.flatnonzero(pauses)
+        base = self.draw("durability.base_hazard")[paused]
+        sensitivity = self.draw("durability.regret_sensitivity")[paused]
+        truce = self.truce_active[paused]
+        regret = np.zeros(len(paused))
         for side in self.belligerents:
-            weekly = side.ground_per_week - side.cost_now(self.truce_active)
-            regret = np.maximum(regret, side.foresight * weekly)
-        shelter = 1.0 - self.guarantee
+            cost = side.cost_this_week[paused] * (1.0 - side.strikes_share[paused] * truce)
+            weekly = side.ground_per_week[paused] - cost
+            regret = np.maximum(regret, side.foresight[paused] * weekly)
+        shelter = 1.0 - self.guarantee[paused]
         ceasefire_hazard = np.clip(base * np.exp(sensitivity * regret) * shelter, 0.0, 1.0)
         truce_hazard = np.clip(base * shelter, 0.0, 1.0)
-        # Draws only for the replications with a pause in force.
-        paused = np.flatnonzero(pauses)
         draws = self.rng.random((2, len(paused)))
         ceasefire_breaks = np.zeros(self.replications, dtype=bool)
         truce_breaks = np.zeros(self.replications, dtype=bool)
-        ceasefire_breaks[paused] = self.ceasefire_active[paused] & (
-            draws[0] < ceasefire_hazard[paused]
-        )
-        truce_breaks[paused] = self.truce_active[paused] & (draws[1] < truce_hazard[paused])
+        ceasefire_breaks[paused] = self.ceasefire_active[paused] & (draws[0] < ceasefire_hazard)
+        truce_breaks[paused] = truce & (draws[1] < truce_hazard)
         self.ceasefire_broke_down |= ceasefire_breaks
         self.truce_broke_down |= truce_breaks
         self.ceasefire_until = np.where(ceasefire_breaks, -1, self.ceasefire_until)

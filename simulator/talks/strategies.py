@@ -239,9 +239,16 @@ class Mixed(Negotiator):
         }
         self._inverse_exponent = 1.0 / v["exponent"]
         self._uses = {name: bool(share.any()) for name, share in self._shares.items()}
+        self._all_weighted = {name: bool(share.all()) for name, share in self._shares.items()}
+
+    def _weighted_log(self, tactic: str, aspiration: np.ndarray) -> np.ndarray:
+        """``share * log(aspiration)``, 0 where the tactic's share is 0."""
+        share = self._shares[tactic]
+        term = share * np.log(aspiration)
+        return term if self._all_weighted[tactic] else np.where(share > 0, term, 0.0)
 
     def aspiration(self, situation: Situation) -> np.ndarray:
-        v, shares = self.values, self._shares
+        v = self.values
         elapsed = np.minimum(situation.rounds / v["deadline"], 1.0)
         by_time = 1.0 - elapsed**self._inverse_exponent
         step = v["reciprocity"] * np.maximum(situation.offer_gain, 0.0)
@@ -250,20 +257,14 @@ class Mixed(Negotiator):
         # The weighted geometric mean, as one exp of a weighted sum of logs (a tactic of
         # weight 0 counts as 1 even where it has reached 0).
         with np.errstate(divide="ignore", invalid="ignore"):
-            log_mix = np.where(shares["time"] > 0, shares["time"] * np.log(by_time), 0.0)
+            log_mix = self._weighted_log("time", by_time)
             if self._uses["resource"]:
                 by_resources = resource_aspiration(
                     situation.resources, v["floor"], v["resource_exponent"]
                 )
-                log_mix += np.where(
-                    shares["resource"] > 0, shares["resource"] * np.log(by_resources), 0.0
-                )
+                log_mix += self._weighted_log("resource", by_resources)
             if self._uses["reciprocity"]:
-                log_mix += np.where(
-                    shares["reciprocity"] > 0,
-                    shares["reciprocity"] * np.log(self.reciprocal),
-                    0.0,
-                )
+                log_mix += self._weighted_log("reciprocity", self.reciprocal)
         return np.exp(log_mix)
 
 
