@@ -354,8 +354,11 @@ class CeasefireModel(mesa.Model):
 
     def step(self) -> None:
         """One week: events, battlefield, beliefs, reservation terms, talks, cease-fire."""
-        self._apply_events()
-        self._update_levers()
+        happened = self._apply_events()
+        # Levers change only through events, the mediator's policies or a person at the
+        # table (play): otherwise last week's burdens stand.
+        if happened or self.seat is not None or (self.mediator and self.mediator.policies):
+            self._update_levers()
         self._renew_pauses()
         wins_holder, wins_defender = self._fight()
         self.agents_by_type[Belligerent].do("observe", wins_holder, wins_defender)
@@ -368,10 +371,13 @@ class CeasefireModel(mesa.Model):
         if self.steps >= self.scenario.horizon:
             self.running = False
 
-    def _apply_events(self) -> None:
+    def _apply_events(self) -> bool:
+        """Apply the events dated this week; whether there were any."""
+        happened = False
         for event_id, event in self.scenario.events.items():
             if max(1, self.scenario.week_of_date(event.date)) != self.steps:
                 continue
+            happened = True
             level_path = f"events.{event_id}.level"
             if event.kind == "aid" and self.mediator:
                 self.mediator.aid_level = self.draw(level_path)
@@ -395,6 +401,7 @@ class CeasefireModel(mesa.Model):
                     self.axis_progress[axis] = np.maximum(progress, distance)
                 else:
                     self.axis_progress[axis] = np.minimum(progress, distance - 1e-6)
+        return happened
 
     def _fight(self) -> tuple[np.ndarray, np.ndarray]:
         holder, defender = self.belligerents
