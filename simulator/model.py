@@ -517,6 +517,7 @@ class CeasefireModel(mesa.Model):
         ``accepts_truce``); False where the kind is not offered."""
         holder, defender = self.belligerents
         answers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        open_now = open_now & ~self.in_force & ~self.capitulated  # nothing to pause after a deal
         if "ceasefire" in self.scenario.talks.offers:
             offered = open_now & ~self.ceasefire_active & ~self.pause_just_broke
             answers["ceasefire"] = (
