@@ -122,9 +122,14 @@ def _quiet_stdout() -> None:
         pass
 
 
-@click.group(cls=CeasefireGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=CeasefireGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(package_name="ceasefire")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Model cease-fire talks in the Russia-Ukraine war, week by week.
 
     Scenarios (YAML) describe the actors' demands, red lines and resources, each
@@ -139,7 +144,11 @@ def main() -> None:
       ceasefire run               the baseline, week by week
       ceasefire mc -n 10000       the chance of a cease-fire, when, on what terms
       ceasefire analyze           the bargaining range and what would open one
+      ceasefire run --pick agreed --narrate   a run that ends in a deal, as a story
+      ceasefire plot --kind positions -o positions.png   the positions picture
     """
+    if ctx.invoked_subcommand is None:  # bare `ceasefire`: the help, and no error
+        click.echo(ctx.get_help())
 
 
 @main.command("list")

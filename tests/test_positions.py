@@ -499,3 +499,13 @@ def test_the_run_table_fits_the_terminal_and_says_what_its_columns_mean(columns,
     assert "text: the mediator's text on territory" in result.output
     wide = CliRunner().invoke(main, ["run", "us-presses-kyiv", "--seed", "7", "--wide"])
     assert "belief Russia" in wide.output and "P(win): the chance" in wide.output
+
+
+def test_bare_ceasefire_prints_the_help_and_exits_0():
+    from click.testing import CliRunner
+
+    from cli import main
+
+    result = CliRunner().invoke(main, [])
+    assert result.exit_code == 0
+    assert "Usage: " in result.output and "Start with:" in result.output
