@@ -47,7 +47,7 @@ def test_mc_json_has_the_headline_fields():
 def test_mc_table_reads_as_sentences_and_tables():
     result = invoke("mc", "-n", "200", *FAST)
     assert result.exit_code == 0, result.output
-    assert "Agreement (settlement or general cease-fire) by 2025-05-26:" in result.stdout
+    assert "Agreement by 2025-05-26 (settlement or cease-fire):" in result.stdout
     assert "Capitulation (not an agreement):" in result.stdout
     assert "95% interval" in result.stdout
     assert "Chance of an agreement by date" in result.stdout

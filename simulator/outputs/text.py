@@ -390,7 +390,7 @@ def mc_summary(summary: dict[str, Any], every: int = 13) -> str:
         f"{summary['scenario']}: {summary['replications']:,} replications of "
         f"{summary['weeks']} weeks, seed {summary['seed']}.",
         "",
-        f"Agreement (settlement or general cease-fire) by {end}: {_ci(summary['p_agreement'])}",
+        f"Agreement by {end} (settlement or cease-fire): {_ci(summary['p_agreement'])}",
     ]
     labels = {
         "settlement": "  a settlement of every issue",
