@@ -243,9 +243,10 @@ class Belligerent(mesa.Agent):
         self.intelligence_now = self.intelligence_factor(intelligence)
         self.cost_this_week = self.cost_of_war * (1.0 - self.resolve) * self.war_burden
 
-    def cost_now(self, truce: np.ndarray) -> np.ndarray:
-        """``weekly_cost`` at this week's levers, with a truce on strikes where in force."""
-        return self.cost_this_week * (1.0 - self.strikes_share * truce)
+    def cost_now(self, truce: np.ndarray, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """``weekly_cost`` at this week's levers, with a truce on strikes where in force
+        (``truce`` given for ``rows`` only when ``rows`` picks some replications)."""
+        return self.cost_this_week[rows] * (1.0 - self.strikes_share[rows] * truce)
 
     def resources_now(self, model: CeasefireModel) -> np.ndarray:
         """Its resources as a share of the start's: combat power over economic burden.

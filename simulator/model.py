@@ -249,11 +249,7 @@ class CeasefireModel(mesa.Model):
         self.settlement_week = np.full(r, -1, dtype=np.int64)
         self.capitulated = np.zeros(r, dtype=bool)
         self.capitulation_week = np.full(r, -1, dtype=np.int64)
-        self.pause_weeks = (
-            float(self.draw("talks.pause_weeks")[0])
-            if "talks.pause_weeks" in self._draws
-            else DEFAULT_PAUSE_WEEKS
-        )
+        self.pause_weeks = float(self.draw("talks.pause_weeks", DEFAULT_PAUSE_WEEKS)[0])
         self.ceasefire_until = np.full(r, -1, dtype=np.int64)
         self.ceasefire_agreed = np.zeros(r, dtype=bool)
         self.ceasefire_week = np.full(r, -1, dtype=np.int64)
@@ -264,9 +260,7 @@ class CeasefireModel(mesa.Model):
         self.ceasefire_broke_down = np.zeros(r, dtype=bool)
         self.pause_just_broke = np.zeros(r, dtype=bool)
         self.truce_broke_down = np.zeros(r, dtype=bool)
-        no = np.zeros(r, dtype=bool)
-        self.accepts = (no, no)
-        self.accepts_by_kind = {kind: (no, no) for kind in AGREEMENT_KINDS}
+        self._clear_answers()
         self.terms = np.full((r, k), np.nan)
         self.broke_down = np.zeros(r, dtype=bool)
         self.breakdown_week = np.full(r, -1, dtype=np.int64)
@@ -446,10 +440,15 @@ class CeasefireModel(mesa.Model):
             return np.zeros(self.replications, dtype=bool)
         return ~self.in_force & ~self.just_broke & ~self.capitulated
 
-    def _talk(self) -> tuple[np.ndarray, tuple[Party, Party] | None]:
+    def _clear_answers(self) -> None:
+        """Nobody has accepted anything this week (yet): each side's answer, by kind and
+        to any proposal."""
         nobody = np.zeros(self.replications, dtype=bool)
         self.accepts = (nobody, nobody)
         self.accepts_by_kind = {kind: (nobody, nobody) for kind in AGREEMENT_KINDS}
+
+    def _talk(self) -> tuple[np.ndarray, tuple[Party, Party] | None]:
+        self._clear_answers()
         open_now = self._talks_open()
         if not open_now.any():
             self.text = np.full_like(self.text, np.nan)
@@ -515,23 +514,28 @@ class CeasefireModel(mesa.Model):
         """Each side's answer to the mediator's offers of a general cease-fire and of a
         partial truce this week, by its own rule (``Belligerent.accepts_ceasefire``,
         ``accepts_truce``); False where the kind is not offered."""
-        holder, defender = self.belligerents
         answers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         open_now = open_now & ~self.in_force & ~self.capitulated  # nothing to pause after a deal
         if "ceasefire" in self.scenario.talks.offers:
             offered = open_now & ~self.ceasefire_active & ~self.pause_just_broke
-            answers["ceasefire"] = (
-                holder.accepts_ceasefire(self, self.pause_weeks) & offered,
-                defender.accepts_ceasefire(self, self.pause_weeks) & offered,
-            )
+            holder, defender = self._by_rule("ceasefire")
+            answers["ceasefire"] = (holder & offered, defender & offered)
         if "partial_truce" in self.scenario.talks.offers:
             offered = open_now & ~self.truce_active & ~self.ceasefire_active
             offered &= ~self.pause_just_broke
-            answers["partial_truce"] = (
-                holder.accepts_truce(self, defender) & offered,
-                defender.accepts_truce(self, holder) & offered,
-            )
+            holder, defender = self._by_rule("partial_truce")
+            answers["partial_truce"] = (holder & offered, defender & offered)
         return answers
+
+    def _by_rule(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """Each belligerent's own answer to a pause of ``kind``, wherever it were offered."""
+        holder, defender = self.belligerents
+        if kind == "ceasefire":
+            return (
+                holder.accepts_ceasefire(self, self.pause_weeks),
+                defender.accepts_ceasefire(self, self.pause_weeks),
+            )
+        return holder.accepts_truce(self, defender), defender.accepts_truce(self, holder)
 
     def _start_pauses(
         self, answers: dict[str, tuple[np.ndarray, np.ndarray]]
@@ -573,28 +577,16 @@ class CeasefireModel(mesa.Model):
     def _renew_pauses(self) -> None:
         """A cease-fire or truce whose weeks ran out last week is extended if both sides
         accept it again (by the same rules as at first), and lapses otherwise."""
-        holder, defender = self.belligerents
-        ended = self.ceasefire_until == self.steps - 1
-        if ended.any():
-            answers = (
-                holder.accepts_ceasefire(self, self.pause_weeks),
-                defender.accepts_ceasefire(self, self.pause_weeks),
-            )
+        for kind, until in (("ceasefire", "ceasefire_until"), ("partial_truce", "truce_until")):
+            last_week = getattr(self, until)
+            ended = last_week == self.steps - 1
+            if not ended.any():
+                continue
+            answers = self._by_rule(kind)
             if self.seat is not None:
-                answers = self.seat.renew(self, "ceasefire", ended, answers)
+                answers = self.seat.renew(self, kind, ended, answers)
             again = ended & answers[0] & answers[1]
-            self.ceasefire_until = np.where(
-                again, self.steps - 1 + int(self.pause_weeks), self.ceasefire_until
-            )
-        ended = self.truce_until == self.steps - 1
-        if ended.any():
-            answers = (holder.accepts_truce(self, defender), defender.accepts_truce(self, holder))
-            if self.seat is not None:
-                answers = self.seat.renew(self, "partial_truce", ended, answers)
-            again = ended & answers[0] & answers[1]
-            self.truce_until = np.where(
-                again, self.steps - 1 + int(self.pause_weeks), self.truce_until
-            )
+            setattr(self, until, np.where(again, self.steps - 1 + int(self.pause_weeks), last_week))
 
     def _bring_into_force(self, agreed_now: np.ndarray, text: np.ndarray) -> np.ndarray:
         """A settlement both sides accepted comes into force at the end of the week.
@@ -690,8 +682,7 @@ class CeasefireModel(mesa.Model):
         truce = self.truce_active[paused]
         regret = np.zeros(len(paused))
         for side in self.belligerents:
-            cost = side.cost_this_week[paused] * (1.0 - side.strikes_share[paused] * truce)
-            weekly = side.ground_per_week[paused] - cost
+            weekly = side.ground_per_week[paused] - side.cost_now(truce, paused)
             regret = np.maximum(regret, side.foresight[paused] * weekly)
         shelter = 1.0 - self.guarantee[paused]
         ceasefire_hazard = np.clip(base * np.exp(sensitivity * regret) * shelter, 0.0, 1.0)
