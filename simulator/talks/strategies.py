@@ -30,6 +30,13 @@ class Negotiator(Named):
 _DEADLINE = ParamSpec("deadline", "Rounds (weeks) after which it concedes fully.", 52, 1, 1040)
 
 
+def time_aspiration(rounds: np.ndarray, deadline: np.ndarray, exponent: np.ndarray) -> np.ndarray:
+    """Faratin, Sierra and Jennings' time-dependent tactic: ``1 - (t/T)^(1/e)``, the
+    rounds held ``t`` counted up to the deadline ``T``."""
+    elapsed = np.clip(rounds / deadline, 0.0, 1.0)
+    return 1.0 - elapsed ** (1.0 / exponent)
+
+
 class TimeDependent(Negotiator):
     """Aspiration 1 - (t/T)^(1/e): the Faratin-Sierra-Jennings family."""
 
@@ -48,8 +55,7 @@ class TimeDependent(Negotiator):
     classifier = {"time_dependent": True, "responsive": False, "deterministic": True}
 
     def aspiration(self, situation: Situation) -> np.ndarray:
-        elapsed = np.clip(situation.rounds / self.values["deadline"], 0.0, 1.0)
-        return 1.0 - elapsed ** (1.0 / self.values["exponent"])
+        return time_aspiration(situation.rounds, self.values["deadline"], self.values["exponent"])
 
 
 class Boulware(TimeDependent):
@@ -237,7 +243,6 @@ class Mixed(Negotiator):
             "resource": v["resource_weight"] / safe,
             "reciprocity": v["reciprocity_weight"] / safe,
         }
-        self._inverse_exponent = 1.0 / v["exponent"]
         self._uses = {name: bool(share.any()) for name, share in self._shares.items()}
         self._all_weighted = {name: bool(share.all()) for name, share in self._shares.items()}
 
@@ -249,8 +254,7 @@ class Mixed(Negotiator):
 
     def aspiration(self, situation: Situation) -> np.ndarray:
         v = self.values
-        elapsed = np.minimum(situation.rounds / v["deadline"], 1.0)
-        by_time = 1.0 - elapsed**self._inverse_exponent
+        by_time = time_aspiration(situation.rounds, v["deadline"], v["exponent"])
         step = v["reciprocity"] * np.maximum(situation.offer_gain, 0.0)
         updated = np.where(situation.rounds == 0, 1.0, np.maximum(self.reciprocal - step, 0.0))
         self.reciprocal = np.where(situation.talking, updated, self.reciprocal)
