@@ -159,7 +159,6 @@ def outcome_arrays(model: Any) -> dict[str, np.ndarray]:
         "in_force_at_end": model.in_force.copy(),
         "agreements": model.agreements.astype(np.int32),
         "control_at_end": model.control.copy(),
-        "settlement": model.settled.copy(),
         "settled": model.settled.copy(),
         "settlement_week": model.settlement_week.astype(np.int32),
         "ceasefire": model.ceasefire_agreed.copy(),

@@ -19,7 +19,13 @@ from .ensemble import ChunkStore, Progress, Runs
 from .scenario import load_scenario
 from .scenario.sampling import uncertain_paths
 from .scenario.schema import Scenario
-from .summaries import headline, paired_bootstrap_difference, paired_difference, proportion
+from .summaries import (
+    OUTCOME_ARRAYS,
+    headline,
+    paired_bootstrap_difference,
+    paired_difference,
+    proportion,
+)
 
 LOW_QUANTILE, HIGH_QUANTILE = 0.1, 0.9
 MAX_STEPS = 100
@@ -248,18 +254,12 @@ def compare(
     results = [same_seed.run(s, progress=span.part(runs.chunks)) for s in (first, second)]
     a, b = (r.arrays for r in results)
     rows = {}
-    for name in (
-        "agreed",
-        "settlement",
-        "ceasefire",
-        "partial_truce",
-        "capitulation",
-        "in_force_at_end",
-    ):
+    shares = {"agreed": "agreed", **OUTCOME_ARRAYS, "in_force_at_end": "in_force_at_end"}
+    for name, array in shares.items():
         rows[f"p_{name}"] = {
-            "first": proportion(a[name]),
-            "second": proportion(b[name]),
-            **paired_difference(a[name], b[name]),
+            "first": proportion(a[array]),
+            "second": proportion(b[array]),
+            **paired_difference(a[array], b[array]),
         }
     rows["p_breakdown_given_settled"] = {
         "first": proportion(a["broke_down"][a["settled"]]),
@@ -272,17 +272,18 @@ def compare(
             np.mean,
         ),
     }
+    everyone = np.ones(len(a["agreed"]), dtype=bool)
     for name, key, among in (
         ("median_agreement_week", "agreement_week", "agreed"),
         ("median_territory", "terms_territory", "settled"),
         ("median_control_at_end", "control_at_end", None),
     ):
-        first_among = None if among is None else a[among]
-        second_among = None if among is None else b[among]
+        first_among = everyone if among is None else a[among]
+        second_among = everyone if among is None else b[among]
         first_values, second_values = a[key].astype(float), b[key].astype(float)
         rows[name] = {
-            "first": _median(first_values if among is None else first_values[first_among]),
-            "second": _median(second_values if among is None else second_values[second_among]),
+            "first": _median(first_values[first_among]),
+            "second": _median(second_values[second_among]),
             **paired_bootstrap_difference(first_values, second_values, first_among, second_among),
         }
     return {

@@ -22,9 +22,14 @@ Z95 = 1.959963984540054
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
-OUTCOME_KINDS = ("settlement", "ceasefire", "partial_truce", "capitulation")
-"""Outcomes reported apart: an agreement is a settlement or a general cease-fire; a
-partial truce and a capitulation are not agreements."""
+OUTCOME_ARRAYS = {
+    "settlement": "settled",
+    "ceasefire": "ceasefire",
+    "partial_truce": "partial_truce",
+    "capitulation": "capitulation",
+}
+"""Outcomes reported apart, and the ensemble array that holds each: an agreement is a
+settlement or a general cease-fire; a partial truce and a capitulation are not."""
 
 
 def wilson(successes: int, trials: int, z: float = Z95) -> tuple[float, float]:
@@ -80,9 +85,9 @@ def summarize(result: EnsembleResult) -> dict[str, Any]:
         "weeks": result.weeks,
         "p_agreement": proportion(agreed),
         "p_outcome": {
-            kind: {**proportion(a[kind]), "count": int(np.sum(a[kind])), "of": len(a[kind])}
-            for kind in OUTCOME_KINDS
-            if kind in a
+            kind: {**proportion(a[name]), "count": int(np.sum(a[name])), "of": len(a[name])}
+            for kind, name in OUTCOME_ARRAYS.items()
+            if name in a
         },
         "cumulative_agreement": [
             {"week": w, "date": scenario.date_of_week(w).isoformat(), "p": _round(cumulative[w])}
@@ -94,17 +99,7 @@ def summarize(result: EnsembleResult) -> dict[str, Any]:
         },
         "p_breakdown": proportion(a["broke_down"][settled]),
         "p_in_force_at_end": proportion(a["in_force_at_end"]),
-        **{
-            f"p_{name}": proportion(a[name][among])
-            for name, among in (
-                ("ceasefire_broke_down", a.get("ceasefire")),
-                ("ceasefire_in_force_at_end", None),
-                ("partial_truce_broke_down", a.get("partial_truce")),
-                ("partial_truce_in_force_at_end", None),
-            )
-            if name in a
-            for among in [slice(None) if among is None else among]
-        },
+        **_pause_figures(a),
         "control_at_end_quantiles": quantiles(a["control_at_end"]),
         "losses": {
             side: {
@@ -115,6 +110,17 @@ def summarize(result: EnsembleResult) -> dict[str, Any]:
         },
         **milestone_summaries(result),
     }
+
+
+def _pause_figures(a: dict[str, np.ndarray]) -> dict[str, Any]:
+    """How often general cease-fires and truces broke down (among those agreed), and how
+    often one is in force at the end (among all runs)."""
+    figures = {}
+    for kind in ("ceasefire", "partial_truce"):
+        if kind in a:
+            figures[f"p_{kind}_broke_down"] = proportion(a[f"{kind}_broke_down"][a[kind]])
+            figures[f"p_{kind}_in_force_at_end"] = proportion(a[f"{kind}_in_force_at_end"])
+    return figures
 
 
 ACCEPTS_EVERY = 4
