@@ -75,6 +75,8 @@ class Analysis:
         self.terms = (ideals[0] + ideals[1]) / 2.0
         self.aid = float(model.aid[0])
         self.sanctions = float(model.sanctions[0])
+        # The red lines and what crossing them costs stand still while levers are tried.
+        self.lines, self.crossing_costs = self._crossing()
 
     def bounds(
         self,
@@ -89,7 +91,10 @@ class Analysis:
         beyond it only when it beats fighting on by the (current, worn) cost of crossing.
         """
         holder_min, defender_max = self.value_bounds(**changes)
-        (holder_line, defender_line), (holder_cost, defender_cost) = self._crossing()
+        (holder_line, defender_line), (holder_cost, defender_cost) = (
+            self.lines,
+            self.crossing_costs,
+        )
         holder_beyond = holder_min + holder_crossing * holder_cost
         defender_beyond = defender_max - defender_crossing * defender_cost
         return (
@@ -250,7 +255,7 @@ class Analysis:
         holder_min, defender_max = self.value_bounds()
         red_low, red_high = self.red_lines()
         low, high = self.bounds()
-        (_, _), (holder_crossing, defender_crossing) = self._crossing()
+        holder_crossing, defender_crossing = self.crossing_costs
         sides = {}
         for side, reservation, kind, crossing in (
             (self.holder, holder_min, "minimum", holder_crossing),
