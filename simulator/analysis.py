@@ -91,10 +91,8 @@ class Analysis:
         beyond it only when it beats fighting on by the (current, worn) cost of crossing.
         """
         holder_min, defender_max = self.value_bounds(**changes)
-        (holder_line, defender_line), (holder_cost, defender_cost) = (
-            self.lines,
-            self.crossing_costs,
-        )
+        holder_line, defender_line = self.lines
+        holder_cost, defender_cost = self.crossing_costs
         holder_beyond = holder_min + holder_crossing * holder_cost
         defender_beyond = defender_max - defender_crossing * defender_cost
         return (
