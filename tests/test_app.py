@@ -176,7 +176,7 @@ def test_app_without_the_extra_says_how_to_install_it(monkeypatch):
 
     from click.testing import CliRunner
 
-    from cli import main
+    from simulator.cli import main
 
     real = importlib.util.find_spec
     monkeypatch.setattr(

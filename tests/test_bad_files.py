@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from cli import main
+from simulator.cli import main
 from simulator.scenario.textfile import MAX_SCENARIO_BYTES
 from simulator.scenario.yamlpos import MAX_DEPTH, MAX_NODES
 

@@ -14,8 +14,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from cli import main
 from simulator import calibration
+from simulator.cli import main
 from simulator.errors import ScenarioError
 from simulator.scenario import bundled_scenarios, load_scenario
 

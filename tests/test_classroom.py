@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from simulator.cli import main
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "classroom.md"
 COMMANDS = [

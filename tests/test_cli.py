@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from simulator.cli import main
 from simulator.scenario import bundled_scenarios, load_scenario
 from simulator.scenario.loader import BUNDLED_DIR
 
@@ -70,11 +70,12 @@ def test_every_documented_command_exists():
 
 def test_help_does_not_import_heavy_modules():
     code = (
-        "import sys, cli\n"
-        "status = cli.main(['--help'], standalone_mode=False)\n"
-        "status = status or cli.main(['run', '--help'], standalone_mode=False)\n"
-        "print(status, sorted(m for m in ('mesa', 'numpy', 'pydantic', 'scipy', 'simulator')"
-        " if m in sys.modules))\n"
+        "import sys\n"
+        "from simulator.cli import main\n"
+        "status = main(['--help'], standalone_mode=False)\n"
+        "status = status or main(['run', '--help'], standalone_mode=False)\n"
+        "heavy = ('mesa', 'numpy', 'pydantic', 'scipy', 'simulator.model', 'simulator.scenario')\n"
+        "print(status, sorted(m for m in heavy if m in sys.modules))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code],
@@ -382,7 +383,7 @@ def test_an_output_that_cannot_be_written_ends_in_one_line():
         pytest.skip("no /dev/full on this system")
     with open("/dev/full", "w") as full:
         completed = subprocess.run(
-            [sys.executable, "-c", "from cli import main; main()", "run", "--weeks", "2"],
+            [sys.executable, "-c", "from simulator.cli import main; main()", "run", "--weeks", "2"],
             stdout=full,
             stderr=subprocess.PIPE,
             text=True,

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from simulator.cli import main
 from simulator.ensemble import CHUNK_SIZE
 from simulator.scenario import bundled_scenarios
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import simulator.ensemble as ensemble
-from cli import main
+from simulator.cli import main
 from simulator.ensemble import CHUNK_SIZE, max_replications, worker_count
 
 FAST = ["--weeks", "4", "--format", "json"]

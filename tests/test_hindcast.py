@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from scipy import stats
 
-from cli import main
+from simulator.cli import main
 from simulator.ensemble import EnsembleResult
 from simulator.hindcast import hindcast
 from simulator.observed import ObservedFile, load_observed, observed_files

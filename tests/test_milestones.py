@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from cli import main
 from simulator import CeasefireModel, load_scenario
+from simulator.cli import main
 from simulator.ensemble import run_ensemble
 from simulator.milestones import FIRST_YEAR_WEEKS, quarter_end_weeks, quarter_last_day
 from simulator.summaries import milestone_summaries, summarize

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from simulator.cli import main
 from simulator.model import CeasefireModel
 from simulator.outputs.narrative import narrate
 from simulator.play import BadAnswer, HumanSeat, parse_belligerent, play

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import PLOT_KINDS, main
+from simulator.cli import main
+from simulator.cli.handouts import PLOT_KINDS
 from simulator.outputs.positions_chart import events, positions_run, status
 from simulator.scenario import bundled_scenarios, load_scenario
 

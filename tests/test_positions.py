@@ -426,7 +426,7 @@ def test_a_paired_bootstrap_finds_a_real_shift_in_a_median():
 def test_every_kind_of_event_shows_in_a_run_s_notes():
     from click.testing import CliRunner
 
-    from cli import main
+    from simulator.cli import main
 
     tired = (
         "events.tired={date: 2025-06-02, kind: resolve, actor: ukraine, "
@@ -473,7 +473,7 @@ def test_a_manifest_nested_without_end_is_one_error_not_a_crash(tmp_path):
 def test_run_out_keeps_one_run_per_folder(tmp_path):
     from click.testing import CliRunner
 
-    from cli import main
+    from simulator.cli import main
 
     out = tmp_path / "run"
     runner = CliRunner()
@@ -489,7 +489,7 @@ def test_run_out_keeps_one_run_per_folder(tmp_path):
 def test_the_run_table_fits_the_terminal_and_says_what_its_columns_mean(columns, monkeypatch):
     from click.testing import CliRunner
 
-    from cli import main
+    from simulator.cli import main
 
     monkeypatch.setenv("COLUMNS", str(columns))
     result = CliRunner().invoke(main, ["run", "us-presses-kyiv", "--seed", "7"])
@@ -504,7 +504,7 @@ def test_the_run_table_fits_the_terminal_and_says_what_its_columns_mean(columns,
 def test_bare_ceasefire_prints_the_help_and_exits_0():
     from click.testing import CliRunner
 
-    from cli import main
+    from simulator.cli import main
 
     result = CliRunner().invoke(main, [])
     assert result.exit_code == 0

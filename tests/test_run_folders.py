@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from cli import main
 from simulator import load_scenario
+from simulator.cli import main
 from simulator.ensemble import CHUNK_SIZE, ChunkStore, Runs, run_ensemble
 from simulator.outputs import rundir
 from simulator.studies import Vary, sweep
@@ -245,7 +245,7 @@ def test_resume_refuses_chunks_of_another_version(tmp_path):
 KILLED_RUN = """
 import os, signal, sys
 import numpy as np
-from cli import main
+from simulator.cli import main
 
 real, calls = np.savez, []
 

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 from SALib.test_functions import Ishigami
 
-from cli import main
 from simulator import sobol
+from simulator.cli import main
 from simulator.scenario.quantities import Quantity
 from simulator.studies import distribution_quantile
 

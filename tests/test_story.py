@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from simulator.cli import main
 from simulator.outputs.narrative import narrate
 from simulator.picking import Candidate, candidate, choose
 from simulator.results import outcome, run, weekly_records

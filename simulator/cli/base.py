@@ -1,0 +1,187 @@
+"""What every command shares: the group, its options, loading and failing.
+
+The `ceasefire` command parses, validates, calls the library, prints and chooses
+the exit code; the library (everything in ``simulator`` outside this package)
+never prints or exits. Heavy modules (numpy, pydantic, mesa) are imported inside
+the commands, so that `ceasefire --help` answers at once.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+seed_option = click.option(
+    "--seed", type=click.IntRange(min=0), help="Random seed (default: the scenario's)."
+)
+
+
+def format_option(*choices: str):
+    """``--format`` with the given choices; the first is the default."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help="How to print the result.",
+    )
+
+
+weeks_option = click.option(
+    "--weeks",
+    type=click.IntRange(min=1, max=1040),
+    help="Weeks to run (default: the scenario's horizon; longer extends it).",
+)
+set_option = click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a value, e.g. actors.ukraine.resolve=0.8 (repeatable).",
+)
+
+
+def fail(message: str) -> NoReturn:
+    """A problem the user can fix: one line on stderr, exit status 2.
+
+    Scenario problems read ``file:line:column: field: what is wrong``.
+    """
+    click.echo(message, err=True)
+    sys.exit(2)
+
+
+def load(scenario: str | None, overrides: tuple[str, ...] = (), weeks: int | None = None):
+    from simulator.errors import ScenarioError
+    from simulator.scenario import load_scenario
+
+    try:
+        loaded = load_scenario(scenario, overrides)
+        if weeks is not None and weeks > loaded.horizon:
+            loaded = load_scenario(scenario, [*overrides, f"horizon={weeks}"])
+    except ScenarioError as exc:
+        first, rest = exc.problems[0], len(exc.problems) - 1
+        more = f" (and {rest} more; 'ceasefire validate' lists them all)" if rest else ""
+        fail(f"{first}{more}")
+    for note in loaded.notes:
+        click.echo(f"note: {note}", err=True)
+    return loaded
+
+
+def write_outputs(out: Path, files: dict[str, str], quiet: bool = False) -> None:
+    from simulator.outputs.files import write_atomic
+
+    check_out(out)
+    try:
+        for name, text in files.items():
+            write_atomic(out / name, text)
+    except OSError as exc:
+        fail(f"{out}: cannot write output: {exc.strerror or exc}")
+    if not quiet:
+        for name in files:
+            click.echo(f"wrote {out / name}", err=True)
+
+
+def check_out(out: Path | None) -> None:
+    if out is not None and out.exists() and not out.is_dir():
+        fail(f"{out}: --out must name a directory, and this is a file")
+
+
+class CeasefireGroup(click.Group):
+    """Every error a user can cause ends in one line on stderr, never a traceback.
+
+    Usage errors (a bad option value) print click's message on one line with exit
+    status 2; an output that cannot be written (a full disk, a closed pipe) exits 2;
+    Ctrl-C exits 130.
+    """
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            where = exc.ctx.command_path if getattr(exc, "ctx", None) else "ceasefire"
+            click.echo(f"{where}: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except OSError as exc:
+            _quiet_stdout()
+            click.echo(f"cannot write output: {exc.strerror or exc}", err=True)
+            sys.exit(2)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _quiet_stdout() -> None:
+    """After stdout fails (a full disk, a closed pipe), stop Python flushing it at exit."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+@click.group(
+    cls=CeasefireGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(package_name="ceasefire")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Model cease-fire talks in the Russia-Ukraine war, week by week.
+
+    Scenarios (YAML) describe the actors' demands, red lines and resources, each
+    with its source or labelled as an assumption; `run` simulates fighting,
+    learning and talks and reports whether, when and on what terms a cease-fire
+    is agreed, and whether it holds.
+
+    \b
+    Start with:
+      ceasefire list              bundled scenarios
+      ceasefire explain           what each side demands, and who says so
+      ceasefire run               the baseline, week by week
+      ceasefire mc -n 10000       the chance of a cease-fire, when, on what terms
+      ceasefire analyze           the bargaining range and what would open one
+      ceasefire run --pick agreed --narrate   a run that ends in a deal, as a story
+      ceasefire plot --kind positions -o positions.png   the positions picture
+    """
+    if ctx.invoked_subcommand is None:  # bare `ceasefire`: the help, and no error
+        click.echo(ctx.get_help())
+
+
+def terminal_width(wide: bool) -> int | None:
+    """The terminal's width (COLUMNS, else 80 when unknown), or None with --wide."""
+    import shutil
+
+    return None if wide else shutil.get_terminal_size((80, 24)).columns
+
+
+def _allow_outside(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        from simulator.scenario.loader import ALLOW_OUTSIDE
+
+        token = ALLOW_OUTSIDE.set(True)
+        ctx.call_on_close(lambda: ALLOW_OUTSIDE.reset(token))
+
+
+def add_allow_outside(group: click.Group) -> None:
+    """Give every command that reads a scenario ``--allow-outside`` (one place, one rule)."""
+    for command in group.commands.values():
+        if any(isinstance(p, click.Argument) for p in command.params):
+            command.params.append(
+                click.Option(
+                    ["--allow-outside"],
+                    is_flag=True,
+                    expose_value=False,
+                    callback=_allow_outside,
+                    help="Let 'extends' reach files outside the scenario's folder.",
+                )
+            )

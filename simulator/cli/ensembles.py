@@ -1,0 +1,379 @@
+"""Commands that run ensembles: mc, sweep, sensitivity, compare."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+import click
+
+from simulator.cli.base import check_out, fail, format_option, load, main, write_outputs
+from simulator.cli.study import (
+    DEFAULT_REPLICATIONS,
+    PLOT_HELP,
+    alone_with_resume,
+    check_plot,
+    check_resume,
+    check_scheduler,
+    claim_out,
+    draw_chart,
+    ensemble_options,
+    force_option,
+    manifest_text,
+    mark_interrupted,
+    resolved,
+    resume_settings,
+    run_study,
+)
+
+
+@main.command()
+@click.argument("scenario", required=False)
+@ensemble_options
+@format_option("table", "json")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Write replications.csv, summary.json and manifest.json here; finished "
+    "chunks are kept, so an interrupted run can be resumed.",
+)
+@click.option(
+    "--resume",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Finish an interrupted run kept in this directory (its settings are "
+    "read from its manifest.json).",
+)
+@force_option
+@click.option(
+    "--plot",
+    type=click.Path(path_type=Path),
+    help="Also draw the chance of an agreement by week into this file (.png, .svg or .pdf).",
+)
+def mc(
+    scenario,
+    replications,
+    seed,
+    weeks,
+    overrides,
+    workers,
+    scheduler,
+    fmt,
+    out,
+    resume,
+    force,
+    plot,
+):
+    """Monte Carlo: many replications, each sampling the scenario's uncertainty.
+
+    Reports the probability of a cease-fire by the horizon (95% interval) and by each
+    date, when and on what terms agreements come, how often they break down, and
+    the costs. The result is the same for any --workers.
+    """
+    import time
+
+    from simulator.ensemble import ChunkStore, Runs
+    from simulator.outputs.files import to_csv, to_json
+    from simulator.outputs.text import mc_summary
+    from simulator.summaries import summarize
+
+    if resume is not None:
+        alone_with_resume(scenario, overrides, replications, seed, weeks, out)
+        claim_out(resume, resume=True)
+        manifest = resume_settings(resume, "mc")
+        settings = manifest["settings"]
+        out = resume
+        loaded = load(settings["scenario"], tuple(settings["overrides"]), settings["weeks"])
+        check_resume(manifest, loaded, out, force)
+        replications, seed, weeks = settings["replications"], settings["seed"], settings["weeks"]
+    else:
+        loaded = load(scenario, overrides, weeks)
+        seed = loaded.seed if seed is None else seed
+        replications = replications or DEFAULT_REPLICATIONS
+        settings = {
+            "scenario": resolved(scenario),
+            "overrides": list(overrides),
+            "replications": replications,
+            "seed": seed,
+            "weeks": weeks,
+        }
+    check_out(out)
+    check_plot(plot)
+    check_scheduler(scheduler)
+    if resume is None:
+        claim_out(out, force=force)
+    store = ChunkStore(out) if out is not None else None
+    if out is not None:
+        write_outputs(
+            out,
+            {"manifest.json": manifest_text("mc", settings, loaded, None, "running")},
+            quiet=True,
+        )
+    started = time.perf_counter()
+    result = run_study(
+        "mc",
+        lambda bar: Runs(replications, seed, weeks, workers, scheduler).run(
+            loaded, store=store, progress=bar
+        ),
+        lambda: mark_interrupted("mc", out, settings, loaded, workers, scheduler),
+    )
+    seconds = time.perf_counter() - started
+    summary = summarize(result)
+    if out is not None:
+        write_outputs(
+            out,
+            {
+                "replications.csv": to_csv(result.records()),
+                "summary.json": to_json(summary),
+                "manifest.json": manifest_text("mc", settings, loaded, seconds, "complete"),
+            },
+        )
+    from simulator.outputs.plots import agreement_plot
+
+    draw_chart(plot, agreement_plot, summary)
+    click.echo(to_json(summary) if fmt == "json" else mc_summary(summary), nl=fmt != "json")
+
+
+@main.command()
+@click.argument("scenario", required=False)
+@ensemble_options
+@click.option(
+    "--vary",
+    "varies",
+    multiple=True,
+    metavar="PATH=LO:HI:STEPS",
+    help="A value to sweep, e.g. actors.ukraine.resolve=0.5:0.9:5 (once or twice).",
+)
+@format_option("table", "json", "csv")
+@click.option("--plot", type=click.Path(path_type=Path), help=PLOT_HELP)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Write sweep.csv, sweep.json and manifest.json here, keeping finished "
+    "chunks so an interrupted sweep can be resumed.",
+)
+@click.option(
+    "--resume",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Finish an interrupted sweep kept in this directory.",
+)
+@force_option
+def sweep(
+    scenario,
+    replications,
+    seed,
+    weeks,
+    overrides,
+    workers,
+    scheduler,
+    varies,
+    fmt,
+    plot,
+    out,
+    resume,
+    force,
+):
+    """A grid over one or two values: the headline outcomes at every point.
+
+    Every point uses the same seed, so differences between points come from the
+    swept values, not from chance.
+    """
+    import time
+
+    from simulator.ensemble import Runs
+    from simulator.outputs.files import to_csv, to_json
+    from simulator.outputs.plots import sweep_plot
+    from simulator.outputs.text import sweep_summary
+    from simulator.studies import Vary, grid_corners
+    from simulator.studies import sweep as run_sweep
+
+    if resume is not None:
+        alone_with_resume(scenario, overrides, replications, seed, weeks, out, *varies)
+        claim_out(resume, resume=True)
+        manifest = resume_settings(resume, "sweep")
+        settings = manifest["settings"]
+        out = resume
+        scenario, overrides, varies = settings["scenario"], settings["overrides"], settings["vary"]
+        replications, seed, weeks = settings["replications"], settings["seed"], settings["weeks"]
+    if not varies:
+        fail("--vary PATH=LOW:HIGH:STEPS is needed (once or twice)")
+    replications = replications or DEFAULT_REPLICATIONS
+    try:
+        parsed = [Vary.parse(text) for text in varies]
+    except ValueError as exc:
+        fail(str(exc))
+    if len(parsed) > 2:
+        fail("--vary: a sweep varies one or two values")
+    loaded = load(scenario, tuple(overrides), weeks)
+    settings = {
+        "scenario": resolved(scenario),
+        "overrides": list(overrides),
+        "vary": list(varies),
+        "replications": replications,
+        "seed": loaded.seed if seed is None else seed,
+        "weeks": weeks,
+    }
+    if resume is not None:
+        check_resume(manifest, loaded, out, force)
+    check_out(out)
+    check_plot(plot)
+    check_scheduler(scheduler)
+    run_study("sweep", lambda bar: grid_corners(settings["scenario"], overrides, parsed))
+    if resume is None:
+        claim_out(out, force=force)
+    if out is not None:
+        write_outputs(
+            out,
+            {"manifest.json": manifest_text("sweep", settings, loaded, None, "running")},
+            quiet=True,
+        )
+    started = time.perf_counter()
+    result = run_study(
+        "sweep",
+        lambda bar: run_sweep(
+            settings["scenario"],
+            overrides,
+            parsed,
+            Runs(replications, settings["seed"], weeks, workers, scheduler),
+            store_dir=out,
+            progress=bar,
+        ),
+        lambda: mark_interrupted("sweep", out, settings, loaded, workers, scheduler),
+    )
+    rows = [{**cell.pop("values"), **cell} for cell in [dict(c) for c in result["cells"]]]
+    if out is not None:
+        write_outputs(
+            out,
+            {
+                "sweep.csv": to_csv(rows),
+                "sweep.json": to_json(result),
+                "manifest.json": manifest_text(
+                    "sweep", settings, loaded, time.perf_counter() - started, "complete"
+                ),
+            },
+        )
+    draw_chart(plot, sweep_plot, result)
+    if fmt == "json":
+        click.echo(to_json(result), nl=False)
+    elif fmt == "csv":
+        click.echo(to_csv(rows), nl=False)
+    else:
+        click.echo(sweep_summary(result))
+
+
+SENSITIVITY_N = click.option(
+    "-n",
+    "--replications",
+    "--samples",
+    "replications",
+    type=click.IntRange(min=1),
+    help="oat: replications per run [default: 1000]; sobol: the base sample size N, "
+    "a power of 2 [default: 4096].",
+)
+
+
+@main.command()
+@click.argument("scenario", required=False)
+@partial(ensemble_options, replications_option=SENSITIVITY_N)
+@click.option(
+    "--method",
+    type=click.Choice(["oat", "sobol"]),
+    default="oat",
+    show_default=True,
+    help="oat: each value held low and high in turn; sobol: first- and total-order "
+    "Sobol' indices (SALib) of the headline outcomes, with intervals.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    help="Show only the N values that matter most (sobol: 10 unless given).",
+)
+@format_option("table", "json")
+@click.option(
+    "--plot",
+    type=click.Path(path_type=Path),
+    help=PLOT_HELP + " (oat: a tornado chart; sobol: bars of S1 and ST)",
+)
+def sensitivity(
+    scenario, replications, seed, weeks, overrides, workers, scheduler, method, top, fmt, plot
+):
+    """Which uncertain values matter: each held low and high in turn, ranked by effect.
+
+    Every value the scenario gives as a distribution is held at its 10th and then its
+    90th percentile while everything else is sampled; the swing in the probability
+    of an agreement (and in the median agreed territory) ranks them.
+
+    With --method sobol, a quasi-random (Saltelli) design varies all of them at once,
+    and SALib estimates each value's first-order (alone) and total-order (with every
+    interaction) Sobol' index for P(agreement), P(a cease-fire in force at the end)
+    and the holder's share of territory at the end, with the two red lines'
+    second-order index. The model runs N x (values + 5) times; the same seed gives the
+    same indices for any --workers.
+    """
+    from simulator.ensemble import Runs
+    from simulator.outputs.files import to_json
+
+    check_plot(plot)
+    loaded = load(scenario, overrides, weeks)
+    if method == "sobol":
+        from simulator.outputs.sobol import sobol_plot, sobol_summary
+        from simulator.sobol import DEFAULT_SAMPLES, sobol_sensitivity
+
+        report = run_study(
+            "sensitivity",
+            lambda bar: sobol_sensitivity(
+                loaded,
+                Runs(1, seed, weeks, workers, scheduler),
+                replications or DEFAULT_SAMPLES,
+                progress=bar,
+            ),
+        )
+        draw_chart(plot, partial(sobol_plot, top=top), report)
+        click.echo(
+            to_json(report) if fmt == "json" else sobol_summary(report, top), nl=fmt != "json"
+        )
+        return
+    from simulator.outputs.plots import tornado_plot
+    from simulator.outputs.text import sensitivity_summary
+    from simulator.studies import sensitivity as run_sensitivity
+
+    report = run_study(
+        "sensitivity",
+        lambda bar: run_sensitivity(
+            loaded,
+            Runs(replications or DEFAULT_REPLICATIONS, seed, weeks, workers, scheduler),
+            progress=bar,
+        ),
+    )
+    draw_chart(plot, tornado_plot, report)
+    click.echo(
+        to_json(report) if fmt == "json" else sensitivity_summary(report, top), nl=fmt != "json"
+    )
+
+
+@main.command()
+@click.argument("first")
+@click.argument("second")
+@ensemble_options
+@format_option("table", "json")
+def compare(first, second, replications, seed, weeks, overrides, workers, scheduler, fmt):
+    """Two scenarios side by side: each headline figure and the difference, with intervals.
+
+    Both run with the same seed, replication by replication, so the difference
+    reflects the scenarios rather than chance. --set applies to both.
+    """
+    from simulator.ensemble import Runs
+    from simulator.outputs.files import to_json
+    from simulator.outputs.text import compare_summary
+    from simulator.studies import compare as run_compare
+
+    a, b = load(first, overrides, weeks), load(second, overrides, weeks)
+    report = run_study(
+        "compare",
+        lambda bar: run_compare(
+            a,
+            b,
+            Runs(replications or DEFAULT_REPLICATIONS, seed, weeks, workers, scheduler),
+            progress=bar,
+        ),
+    )
+    click.echo(to_json(report) if fmt == "json" else compare_summary(report), nl=fmt != "json")

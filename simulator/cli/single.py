@@ -1,0 +1,312 @@
+"""Commands about one run or one moment: run, analyze, drivers, play."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from simulator.cli.base import (
+    fail,
+    format_option,
+    load,
+    main,
+    seed_option,
+    set_option,
+    terminal_width,
+    weeks_option,
+    write_outputs,
+)
+from simulator.cli.study import claim_out
+
+
+@main.command()
+@click.argument("scenario", required=False)
+@seed_option
+@weeks_option
+@set_option
+@format_option("table", "json", "csv")
+@click.option(
+    "--every",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Table: show every Nth week (weeks where something happens always show).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Also write weekly.csv and run.json into this directory (one run per folder).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="With --out: start over in a folder that holds an earlier run's files.",
+)
+@click.option(
+    "--wide",
+    is_flag=True,
+    help="Table: show every column, however wide (default: fit the terminal, 80 if unknown).",
+)
+@click.option(
+    "--narrate",
+    is_flag=True,
+    help="Tell the run as a dated story in plain words (instead of the table).",
+)
+@click.option(
+    "--pick",
+    type=click.Choice(["agreed", "none", "median", "breakdown"]),
+    help=(
+        "Run --candidates seeds from --seed on and show the one closest to this kind: a "
+        "deal, no deal, the typical run, a settlement that broke down."
+    ),
+)
+@click.option(
+    "--candidates",
+    type=click.IntRange(min=1, max=10000),
+    default=100,
+    show_default=True,
+    help="With --pick: how many seeds to try.",
+)
+def run(
+    scenario: str | None,
+    seed: int | None,
+    weeks: int | None,
+    overrides: tuple[str, ...],
+    fmt: str,
+    every: int,
+    out: Path | None,
+    force: bool = False,
+    wide: bool = False,
+    narrate: bool = False,
+    pick: str | None = None,
+    candidates: int = 100,
+) -> None:
+    """Run one scenario once and report the weeks and the outcome.
+
+    SCENARIO is a file or a bundled name (default: baseline). The same scenario
+    and seed give the same output, byte for byte. With --pick, the seed is chosen
+    (and printed on stderr with the reason); if no candidate is of the kind asked,
+    one line says so, nothing is shown and the exit status is 2.
+    """
+    from simulator.outputs.files import to_csv, to_json
+    from simulator.results import outcome, weekly_records
+    from simulator.results import run as run_model
+
+    if narrate and fmt != "table":
+        raise click.BadParameter("--narrate is a text; leave --format out", param_hint="--narrate")
+    loaded = load(scenario, overrides, weeks)
+    claim_out(out, force=force, resumable=False)
+    if pick is not None:
+        from simulator.picking import pick_run
+
+        first = loaded.seed if seed is None else seed
+        chosen = pick_run(loaded, pick, first, candidates, weeks)
+        if chosen.seed is None:
+            fail(
+                f"no run of the kind '{pick}': {chosen.reason}; try more --candidates "
+                "or another --seed"
+            )
+        import textwrap
+
+        click.echo(textwrap.fill(f"picked seed {chosen.seed}: {chosen.reason}.", 99), err=True)
+        seed = chosen.seed
+    model = run_model(loaded, seed=seed, weeks=weeks)
+    used_seed = loaded.seed if seed is None else seed
+    result = outcome(model)
+    weekly = weekly_records(model)
+    document: dict[str, Any] = {
+        "scenario": loaded.name,
+        "seed": used_seed,
+        "outcome": result,
+        "weekly": weekly,
+    }
+    if out is not None:
+        write_outputs(out, {"weekly.csv": to_csv(weekly), "run.json": to_json(document)})
+    if fmt == "json":
+        click.echo(to_json(document), nl=False)
+    elif fmt == "csv":
+        click.echo(to_csv(weekly), nl=False)
+    elif narrate:
+        import shutil
+
+        from simulator.outputs.narrative import narrate as tell
+
+        width = min(max(shutil.get_terminal_size((88, 24)).columns, 80), 100) - 1
+        click.echo(tell(loaded, weekly, result, used_seed, width=width))
+    else:
+        click.echo(
+            _run_table(model, loaded, used_seed, weekly, result, every, terminal_width(wide))
+        )
+
+
+def _run_table(model, scenario, seed, weekly, result, every, width: int | None = None) -> str:
+    from simulator.outputs.text import outcome_summary, weekly_summary, wrap
+
+    names = {side.actor_id: side.name for side in model.belligerents}
+    places = {p: scenario.front.places[p].name for p in model.place_ids}
+    header = wrap(
+        f"{scenario.name}: {scenario.start} to {scenario.date_of_week(model.steps)}, "
+        f"seed {seed}. "
+        f"'holds' is {names[model.holder.actor_id]}'s share of the disputed territory.",
+        width or 100,
+    )
+    events: dict[int, list[str]] = {}
+    for event_id, event in scenario.events.items():
+        week = max(1, scenario.week_of_date(event.date))
+        events.setdefault(week, []).append(f"event {event_id} ({event.kind})")
+    table = weekly_summary(
+        weekly, model.holder.actor_id, model.defender.actor_id, names, places, every, events, width
+    )
+    ending = "\n".join(wrap(line, width or 100) for line in outcome_summary(result).splitlines())
+    return f"{header}\n\n{table}\n\n{ending}"
+
+
+@main.command()
+@click.argument("scenario", required=False)
+@click.option(
+    "--week",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Analyse the state at this week of a seeded run (0 = the start).",
+)
+@seed_option
+@set_option
+@format_option("table", "json")
+def analyze(
+    scenario: str | None, week: int, seed: int | None, overrides: tuple[str, ...], fmt: str
+) -> None:
+    """The bargaining problem at one moment, in the terms of bargaining theory.
+
+    For each side: its expected value of fighting on and the share of territory it
+    would accept rather than fight; the bargaining range or the gap that prevents
+    one; the Nash and Kalai-Smorodinsky points; and how far each lever (beliefs,
+    costs, the mediator's sanctions and aid) would have to move to open a range.
+    """
+    from simulator.analysis import analyze as run_analysis
+    from simulator.outputs.files import to_json
+    from simulator.outputs.text import analysis_summary
+
+    loaded = load(scenario, overrides)
+    if week > loaded.horizon:
+        fail(f"--week {week} is beyond the scenario's horizon of {loaded.horizon} weeks")
+    report = run_analysis(loaded, week=week, seed=seed)
+    if fmt == "json":
+        click.echo(to_json(report), nl=False)
+    else:
+        click.echo(analysis_summary(report))
+
+
+@main.command()
+@click.argument("scenario", required=False)
+@click.option(
+    "-n",
+    "--replications",
+    type=click.IntRange(min=100, max=200_000),
+    default=20_000,
+    show_default=True,
+    help="Replications, run in lockstep in this process.",
+)
+@seed_option
+@set_option
+@format_option("table", "json")
+def drivers(
+    scenario: str | None, replications: int, seed: int | None, overrides: tuple[str, ...], fmt: str
+) -> None:
+    """What decides the outcome: each mechanism's share of its variance.
+
+    Groups the scenario's uncertain numbers by the mechanism they stand for (the
+    clock of the time tactic, resources, reciprocity, red lines and the costs of
+    crossing them, beliefs, costs of war, the mediator's leverage, the battlefield)
+    and reports the share of the variance of agreement, and of the week of
+    agreement, that each explains alone (adjusted R² of a quadratic fit).
+    """
+    from simulator.drivers import drivers as attribute
+    from simulator.outputs.files import to_json
+    from simulator.outputs.text import drivers_summary
+
+    report = attribute(load(scenario, overrides), replications, seed)
+    if fmt == "json":
+        click.echo(to_json(report), nl=False)
+    else:
+        click.echo(drivers_summary(report))
+
+
+@main.command()
+@click.argument("scenario", required=False)
+@click.option(
+    "--as",
+    "roles",
+    multiple=True,
+    required=True,
+    metavar="ACTOR",
+    help="The delegation you play: russia, ukraine or united_states (repeat for two players).",
+)
+@seed_option
+@weeks_option
+@click.option(
+    "--transcript",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Save the game (what was shown and answered) to this text file.",
+)
+def play(
+    scenario: str | None,
+    roles: tuple[str, ...],
+    seed: int | None,
+    weeks: int | None,
+    transcript: Path | None,
+) -> None:
+    """Take a delegation's seat; the model plays the others, week by week.
+
+    Each week of talks shows the front, the text on the table, what fighting on is
+    worth to you and what your red line allows, and asks for an answer (type 'help').
+    Reads one answer a line, from a terminal or a pipe; the end of input ends the game
+    with its outcome.
+    """
+    from simulator.outputs.files import write_atomic
+    from simulator.play import play as play_game
+
+    loaded = load(scenario, (), weeks)
+    for role in roles:
+        if role not in loaded.actors:
+            fail(f"--as {role}: no such actor; choose from {', '.join(loaded.actors)}")
+    if transcript is not None and not transcript.parent.is_dir():
+        fail(f"{transcript}: no such directory")
+    lines: list[str] = []
+    echo = not sys.stdin.isatty()
+
+    def say(text: str) -> None:
+        lines.append(text)
+        click.echo(text)
+
+    def ask(prompt: str) -> str | None:
+        click.echo(prompt, nl=False)
+        answer = sys.stdin.readline()
+        if not answer:
+            click.echo()
+            lines.append(prompt + "(end of input)")
+            return None
+        if echo:
+            click.echo(answer.rstrip("\n"))
+        lines.append(prompt + answer.rstrip("\n"))
+        return answer
+
+    def save() -> None:
+        if transcript is None:
+            return
+        try:
+            write_atomic(transcript, "\n".join(lines) + "\n")
+        except OSError as exc:
+            fail(f"{transcript}: cannot write the transcript: {exc.strerror or exc}")
+        click.echo(f"wrote {transcript}", err=True)
+
+    try:
+        play_game(loaded, list(dict.fromkeys(roles)), say, ask, seed=seed, weeks=weeks)
+    except KeyboardInterrupt:
+        lines.append("(interrupted)")
+        save()  # a game stopped with Ctrl-C keeps its transcript
+        raise
+    save()

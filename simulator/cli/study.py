@@ -1,0 +1,287 @@
+"""What the ensemble commands share: their options, progress, run folders and charts.
+
+A run folder (``--out``) holds one run: a lock names the process that holds it,
+``manifest.json`` its settings and state, so an interrupted run can be resumed.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from simulator.cli.base import check_out, fail, seed_option, set_option, weeks_option, write_outputs
+
+
+def within_memory(ctx, param, value: int | None) -> int | None:
+    """Refuse at once a replication count this machine cannot hold, with the limit."""
+    if value is None:
+        return None
+    from simulator.ensemble import check_replications
+
+    try:
+        check_replications(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+    return value
+
+
+def ensemble_options(command, replications_option=None):
+    """Options every ensemble command shares (``replications_option`` replaces -n)."""
+    options = [
+        replications_option
+        or click.option(
+            "-n",
+            "--replications",
+            type=click.IntRange(min=1),
+            callback=within_memory,
+            help="Replications, each sampling the scenario's distributions [default: 1000]; "
+            "at most what this machine's memory holds (about 4 KB each).",
+        ),
+        seed_option,
+        weeks_option,
+        set_option,
+        click.option(
+            "--workers",
+            type=click.IntRange(min=1),
+            default=1,
+            show_default=True,
+            help="Local processes to run chunks of replications in (no more are started "
+            "than there are chunks or CPUs).",
+        ),
+        click.option(
+            "--scheduler",
+            metavar="tcp://HOST:PORT",
+            help="Run the chunks on an existing Dask distributed cluster.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+class ProgressBar:
+    """A progress line on stderr: only on a terminal, only once a run passes a second."""
+
+    def __init__(self, label: str):
+        import time
+
+        self.label, self.clock = label, time.monotonic
+        self.start = self.clock()
+        self.shown = False
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        elapsed = self.clock() - self.start
+        if not self.enabled or total == 0 or (elapsed < 1.0 and not self.shown):
+            return
+        width = 30
+        filled = int(width * done / total)
+        bar = "#" * filled + "-" * (width - filled)
+        click.echo(
+            f"\r{self.label} [{bar}] {done}/{total} chunks, {elapsed:.1f} s", err=True, nl=False
+        )
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            click.echo("", err=True)
+            self.shown = False
+
+
+def run_study(label: str, work, interrupted=None):
+    """Run ``work(progress)`` with a progress bar; Ctrl-C exits 130, bad input 2.
+
+    ``interrupted()``, if given, records the interruption and returns the line to print.
+    """
+    from simulator.errors import ScenarioError
+
+    bar = ProgressBar(label)
+    try:
+        try:
+            return work(bar)
+        finally:
+            bar.close()  # end the progress line before any message
+    except KeyboardInterrupt:
+        message = interrupted() if interrupted else "interrupted"
+        click.echo(message, err=True)
+        sys.exit(130)
+    except ScenarioError as exc:
+        fail(str(exc.problems[0]))
+    except (ValueError, RuntimeError, OSError) as exc:
+        fail(str(exc))
+
+
+def manifest_text(command: str, settings: dict[str, Any], scenario, seconds, status: str) -> str:
+    from simulator.outputs import manifest
+    from simulator.outputs.files import to_json
+
+    return to_json(
+        manifest.build(command, ["ceasefire", *sys.argv[1:]], settings, scenario, seconds, status)
+    )
+
+
+DEFAULT_REPLICATIONS = 1000
+
+
+def alone_with_resume(*given) -> None:
+    """--resume reads every setting from the manifest: refuse others rather than ignore them."""
+    if any(value not in (None, (), "") for value in given):
+        fail(
+            "--resume takes its settings from DIR/manifest.json; give no scenario or run "
+            "options with it (--workers and --scheduler are fine)"
+        )
+
+
+def unchanged(manifest: dict[str, Any], scenario) -> None:
+    """Stop a resume whose scenario has changed since the run started."""
+    from simulator.outputs.manifest import check_unchanged
+
+    try:
+        check_unchanged(manifest, scenario)
+    except ValueError as exc:
+        fail(str(exc))
+
+
+def resume_settings(resume: Path, command: str) -> dict[str, Any]:
+    """The settings of an interrupted run, from its manifest."""
+    from simulator.outputs import manifest
+
+    try:
+        return manifest.read(resume, command)
+    except ValueError as exc:
+        fail(str(exc))
+
+
+force_option = click.option(
+    "--force",
+    is_flag=True,
+    help="Start over in an --out folder that holds an earlier run (the files that run "
+    "wrote are removed; nothing else is).",
+)
+
+
+def claim_out(
+    out: Path | None, force: bool = False, resume: bool = False, resumable: bool = True
+) -> None:
+    """Make ``out`` this run's folder before anything is written there.
+
+    The folder is locked for this process until the command ends (a second run into
+    it is refused, naming this one); a folder that holds files is refused unless
+    the run resumes (``resume``) or starts over (``force``, which removes what the
+    earlier run wrote). Temporaries a killed run left are removed.
+    """
+    if out is None:
+        return
+    import shlex
+
+    from simulator.outputs import rundir
+    from simulator.outputs.manifest import FILE_NAME
+
+    check_out(out)
+    if resume and not (out / FILE_NAME).is_file():
+        fail(f"{out / FILE_NAME}: no manifest here to resume from")
+    try:
+        held = rundir.lock(out, shlex.join(["ceasefire", *sys.argv[1:]]))
+    except rundir.FolderInUse as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{out}: cannot use this folder: {exc.strerror or exc}")
+    click.get_current_context().call_on_close(held.release)
+    if held.previous:
+        gone = rundir.describe(held.previous)
+        click.echo(f"note: {out}: the run that held this folder ({gone}) is gone", err=True)
+    if resume:
+        rundir.clean_temporaries(out)
+        return
+    held_files = rundir.contents(out)
+    if held_files and not force:
+        shown = ", ".join(held_files[:3]) + (", ..." if len(held_files) > 3 else "")
+        finish = f"give --resume {out} to finish it, " if resumable else "give "
+        fail(
+            f"{out}: holds an earlier run's files ({shown}); {finish}--force to start over "
+            "here, or another --out"
+        )
+    if force:
+        try:
+            rundir.clear(out)
+        except OSError as exc:
+            fail(f"{out}: cannot clear the earlier run: {exc.strerror or exc}")
+
+
+def check_resume(manifest: dict[str, Any], scenario, out: Path, force: bool) -> None:
+    """Stop a resume whose stored run is not the run its manifest describes."""
+    from simulator.outputs.manifest import check_key
+
+    if force:
+        fail("--resume finishes a run and --force starts one over: give one of them")
+    unchanged(manifest, scenario)
+    try:
+        check_key(manifest, scenario)
+    except ValueError as exc:
+        fail(f"{out}: {exc}")
+
+
+def check_scheduler(scheduler: str | None) -> None:
+    """Refuse, before anything is written, a scheduler address where no scheduler answers."""
+    if scheduler is None:
+        return
+    from simulator.ensemble import check_scheduler
+
+    try:
+        check_scheduler(scheduler)
+    except (ValueError, RuntimeError) as exc:
+        fail(str(exc))
+
+
+def mark_interrupted(command: str, out, settings, scenario, workers: int, scheduler) -> str:
+    """Mark the run interrupted in its manifest; the line that says how to finish it."""
+    import shlex
+
+    if out is None:
+        return "interrupted (with --out DIR, finished chunks are kept and the run can resume)"
+    write_outputs(
+        out,
+        {"manifest.json": manifest_text(command, settings, scenario, None, "interrupted")},
+        quiet=True,
+    )
+    again = ["ceasefire", command, "--resume", str(out)]
+    if workers > 1:
+        again += ["--workers", str(workers)]
+    if scheduler:
+        again += ["--scheduler", scheduler]
+    return f"interrupted; finished chunks are kept in {out}. To finish the run: {shlex.join(again)}"
+
+
+def resolved(scenario: str | None) -> str:
+    from simulator.scenario import resolve_scenario_path
+
+    return str(resolve_scenario_path(scenario).resolve())
+
+
+def check_plot(path: Path | None) -> None:
+    """Refuse a chart file the charts cannot write, before any work is done."""
+    if path is None:
+        return
+    from simulator.outputs.plots import check_path
+
+    try:
+        check_path(path)
+    except ValueError as exc:
+        fail(str(exc))
+
+
+def draw_chart(path: Path | None, draw, data) -> None:
+    """Write a chart, or fail with a clear message (an unwritable place)."""
+    if path is None:
+        return
+    try:
+        draw(data, path)
+    except (ValueError, OSError) as exc:
+        fail(f"{path}: cannot write the chart: {exc.strerror if isinstance(exc, OSError) else exc}")
+    click.echo(f"wrote {path}", err=True)
+
+
+PLOT_HELP = "Also draw a chart into this file (.png, .svg or .pdf)."
