@@ -189,6 +189,9 @@ class CeasefireModel(mesa.Model):
             self.draw("front.km2_per_net_win"), self.area_km2
         )
         self.km_per_net_win = self.draw("front.km_per_net_win")
+        # This week's odds and net wins, set by _fight; unknown (NaN, none) before week 1.
+        self.p_holder = np.full(self.replications, np.nan)
+        self.net_wins = np.zeros(self.replications, dtype=np.int64)
         self.axis_ids = list(front.axes)
         self.axis_share = {a: self.draw(f"front.axes.{a}.share") for a in self.axis_ids}
         self.axis_progress = {a: np.zeros(self.replications) for a in self.axis_ids}
@@ -765,7 +768,7 @@ class CeasefireModel(mesa.Model):
             "date": self.date.isoformat(),
             "control": self.control,
             "control_km2": self.control * self.area_km2,
-            "p_holder_wins": getattr(self, "p_holder", np.full(self.replications, np.nan)),
+            "p_holder_wins": self.p_holder,
         }
         for place in self.place_ids:
             record[f"held_{place}"] = self.place_held(place)
