@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
 from .plots import FORMATS, check_path
 
 STYLE = {
@@ -69,12 +70,12 @@ def literal(text: str) -> str:
 
 
 def check_chart_path(path: Path) -> None:
-    """Raise ValueError, before any work, if a chart cannot be written to ``path``:
+    """Raise InputError, before any work, if a chart cannot be written to ``path``:
     a suffix other than .png/.svg/.pdf, a directory, or a folder that does not exist."""
     check_path(path)
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise ValueError(f"{path}: the folder {parent} does not exist")
+        raise InputError(f"{path}: the folder {parent} does not exist")
 
 
 @styled

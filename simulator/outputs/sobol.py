@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
 from .text import table, wrap
 
 DEFAULT_TOP = 10
@@ -122,7 +123,7 @@ def sobol_plot(report: dict[str, Any], path: Path, top: int | None = None) -> No
     top = DEFAULT_TOP if top is None else top
     outcomes = [o for o in report["outcomes"].values() if not o["constant"]]
     if not outcomes:
-        raise ValueError("no outcome varied: nothing to draw")
+        raise InputError("no outcome varied: nothing to draw")
     panels = []
     for outcome in outcomes:
         bars = [(_short(r["path"]), r["S1"], r["ST"], None) for r in outcome["indices"][:top]]
