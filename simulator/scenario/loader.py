@@ -342,7 +342,7 @@ def _apply_override(data: dict[str, Any], positions: dict[DataPath, Position], t
         path.append(step)
     last: str | int = keys[-1]
     if isinstance(node, list):
-        _, last = _descend(node, last, path, origin)
+        _, last = _descend(node, keys[-1], path, origin)
     elif not isinstance(node, dict):
         raise ScenarioError(
             Problem(f"'{'.'.join(map(str, path))}' has no field '{last}'", origin.file)
