@@ -9,11 +9,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 
-LITERAL_TEXT = {"text.parse_math": False, "text.usetex": False}
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
+LITERAL_TEXT: dict[RcKeyType, Any] = {"text.parse_math": False, "text.usetex": False}
 """Titles and labels carry scenario names and field paths: data, never markup, so a
 name such as ``$x^$`` shows as written instead of failing as bad math text."""
 
