@@ -181,7 +181,7 @@ class Belligerent(mesa.Agent):
 
     # ------------------------------------------------------------------ battlefield
 
-    def materiel_now(self, aid: np.ndarray, logistics_loss: np.ndarray) -> np.ndarray:
+    def materiel_now(self, aid: np.ndarray, logistics_loss: np.ndarray | float) -> np.ndarray:
         """Materiel after the mediator's aid level and the loss of logistics hubs."""
         aid_factor = 1.0 - self.aid_dependence * (1.0 - aid)
         return self.materiel * np.maximum(aid_factor, 0.0) * (1.0 - logistics_loss)

@@ -244,7 +244,7 @@ def analyze(design: Design, outputs: np.ndarray, seed: int) -> dict[str, Any]:
     z = float(norm.ppf(0.5 + CONF_LEVEL / 2))
     noise = float(s["ST"][k - 1])
     resampled_noise = s["ST_conf_all"][:, k - 1]
-    indices = []
+    indices: list[dict[str, Any]] = []
     for j, name in enumerate(design.names):
         own = s["ST_conf_all"][:, j] - resampled_noise
         indices.append(

@@ -85,11 +85,12 @@ class ProgressSpan:
         self.total, self.offset, self.progress = total, 0, progress
 
     def part(self, chunks: int) -> Progress | None:
-        if self.progress is None:
+        progress = self.progress
+        if progress is None:
             return None
         offset = self.offset
         self.offset += chunks
-        return lambda done, _total: self.progress(offset + done, self.total)
+        return lambda done, _total: progress(offset + done, self.total)
 
 
 def sweep(
