@@ -24,7 +24,7 @@ from simulator.talks import registry
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-SMALL, WEEKS, CANDIDATES = 16, 8, 40
+SMALL, WEEKS, CANDIDATES = 16, 8, 20
 """Replications, weeks and candidate seeds for a documented command that takes them:
 enough to run every path of the command, not to reproduce its figures."""
 SHELL = {"", "console", "sh", "shell", "bash"}
