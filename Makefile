@@ -41,4 +41,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_ensemble.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache build *.egg-info
