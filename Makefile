@@ -1,4 +1,4 @@
-# Quick start: `make demo` runs the baseline scenario, `make test` runs the tests and ruff.
+# Quick start: `make demo` runs the baseline scenario, `make test` runs the tests, ruff and mypy.
 # Both create .venv and install the project into it when it is missing or out of date.
 
 PYTHON ?= python3
@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 
 help:
 	@echo "make demo   run the bundled baseline scenario"
-	@echo "make test   run the tests and ruff"
+	@echo "make test   run the tests, ruff and mypy"
 	@echo "make lint   ruff only"
 	@echo "make bench  ensemble speed and memory (benchmarks/)"
 	@echo "make clean  remove .venv and caches"
@@ -29,6 +29,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -40,4 +41,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_ensemble.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache build *.egg-info

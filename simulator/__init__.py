@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["CeasefireModel", "ScenarioError", "__version__", "load_scenario"]
+__all__ = ["CeasefireError", "CeasefireModel", "ScenarioError", "__version__", "load_scenario"]
 
 if TYPE_CHECKING:
-    from .errors import ScenarioError
+    from .errors import CeasefireError, ScenarioError
     from .model import CeasefireModel
     from .scenario import load_scenario
 
@@ -26,8 +26,8 @@ def __getattr__(name: str) -> Any:
         from .scenario import load_scenario
 
         return load_scenario
-    if name == "ScenarioError":
-        from .errors import ScenarioError
+    if name in ("ScenarioError", "CeasefireError"):
+        from . import errors
 
-        return ScenarioError
+        return getattr(errors, name)
     raise AttributeError(f"module 'simulator' has no attribute {name!r}")

@@ -8,8 +8,6 @@ the same code. Parameters come from the scenario's draws (see
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
 import numpy as np
 
@@ -21,15 +19,13 @@ from .talks.base import MediatorView, Party, Situation
 from .talks.policies import MediatorPolicy, TalksWeek
 from .talks.registry import DRAFTERS, NEGOTIATORS, POLICIES
 from .talks.utility import clip_to_limits, concede_towards, normalised_weights, utility
-
-if TYPE_CHECKING:
-    from .model import CeasefireModel
+from .world import World
 
 
 class Positions:
     """An actor's ideal points and red lines on every issue, some following the front."""
 
-    def __init__(self, model: CeasefireModel, path: str, stances: dict[str, Stance]):
+    def __init__(self, model: World, path: str, stances: dict[str, Stance]):
         issues = model.issue_ids
         shape = (model.replications, len(issues))
         self.ideal = np.full(shape, np.nan)
@@ -65,7 +61,10 @@ class Positions:
         self._moving = np.flatnonzero(self.ideal_follows_front | self.red_line_follows_front)
         zero = np.zeros(model.replications)
         self._static = self._limits(zero, range(len(issues)))
-        self._cached_for: np.ndarray | None = None
+        self._ideal, self._low, self._high = self._static
+        # The front line the moving issues were last worked out for (a copy of its
+        # values, NaN: none yet), so the cache is keyed on the line, not on an array.
+        self._cached_for = np.full(model.replications, np.nan)
 
     def refresh_crossable(self) -> None:
         """Note which issues' red lines can be crossed at a cost (after a change of cost)."""
@@ -98,29 +97,27 @@ class Positions:
         return ideal, low, high
 
     def _refresh(self, control: np.ndarray) -> None:
-        """Recompute the issues that follow a new front line (the model replaces, never
-        mutates, its ``control`` array, so identity tells when the line has moved)."""
-        if len(self._moving):
-            moved = self._limits(control, self._moving)
-            current = tuple(array.copy() for array in self._static)
-            for k in self._moving:
-                for target, source in zip(current, moved, strict=True):
-                    target[:, k] = source[:, k]
-            self._ideal, self._low, self._high = current
-        else:
-            self._ideal, self._low, self._high = self._static
-        self._cached_for = control
+        """Recompute the issues that follow the front when the line differs from the one
+        they were last worked out for (compared by value: an array changed in place, or
+        a new array with the same values, is still told apart or reused correctly)."""
+        if not len(self._moving) or np.array_equal(control, self._cached_for):
+            return
+        moved = self._limits(control, self._moving)
+        current = tuple(array.copy() for array in self._static)
+        for k in self._moving:
+            for target, source in zip(current, moved, strict=True):
+                target[:, k] = source[:, k]
+        self._ideal, self._low, self._high = current
+        self._cached_for = control.copy()
 
     def ideal_now(self, control: np.ndarray) -> np.ndarray:
         """Ideal points ``(R, K)`` given the holder's current share of territory."""
-        if control is not self._cached_for:
-            self._refresh(control)
+        self._refresh(control)
         return self._ideal
 
     def limits_now(self, control: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The interval between ideal and red line on every issue (the scale if none)."""
-        if control is not self._cached_for:
-            self._refresh(control)
+        self._refresh(control)
         return self._low, self._high
 
 
@@ -131,7 +128,7 @@ class Belligerent(mesa.Agent):
     red lines, and a negotiator strategy from the registry.
     """
 
-    def __init__(self, model: CeasefireModel, actor_id: str, spec: BelligerentSpec):
+    def __init__(self, model: World, actor_id: str, spec: BelligerentSpec):
         super().__init__(model)
         self.actor_id = actor_id
         self.name = spec.name
@@ -177,10 +174,14 @@ class Belligerent(mesa.Agent):
         self.walk_away = np.full(model.replications, np.nan)
         self.expected_control = np.zeros(model.replications)
         self._last_offer_value = np.full(model.replications, np.nan)
+        # This week's burdens (update_levers), at the levers' neutral levels until the
+        # model sets them, so that every attribute exists from construction on.
+        neutral = np.ones(model.replications)
+        self.update_levers(neutral, neutral, neutral)
 
     # ------------------------------------------------------------------ battlefield
 
-    def materiel_now(self, aid: np.ndarray, logistics_loss: np.ndarray) -> np.ndarray:
+    def materiel_now(self, aid: np.ndarray, logistics_loss: np.ndarray | float) -> np.ndarray:
         """Materiel after the mediator's aid level and the loss of logistics hubs."""
         aid_factor = 1.0 - self.aid_dependence * (1.0 - aid)
         return self.materiel * np.maximum(aid_factor, 0.0) * (1.0 - logistics_loss)
@@ -248,7 +249,7 @@ class Belligerent(mesa.Agent):
         (``truce`` given for ``rows`` only when ``rows`` picks some replications)."""
         return self.cost_this_week[rows] * (1.0 - self.strikes_share[rows] * truce)
 
-    def resources_now(self, model: CeasefireModel) -> np.ndarray:
+    def resources_now(self, model: World) -> np.ndarray:
         """Its resources as a share of the start's: combat power over economic burden.
 
         Power counts forces, materiel after aid and lost logistics, and intelligence;
@@ -261,7 +262,7 @@ class Belligerent(mesa.Agent):
         burden = self.sanctions_load
         return np.where(burden > 0, ratio / np.where(burden > 0, burden, 1.0), ratio)
 
-    def crossing_cost_now(self, model: CeasefireModel) -> np.ndarray | None:
+    def crossing_cost_now(self, model: World) -> np.ndarray | None:
         """What crossing each red line costs this week ``(R, K)``, or None if all are hard.
 
         The drawn cost wears down with losses, ``exp(-erosion * losses / starting forces)``,
@@ -281,12 +282,12 @@ class Belligerent(mesa.Agent):
 
     # ----------------------------------------------------------------------- pauses
 
-    def gain_per_week(self, model: CeasefireModel) -> np.ndarray:
+    def gain_per_week(self, model: World) -> np.ndarray:
         """Share of territory it expects to win (or, if negative, lose) in a week of war."""
         drift = model.engagements * (2.0 * self.believed_p - 1.0) * model.share_per_win
         return drift if self.is_holder else -drift
 
-    def accepts_ceasefire(self, model: CeasefireModel, weeks: float) -> np.ndarray:
+    def accepts_ceasefire(self, model: World, weeks: float) -> np.ndarray:
         """A general cease-fire of ``weeks`` is worth it when the war's cost spared exceeds
         the ground it expects to gain in them and the cost of pausing before a settlement
         (lowered by the mediator's guarantee)."""
@@ -295,14 +296,14 @@ class Belligerent(mesa.Agent):
         pause_cost = self.ceasefire_cost * (1.0 - model.guarantee)
         return spared - ground - pause_cost > 0.0
 
-    def accepts_truce(self, model: CeasefireModel, other: Belligerent) -> np.ndarray:
+    def accepts_truce(self, model: World, other: Belligerent) -> np.ndarray:
         """A truce on strikes is worth it when the relief it brings this side is at least
         the pressure it gives up on the other, as much as this side values that pressure."""
         relief = self.strikes_share * self.cost_this_week
         pressure = other.strikes_share * other.cost_this_week
         return (relief > 0.0) & (relief >= self.strike_value * pressure)
 
-    def value_war(self, model: CeasefireModel) -> None:
+    def value_war(self, model: World) -> None:
         """Expected utility of fighting on for ``foresight`` weeks, minus its cost.
 
         Territory is valued at the share this side expects the holder to have by then,
@@ -326,7 +327,7 @@ class Belligerent(mesa.Agent):
 
     def prepare_for_talks(
         self,
-        model: CeasefireModel,
+        model: World,
         other: Belligerent,
         rounds: np.ndarray,
         proposing: np.ndarray,
@@ -392,7 +393,7 @@ class Mediator(mesa.Agent):
     policies, which answer what the belligerents do in talks.
     """
 
-    def __init__(self, model: CeasefireModel, actor_id: str, spec: MediatorSpec):
+    def __init__(self, model: World, actor_id: str, spec: MediatorSpec):
         super().__init__(model)
         self.actor_id = actor_id
         self.name = spec.name

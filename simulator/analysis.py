@@ -214,7 +214,11 @@ class Analysis:
         for side, name in ((self.holder, holder_name), (self.defender, defender_name)):
             if side.crossing_cost_now(self.model) is None:
                 continue
-            key = "holder_crossing" if side is self.holder else "defender_crossing"
+            crossing: Callable[[float], tuple[float, float]] = (
+                (lambda v: self.bounds(holder_crossing=v))
+                if side is self.holder
+                else (lambda v: self.bounds(defender_crossing=v))
+            )
             levers.append(
                 Lever(
                     f"{name}'s red-line cost",
@@ -222,7 +226,7 @@ class Analysis:
                     1.0,
                     0.0,
                     1.0,
-                    lambda v, key=key: self.bounds(**{key: v}),
+                    crossing,
                 )
             )
         if self.model.mediator is not None:

@@ -37,7 +37,10 @@ def open_atomic(path: Path, mode: str = "w") -> Iterator[IO]:
         os.chmod(temporary, 0o666 & ~_umask())
         text = "b" not in mode
         with os.fdopen(
-            handle, mode, **({"encoding": "utf-8", "newline": ""} if text else {})
+            handle,
+            mode,
+            encoding="utf-8" if text else None,
+            newline="" if text else None,
         ) as stream:
             yield stream
             stream.flush()

@@ -283,11 +283,12 @@ def simulate_year(
         rng = rng if rng is not None else np.random.default_rng(0)
         effort = np.cumsum(net * towns.axis_share.value * model.km_per_net_win, axis=0)
         for name in TOWN_TARGETS:
-            depth = rng.uniform(*getattr(towns, name).depth_km, size=replications)
+            shallow, deep = getattr(towns, name).depth_km
+            depth = rng.uniform(shallow, deep, size=replications)
             needed = battlefield.effort_at(depth, [(np.zeros(replications), depth, town_defence)])
             fallen = effort >= needed
-            week = np.where(fallen.any(axis=0), fallen.argmax(axis=0) + 1, weeks + 1)
-            out[name] = 7.0 * week
+            fall_week = np.where(fallen.any(axis=0), fallen.argmax(axis=0) + 1, weeks + 1)
+            out[name] = 7.0 * fall_week
     return out
 
 
@@ -678,14 +679,14 @@ def place_fall_weeks(
             now = model.place_held(place) & (fell[place] < 0)
             fell[place][now] = week
     out = {}
-    for place, week in fell.items():
-        fallen = week[week > 0]
+    for place, fell_weeks in fell.items():
+        fallen = fell_weeks[fell_weeks > 0]
         quantiles = (
             np.quantile(fallen, [0.05, 0.25, 0.5, 0.75, 0.95])
             if len(fallen)
             else [float("nan")] * 5
         )
-        out[place] = {"p_fallen": float(np.mean(week > 0))} | {
+        out[place] = {"p_fallen": float(np.mean(fell_weeks > 0))} | {
             f"q{q}": float(v) for q, v in zip((5, 25, 50, 75, 95), quantiles, strict=True)
         }
     return out

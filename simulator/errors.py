@@ -1,7 +1,13 @@
-"""The one error type a user can fix: bad scenario input.
+"""The errors a user can fix, under one base class, :class:`CeasefireError`.
 
-The command line turns a :class:`ScenarioError` into a one-line message and exit
-status 2; the library raises it and never prints.
+The library raises them and never prints; the command line turns any
+:class:`CeasefireError` into a one-line message and exit status 2. Every other
+exception is a bug in the program, and the command line shows it as one (a
+traceback and a line asking for a report), not as bad input.
+
+Messages name the value that is wrong and why, never a command-line flag: the
+library is also called from Python. :class:`InputError` carries the name of the
+parameter the value came in by, so the command line can name its own flag.
 """
 
 from __future__ import annotations
@@ -37,7 +43,32 @@ class Problem:
         return printable(f"{where}:{field} {self.message}")
 
 
-class ScenarioError(Exception):
+class CeasefireError(Exception):
+    """Something the user gave cannot be used: a scenario, a value, a folder, a service.
+
+    Catch this (and only this) to tell a user's mistake from a bug.
+    """
+
+
+class InputError(CeasefireError, ValueError):
+    """A value given to the library cannot be used (a sweep's range, a scheduler's
+    address, a run folder's manifest, a chart's file name).
+
+    ``parameter`` names the library parameter the value came in by (``"vary"``,
+    ``"scheduler"``), or is empty; a ValueError too, for callers that catch that.
+    """
+
+    def __init__(self, message: str, parameter: str = ""):
+        super().__init__(message)
+        self.parameter = parameter
+
+
+class NotInstalled(CeasefireError, RuntimeError):
+    """An optional dependency the request needs is not installed (the message says
+    which extra to install)."""
+
+
+class ScenarioError(CeasefireError):
     """A scenario cannot be read, parsed or validated.
 
     ``problems`` lists every problem found, each of which formats as

@@ -211,8 +211,10 @@ def _place(result: EnsembleResult, item: PlaceFell) -> dict[str, Any]:
     weeks = result.arrays[milestones.fall_week_name(item.place)]
     if item.not_by is not None:
         return _event(result, weeks, item.not_by, False, f"{item.place} fell")
-    first = scenario.week_of_date(item.fell)
-    last = scenario.week_of_date(item.fell_latest or item.fell)
+    fell = item.fell
+    assert fell is not None  # an observed place has 'fell' or 'not_by' (PlaceFell's check)
+    first = scenario.week_of_date(fell)
+    last = scenario.week_of_date(item.fell_latest or fell)
     # Replications where it never fell count as falling just after the weeks run: the
     # CRPS is then exact over the weeks run, whatever they would have done later.
     after = result.weeks + 1
@@ -221,7 +223,7 @@ def _place(result: EnsembleResult, item: PlaceFell) -> dict[str, Any]:
     q50 = float(np.median(sample))
     return {
         "week": [first, last],
-        "date": [item.fell.isoformat(), (item.fell_latest or item.fell).isoformat()],
+        "date": [fell.isoformat(), (item.fell_latest or fell).isoformat()],
         "observed": {"low": first, "high": last, "unit": "week"},
         "forecast": {
             "q5": _round(q5),

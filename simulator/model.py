@@ -26,6 +26,7 @@ stepping (for durability) through the same code, masked.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol
@@ -112,7 +113,7 @@ class CeasefireModel(mesa.Model):
         replications: int = 1,
         seed: int | np.random.SeedSequence | None = None,
         collect: bool = True,
-        fixed: dict[str, float | np.ndarray] | None = None,
+        fixed: Mapping[str, float | np.ndarray] | None = None,
     ):
         scenario = scenario if scenario is not None else load_scenario()
         root = as_seed_sequence(scenario.seed if seed is None else seed)
@@ -143,10 +144,8 @@ class CeasefireModel(mesa.Model):
         belligerents = scenario.belligerents
         self.holder = Belligerent(self, scenario.front.holder, belligerents[scenario.front.holder])
         self.defender = Belligerent(self, scenario.defender, belligerents[scenario.defender])
-        mediator_id = scenario.mediator_id
-        self.mediator = (
-            Mediator(self, mediator_id, scenario.actors[mediator_id]) if mediator_id else None
-        )
+        mediator_id, mediator = scenario.mediator_id, scenario.mediator
+        self.mediator = Mediator(self, mediator_id, mediator) if mediator_id and mediator else None
         self._build_talks()
         self._build_outcomes()
         self._update_levers()
@@ -189,6 +188,9 @@ class CeasefireModel(mesa.Model):
             self.draw("front.km2_per_net_win"), self.area_km2
         )
         self.km_per_net_win = self.draw("front.km_per_net_win")
+        # This week's odds and net wins, set by _fight; unknown (NaN, none) before week 1.
+        self.p_holder = np.full(self.replications, np.nan)
+        self.net_wins = np.zeros(self.replications, dtype=np.int64)
         self.axis_ids = list(front.axes)
         self.axis_share = {a: self.draw(f"front.axes.{a}.share") for a in self.axis_ids}
         self.axis_progress = {a: np.zeros(self.replications) for a in self.axis_ids}
@@ -436,7 +438,9 @@ class CeasefireModel(mesa.Model):
     def _talks_open(self) -> np.ndarray:
         if self.steps < self.talks_open_week:
             return np.zeros(self.replications, dtype=bool)
-        if self.protocol.needs_mediator and not self.mediator.active(self.steps):
+        if self.protocol.needs_mediator and not (
+            self.mediator and self.mediator.active(self.steps)
+        ):
             return np.zeros(self.replications, dtype=bool)
         return ~self.in_force & ~self.just_broke & ~self.capitulated
 
@@ -550,7 +554,8 @@ class CeasefireModel(mesa.Model):
             starting = answers["ceasefire"][0] & answers["ceasefire"][1]
             self._start_ceasefire(starting)
         if "partial_truce" in answers:
-            answers["partial_truce"] = tuple(a & ~starting for a in answers["partial_truce"])
+            holder, defender = answers["partial_truce"]
+            answers["partial_truce"] = (holder & ~starting, defender & ~starting)
             both = answers["partial_truce"][0] & answers["partial_truce"][1]
             first = both & ~self.truce_agreed
             self.truce_week = np.where(first, self.steps, self.truce_week)
@@ -765,7 +770,7 @@ class CeasefireModel(mesa.Model):
             "date": self.date.isoformat(),
             "control": self.control,
             "control_km2": self.control * self.area_km2,
-            "p_holder_wins": getattr(self, "p_holder", np.full(self.replications, np.nan)),
+            "p_holder_wins": self.p_holder,
         }
         for place in self.place_ids:
             record[f"held_{place}"] = self.place_held(place)

@@ -10,6 +10,7 @@ records, which do not change the numbers, only what is kept.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import median
 from typing import Any
@@ -74,6 +75,20 @@ _WORDS = {
 }
 
 
+def _closest(
+    runs: list[Candidate],
+    value: Callable[[Candidate], float | None],
+    target: float | None = None,
+) -> tuple[float, Candidate]:
+    """The target (default: the median of ``value`` over ``runs``) and the run whose value
+    is closest to it, the lowest seed on a tie; runs without a value are left out."""
+    valued = [(v, c) for c in runs if (v := value(c)) is not None]
+    if target is None:
+        target = median(v for v, _ in valued)
+    centre = target
+    return target, min(valued, key=lambda pair: (abs(pair[0] - centre), pair[1].seed))[1]
+
+
 def choose(kind: str, runs: list[Candidate], date_of_week=None) -> Pick:
     """The candidate closest to ``kind`` (ties go to the lowest seed), and why.
 
@@ -88,7 +103,9 @@ def choose(kind: str, runs: list[Candidate], date_of_week=None) -> Pick:
     seeds = f"seeds {runs[0].seed}-{runs[-1].seed}" if len(runs) > 1 else f"seed {runs[0].seed}"
     pool = f"{len(runs)} candidates ({seeds})"
 
-    def when(week: float) -> str:
+    def when(week: float | None) -> str:
+        if week is None:  # not reached: the runs picked have the week asked for
+            return "an unrecorded week"
         if date_of_week is None:
             return f"week {week:g}"
         return f"week {week:g} ({date_of_week(round(week)).isoformat()})"
@@ -97,8 +114,7 @@ def choose(kind: str, runs: list[Candidate], date_of_week=None) -> Pick:
         qualifying = [c for c in runs if c.outcome in ("settlement", "ceasefire")]
         if not qualifying:
             return Pick(None, f"no settlement or general cease-fire among {pool}", 0, len(runs))
-        target = median(c.agreement_week for c in qualifying)
-        best = min(qualifying, key=lambda c: (abs(c.agreement_week - target), c.seed))
+        target, best = _closest(qualifying, lambda c: c.agreement_week)
         reason = (
             f"{_WORDS[best.outcome]} in {when(best.agreement_week)}, closest to the median "
             f"agreement week {target:g} of the {len(qualifying)} agreed runs among {pool}"
@@ -109,8 +125,7 @@ def choose(kind: str, runs: list[Candidate], date_of_week=None) -> Pick:
             return Pick(
                 None, f"every one of {pool} ended in an agreement or capitulation", 0, len(runs)
             )
-        target = median(c.control_at_end for c in qualifying)
-        best = min(qualifying, key=lambda c: (abs(c.control_at_end - target), c.seed))
+        target, best = _closest(qualifying, lambda c: c.control_at_end)
         reason = (
             f"no agreement; the front ends at {100 * best.control_at_end:.1f}%, closest to the "
             f"median {100 * target:.1f}% of the {len(qualifying)} runs without one among {pool}"
@@ -120,7 +135,7 @@ def choose(kind: str, runs: list[Candidate], date_of_week=None) -> Pick:
         typical, count = max(counts.items(), key=lambda item: (item[1], item[0] == "none"))
         qualifying = [c for c in runs if c.outcome == typical]
         target = median(c.control_at_end for c in runs)
-        best = min(qualifying, key=lambda c: (abs(c.control_at_end - target), c.seed))
+        _, best = _closest(qualifying, lambda c: c.control_at_end, target)
         reason = (
             f"the typical outcome ({_WORDS[typical]}, {count} of {pool}) with the front at the "
             f"end at {100 * best.control_at_end:.1f}%, closest to the median "
@@ -130,8 +145,7 @@ def choose(kind: str, runs: list[Candidate], date_of_week=None) -> Pick:
         qualifying = [c for c in runs if c.breakdown_week is not None]
         if not qualifying:
             return Pick(None, f"no settlement broke down among {pool}", 0, len(runs))
-        target = median(c.breakdown_week for c in qualifying)
-        best = min(qualifying, key=lambda c: (abs(c.breakdown_week - target), c.seed))
+        target, best = _closest(qualifying, lambda c: c.breakdown_week)
         reason = (
             f"a settlement agreed in {when(best.agreement_week)} broke down in "
             f"{when(best.breakdown_week)}, closest to the median breakdown week {target:g} "

@@ -367,10 +367,12 @@ class HumanSeat:
 
     def _draft(self, model: CeasefireModel, table: TalksTable) -> None:
         """The US player reads the sides' positions and the draft, moves levers, sends."""
+        mediator = model.mediator
+        assert mediator is not None  # a mediator's seat is offered only where there is one
         reservations = [_reservation(table.parties, table.text, i) for i in (0, 1)]
         rows = [
             "",
-            f"== Week {model.steps}, {model.date:%d %b %Y}: you are {model.mediator.name} ==",
+            f"== Week {model.steps}, {model.date:%d %b %Y}: you are {mediator.name} ==",
             self._front(model),
         ]
         for index, side in enumerate(model.belligerents):
@@ -385,7 +387,6 @@ class HumanSeat:
             f"{side.name} would {'accept' if table.parties[i].accepts(table.text)[0] else 'refuse'}"
             for i, side in enumerate(model.belligerents)
         ]
-        mediator = model.mediator
         rows.append(f"Draft   {self._terms(model, table.text)}: {', '.join(answers)}")
         rows.append(
             f"Levers  aid {float(mediator.aid_level[0]):.2f}, sanctions "
@@ -568,8 +569,8 @@ def play(
             )
         last_status = status
     result = outcome(model)
-    names = {side.actor_id: side.name for side in model.belligerents}
-    say(fit(_ending(result, model.date, names), ""))
+    side_names = {side.actor_id: side.name for side in model.belligerents}
+    say(fit(_ending(result, model.date, side_names), ""))
     return result
 
 

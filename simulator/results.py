@@ -50,7 +50,7 @@ def outcome(model: CeasefireModel, replication: int = 0) -> dict[str, Any]:
         "partial_truce": dated(model.truce_agreed, model.truce_week),
         "capitulation": dated(model.capitulated, model.capitulation_week),
         "week": week,
-        "date": scenario.date_of_week(week).isoformat() if agreed else None,
+        "date": scenario.date_of_week(week).isoformat() if week is not None else None,
         "terms": (
             {
                 issue: _scalar(round(float(model.terms[r, k]), 6))
@@ -61,7 +61,11 @@ def outcome(model: CeasefireModel, replication: int = 0) -> dict[str, Any]:
         ),
         "broke_down": broke,
         "breakdown_week": breakdown_week,
-        "breakdown_date": (scenario.date_of_week(breakdown_week).isoformat() if broke else None),
+        "breakdown_date": (
+            scenario.date_of_week(breakdown_week).isoformat()
+            if breakdown_week is not None
+            else None
+        ),
         "agreements": int(model.agreements[r]),
         "in_force_at_end": bool(model.in_force[r]),
         "weeks_run": int(model.steps),

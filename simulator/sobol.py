@@ -44,6 +44,7 @@ from .ensemble import (
     max_replications,
 )
 from .ensemble import run_chunk as _run_chunk
+from .errors import InputError
 from .scenario.checks import TERRITORY
 from .scenario.quantities import Beta, Normal, Quantity, Triangular, Uniform
 from .scenario.sampling import uncertain_paths
@@ -145,9 +146,10 @@ def _problem(names: list[str]) -> dict[str, Any]:
 
 def _check_samples(samples: int) -> None:
     if samples < MIN_SAMPLES or samples & (samples - 1):
-        raise ValueError(
-            f"-n {samples}: the Sobol' base sample must be a power of 2, at least "
-            f"{MIN_SAMPLES} (e.g. 256, 1024, {DEFAULT_SAMPLES})"
+        raise InputError(
+            f"{samples}: the Sobol' base sample must be a power of 2, at least "
+            f"{MIN_SAMPLES} (e.g. 256, 1024, {DEFAULT_SAMPLES})",
+            "samples",
         )
 
 
@@ -167,15 +169,15 @@ def design(
     _check_samples(samples)
     names = list(quantities)
     if not names:
-        raise ValueError("the scenario has no uncertain numbers: nothing to analyse")
+        raise InputError("the scenario has no uncertain numbers: nothing to analyse")
     if pair is not None and not set(pair) <= set(names):
-        raise ValueError(f"the pair {pair} is not among the inputs")
+        raise InputError(f"the pair {pair} is not among the inputs")
     k = len(names) + 1
     # SALib builds all its N (2k + 2) rows before any run: refuse at once what this
     # machine could not hold, as an ensemble does.
     rows = samples * (2 * k + 2)
     if rows > max_replications():
-        raise ValueError(
+        raise InputError(
             f"a Sobol' design of {samples:,} base samples over {k - 1} inputs needs "
             f"{rows:,} runs, more than this machine can hold (at most {max_replications():,})"
         )
@@ -242,7 +244,7 @@ def analyze(design: Design, outputs: np.ndarray, seed: int) -> dict[str, Any]:
     z = float(norm.ppf(0.5 + CONF_LEVEL / 2))
     noise = float(s["ST"][k - 1])
     resampled_noise = s["ST_conf_all"][:, k - 1]
-    indices = []
+    indices: list[dict[str, Any]] = []
     for j, name in enumerate(design.names):
         own = s["ST_conf_all"][:, j] - resampled_noise
         indices.append(

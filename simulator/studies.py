@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .ensemble import ChunkStore, Progress, Runs
+from .errors import InputError
 from .scenario import load_scenario
 from .scenario.sampling import uncertain_paths
 from .scenario.schema import Scenario
@@ -44,26 +45,26 @@ class Vary:
 
     @classmethod
     def parse(cls, text: str) -> Vary:
-        """Read ``dotted.path=LOW:HIGH:STEPS``; ValueError says what is wrong."""
+        """Read ``dotted.path=LOW:HIGH:STEPS``; InputError says what is wrong."""
         path, sep, spec = text.partition("=")
         parts = spec.split(":")
         if not sep or not path.strip() or len(parts) != 3:
-            raise ValueError(
-                f"--vary {text}: expected PATH=LOW:HIGH:STEPS, e.g. "
-                "actors.ukraine.resolve=0.5:0.9:5"
+            raise InputError(
+                f"{text}: expected PATH=LOW:HIGH:STEPS, e.g. actors.ukraine.resolve=0.5:0.9:5",
+                "vary",
             )
         try:
             low, high, steps = float(parts[0]), float(parts[1]), int(parts[2])
         except ValueError:
-            raise ValueError(
-                f"--vary {text}: LOW and HIGH must be numbers, STEPS a whole number"
+            raise InputError(
+                f"{text}: LOW and HIGH must be numbers, STEPS a whole number", "vary"
             ) from None
         if not 1 <= steps <= MAX_STEPS:
-            raise ValueError(f"--vary {text}: STEPS must be from 1 to {MAX_STEPS}")
+            raise InputError(f"{text}: STEPS must be from 1 to {MAX_STEPS}", "vary")
         if not (np.isfinite(low) and np.isfinite(high)):
-            raise ValueError(f"--vary {text}: LOW and HIGH must be finite numbers")
+            raise InputError(f"{text}: LOW and HIGH must be finite numbers", "vary")
         if "\x1b" in path or not path.isprintable():
-            raise ValueError(f"--vary {text!r}: the path holds control characters")
+            raise InputError(f"{text!r}: the path holds control characters", "vary")
         return cls(path.strip(), low, high, steps)
 
     @property
@@ -84,11 +85,12 @@ class ProgressSpan:
         self.total, self.offset, self.progress = total, 0, progress
 
     def part(self, chunks: int) -> Progress | None:
-        if self.progress is None:
+        progress = self.progress
+        if progress is None:
             return None
         offset = self.offset
         self.offset += chunks
-        return lambda done, _total: self.progress(offset + done, self.total)
+        return lambda done, _total: progress(offset + done, self.total)
 
 
 def sweep(
@@ -148,13 +150,13 @@ def grid_corners(
     must lie in are intervals, so a grid whose corners load loads everywhere.
 
     Raises:
-        ValueError: not one or two values, or the same value twice.
+        InputError: not one or two values, or the same value twice.
         ScenarioError: a corner's scenario is not valid.
     """
     if not 1 <= len(varies) <= 2:
-        raise ValueError("a sweep varies one or two parameters")
+        raise InputError("a sweep varies one or two parameters")
     if len({v.path for v in varies}) < len(varies):
-        raise ValueError(f"--vary {varies[0].path} is given twice: vary two different values")
+        raise InputError(f"{varies[0].path} is given twice: vary two different values", "vary")
     ends = [(v.values[0], v.values[-1]) for v in varies]
     return {
         point: load_scenario(scenario, [*overrides, *_settings(varies, point)])

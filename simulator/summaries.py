@@ -62,7 +62,7 @@ def quantiles(values: np.ndarray) -> dict[str, float] | None:
     if len(values) == 0:
         return None
     points = np.quantile(values, QUANTILES)
-    return {f"q{int(q * 100)}": _round(float(v)) for q, v in zip(QUANTILES, points, strict=True)}
+    return {f"q{int(q * 100)}": round(float(v), 6) for q, v in zip(QUANTILES, points, strict=True)}
 
 
 def _round(value: float | None, digits: int = 6) -> float | None:

@@ -783,7 +783,7 @@ def test_extends_outside_the_folder_only_when_allowed(tmp_path):
     problem = only_problem(child)
     assert (problem.file, problem.line, problem.field) == (str(child), 1, "extends")
     assert "outside the scenario's folder" in problem.message
-    assert "--allow-outside" in problem.message
+    assert "allow_outside" in problem.message
     assert load_scenario(child, allow_outside=True).name == "parent"
 
 

@@ -115,7 +115,8 @@ def mutated(draw: Any) -> tuple[str, dict[str, Any]]:
 def _assert_sound(model: CeasefireModel) -> None:
     arrays = {
         "control": model.control,
-        "p_holder": getattr(model, "p_holder", np.zeros(1)),
+        # The week's odds are unknown (NaN) until the first week is fought.
+        "p_holder": model.p_holder if model.steps else np.zeros(1),
     }
     for side in model.belligerents:
         arrays |= {

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import sysconfig
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,14 @@ def test_an_installed_wheel_runs_the_bundled_scenarios_from_any_folder(tmp_path)
     dist = tmp_path / "dist"
     _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, source, cwd=tmp_path)
     (wheel,) = dist.glob("ceasefire-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        top = {name.split("/", 1)[0] for name in archive.namelist()}
+        entry_points = next(n for n in archive.namelist() if n.endswith("entry_points.txt"))
+        scripts = archive.read(entry_points).decode()
+    # Only the package and its metadata at the top: no module named `cli` (or any
+    # other) to clash with another distribution's.
+    assert {t for t in top if not t.endswith(".dist-info")} == {"simulator"}, sorted(top)
+    assert "ceasefire = simulator.cli:main" in scripts, scripts
 
     venv = tmp_path / "venv"
     _run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=tmp_path)
@@ -78,6 +87,11 @@ def test_an_installed_wheel_runs_the_bundled_scenarios_from_any_folder(tmp_path)
         cwd=elsewhere,
     )  # fmt: skip
     assert Path(where.stdout.strip()).is_relative_to(site), where.stdout
+    assert not (site / "cli.py").exists() and not (site / "cli").exists()
+    no_cli = "import importlib.util; print(importlib.util.find_spec('cli'))"
+    assert _run(python, "-c", no_cli, cwd=elsewhere).stdout.strip() == "None"
+    version = _run(venv / "bin" / "ceasefire", "--version", cwd=elsewhere).stdout
+    assert "0.1.0" in version, version
     ran = _run(venv / "bin" / "ceasefire", "run", "--weeks", "2", cwd=elsewhere)
     assert "in 2 weeks" in ran.stdout, ran.stdout
     assert ran.stderr == ""  # no notes about missing files

@@ -8,11 +8,15 @@ the commands, so that `ceasefire --help` answers at once.
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 from typing import NoReturn
 
 import click
+
+from simulator import __version__
+from simulator.errors import CeasefireError, InputError, ScenarioError
 
 seed_option = click.option(
     "--seed", type=click.IntRange(min=0), help="Random seed (default: the scenario's)."
@@ -54,8 +58,36 @@ def fail(message: str) -> NoReturn:
     sys.exit(2)
 
 
+FLAGS = {
+    "vary": "--vary",
+    "scheduler": "--scheduler",
+    "samples": "-n",
+    "allow_outside": "--allow-outside",
+}
+"""The flag each library parameter comes in by, to name it in a message (the library
+names the value that is wrong, never a flag)."""
+
+
+def user_message(exc: CeasefireError) -> str:
+    """One line for an error the user can fix: a scenario's first problem (and how
+    many more), or the message, after the flag its value came in by."""
+    if isinstance(exc, ScenarioError):
+        first, rest = exc.problems[0], len(exc.problems) - 1
+        more = f" (and {rest} more; 'ceasefire validate' lists them all)" if rest else ""
+        return flagged(f"{first}{more}")
+    if isinstance(exc, InputError) and exc.parameter in FLAGS:
+        return f"{FLAGS[exc.parameter]} {exc}"
+    return str(exc)
+
+
+def flagged(message: str) -> str:
+    """A library parameter named in a message, ``(allow_outside)``, as its flag."""
+    for parameter, flag in FLAGS.items():
+        message = message.replace(f"({parameter})", f"({flag})")
+    return message
+
+
 def load(scenario: str | None, overrides: tuple[str, ...] = (), weeks: int | None = None):
-    from simulator.errors import ScenarioError
     from simulator.scenario import load_scenario
 
     try:
@@ -63,9 +95,7 @@ def load(scenario: str | None, overrides: tuple[str, ...] = (), weeks: int | Non
         if weeks is not None and weeks > loaded.horizon:
             loaded = load_scenario(scenario, [*overrides, f"horizon={weeks}"])
     except ScenarioError as exc:
-        first, rest = exc.problems[0], len(exc.problems) - 1
-        more = f" (and {rest} more; 'ceasefire validate' lists them all)" if rest else ""
-        fail(f"{first}{more}")
+        fail(user_message(exc))
     for note in loaded.notes:
         click.echo(f"note: {note}", err=True)
     return loaded
@@ -90,12 +120,25 @@ def check_out(out: Path | None) -> None:
         fail(f"{out}: --out must name a directory, and this is a file")
 
 
+WRITE_ERRORS = frozenset(
+    {errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}
+)
+"""Why writing the output can fail that is no fault of the program (a full disk, a
+closed pipe): these end in one line; any other OSError that reaches the group is a bug."""
+
+BUG_EXIT = 70
+"""Exit status of a bug (EX_SOFTWARE in sysexits.h): neither success, nor bad input (2)."""
+
+
 class CeasefireGroup(click.Group):
-    """Every error a user can cause ends in one line on stderr, never a traceback.
+    """Every error a user can cause ends in one line on stderr, never a traceback;
+    a bug ends in a traceback and a request to report it.
 
     Usage errors (a bad option value) print click's message on one line with exit
-    status 2; an output that cannot be written (a full disk, a closed pipe) exits 2;
-    Ctrl-C exits 130.
+    status 2, and so does any :class:`~simulator.errors.CeasefireError` (bad input);
+    an output that cannot be written (a full disk, a closed pipe) exits 2; Ctrl-C
+    exits 130. Any other exception is a bug: its traceback, then one line saying what
+    to report (the version and the command line), exit status 70.
     """
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
@@ -110,11 +153,33 @@ class CeasefireGroup(click.Group):
         except click.exceptions.Abort:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except CeasefireError as exc:
+            fail(user_message(exc))
         except OSError as exc:
+            if exc.errno not in WRITE_ERRORS:
+                report_bug(args)
             _quiet_stdout()
             click.echo(f"cannot write output: {exc.strerror or exc}", err=True)
             sys.exit(2)
+        except Exception:
+            report_bug(args)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def report_bug(args) -> NoReturn:
+    """The exception being handled is a bug: its traceback on stderr, then one line
+    asking for a report with the version and the command line; exit status 70."""
+    import shlex
+    import traceback
+
+    traceback.print_exc()
+    argv = list(args) if args is not None else sys.argv[1:]
+    click.echo(
+        f"This is a bug in ceasefire {__version__}, not a problem with your input; please "
+        f"report it with the traceback above and the command: {shlex.join(['ceasefire', *argv])}",
+        err=True,
+    )
+    sys.exit(BUG_EXIT)
 
 
 def _quiet_stdout() -> None:

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import click
 
-from simulator.cli.base import check_out, fail, format_option, load, main, write_outputs
+from simulator.cli.base import (
+    check_out,
+    fail,
+    format_option,
+    load,
+    main,
+    user_message,
+    write_outputs,
+)
 from simulator.cli.study import (
     DEFAULT_REPLICATIONS,
     PLOT_HELP,
@@ -25,6 +33,7 @@ from simulator.cli.study import (
     resume_settings,
     run_study,
 )
+from simulator.errors import InputError
 
 
 @main.command()
@@ -199,8 +208,8 @@ def sweep(
     replications = replications or DEFAULT_REPLICATIONS
     try:
         parsed = [Vary.parse(text) for text in varies]
-    except ValueError as exc:
-        fail(str(exc))
+    except InputError as exc:
+        fail(user_message(exc))
     if len(parsed) > 2:
         fail("--vary: a sweep varies one or two values")
     loaded = load(scenario, tuple(overrides), weeks)

@@ -9,6 +9,7 @@ import click
 
 from simulator.cli.base import fail, load, main, seed_option, set_option, weeks_option
 from simulator.cli.study import draw_chart, within_memory
+from simulator.errors import InputError
 
 PLOT_KINDS = ("positions", "front", "agreement", "terms", "acceptance")
 PLOT_REPLICATIONS = 3000
@@ -20,7 +21,7 @@ def _check_chart(path: Path) -> None:
 
     try:
         check_chart_path(path)
-    except ValueError as exc:
+    except InputError as exc:
         fail(str(exc))
 
 

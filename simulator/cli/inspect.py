@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from simulator.cli.base import fail, load, main, set_option
+from simulator.cli.base import fail, flagged, load, main, set_option
 
 
 @main.command("list")
@@ -56,7 +56,7 @@ def validate(files: tuple[str, ...], overrides: tuple[str, ...], sources: Path |
         except ScenarioError as exc:
             failed = True
             for problem in exc.problems:
-                click.echo(str(problem), err=True)
+                click.echo(flagged(str(problem)), err=True)
         else:
             click.echo(f"{resolve_scenario_path(file)}: ok")
             for note in loaded.notes:

@@ -12,7 +12,16 @@ from typing import Any
 
 import click
 
-from simulator.cli.base import check_out, fail, seed_option, set_option, weeks_option, write_outputs
+from simulator.cli.base import (
+    check_out,
+    fail,
+    seed_option,
+    set_option,
+    user_message,
+    weeks_option,
+    write_outputs,
+)
+from simulator.errors import CeasefireError, InputError
 
 
 def within_memory(ctx, param, value: int | None) -> int | None:
@@ -23,7 +32,7 @@ def within_memory(ctx, param, value: int | None) -> int | None:
 
     try:
         check_replications(value)
-    except ValueError as exc:
+    except InputError as exc:
         raise click.BadParameter(str(exc), ctx, param) from None
     return value
 
@@ -94,10 +103,10 @@ class ProgressBar:
 def run_study(label: str, work, interrupted=None):
     """Run ``work(progress)`` with a progress bar; Ctrl-C exits 130, bad input 2.
 
+    Bad input is a :class:`CeasefireError`, or an OSError writing the run's files;
+    anything else is a bug, and goes on to the group, which reports it as one.
     ``interrupted()``, if given, records the interruption and returns the line to print.
     """
-    from simulator.errors import ScenarioError
-
     bar = ProgressBar(label)
     try:
         try:
@@ -108,10 +117,10 @@ def run_study(label: str, work, interrupted=None):
         message = interrupted() if interrupted else "interrupted"
         click.echo(message, err=True)
         sys.exit(130)
-    except ScenarioError as exc:
-        fail(str(exc.problems[0]))
-    except (ValueError, RuntimeError, OSError) as exc:
-        fail(str(exc))
+    except CeasefireError as exc:
+        fail(user_message(exc))
+    except OSError as exc:
+        fail(f"cannot write the run's files: {exc}")
 
 
 def manifest_text(command: str, settings: dict[str, Any], scenario, seconds, status: str) -> str:
@@ -141,7 +150,7 @@ def unchanged(manifest: dict[str, Any], scenario) -> None:
 
     try:
         check_unchanged(manifest, scenario)
-    except ValueError as exc:
+    except InputError as exc:
         fail(str(exc))
 
 
@@ -151,7 +160,7 @@ def resume_settings(resume: Path, command: str) -> dict[str, Any]:
 
     try:
         return manifest.read(resume, command)
-    except ValueError as exc:
+    except InputError as exc:
         fail(str(exc))
 
 
@@ -220,8 +229,8 @@ def check_resume(manifest: dict[str, Any], scenario, out: Path, force: bool) -> 
     unchanged(manifest, scenario)
     try:
         check_key(manifest, scenario)
-    except ValueError as exc:
-        fail(f"{out}: {exc}")
+    except InputError as exc:
+        fail(f"{out}: {exc}; start over with --force")
 
 
 def check_scheduler(scheduler: str | None) -> None:
@@ -232,8 +241,8 @@ def check_scheduler(scheduler: str | None) -> None:
 
     try:
         check_scheduler(scheduler)
-    except (ValueError, RuntimeError) as exc:
-        fail(str(exc))
+    except CeasefireError as exc:
+        fail(user_message(exc))
 
 
 def mark_interrupted(command: str, out, settings, scenario, workers: int, scheduler) -> str:
@@ -269,7 +278,7 @@ def check_plot(path: Path | None) -> None:
 
     try:
         check_path(path)
-    except ValueError as exc:
+    except InputError as exc:
         fail(str(exc))
 
 
@@ -279,7 +288,7 @@ def draw_chart(path: Path | None, draw, data) -> None:
         return
     try:
         draw(data, path)
-    except (ValueError, OSError) as exc:
+    except (InputError, OSError) as exc:
         fail(f"{path}: cannot write the chart: {exc.strerror if isinstance(exc, OSError) else exc}")
     click.echo(f"wrote {path}", err=True)
 

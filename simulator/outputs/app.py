@@ -12,6 +12,7 @@ Importing this module needs the optional ``app`` extra (solara, ipyvuetify<3).
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import os
 import warnings
@@ -147,7 +148,9 @@ class AppModel(CeasefireModel):
             if self.running:
                 week()
 
-        self.step = step_while_running
+        # Replaces, on this instance, the step Mesa wrapped (so a no-op step past the
+        # horizon counts no week): a deliberate assignment to a method.
+        self.step = step_while_running  # type: ignore[method-assign]
 
     @staticmethod
     def _levers(
@@ -351,8 +354,9 @@ def positions_figure(model: CeasefireModel) -> Figure:
             lw=0,
             label="Values overlap, red lines block",
         )
-    start = np.datetime64(scenario.date_of_week(0).isoformat())
-    end = np.datetime64(scenario.date_of_week(scenario.horizon).isoformat())
+    # Limits and marks in matplotlib's own date numbers, as its typed API asks.
+    start = matplotlib.dates.date2num(scenario.date_of_week(0))
+    end = matplotlib.dates.date2num(scenario.date_of_week(scenario.horizon))
     ax.set_xlim(start, end)
     ax.set_ylim(-2, 102)
     result = outcome(model)
@@ -363,7 +367,7 @@ def positions_figure(model: CeasefireModel) -> Figure:
         ("capitulation", "capitulation"),
     ):
         if result[kind]:
-            when = np.datetime64(result[kind]["date"])
+            when = matplotlib.dates.date2num(dt.date.fromisoformat(result[kind]["date"]))
             ax.axvline(when, color="#444444", lw=1.2)
             ax.annotate(
                 label,

@@ -9,11 +9,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..errors import InputError
 from .plots import FORMATS, check_path
 
-STYLE = {
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
+STYLE: dict[RcKeyType, Any] = {
     "font.size": 13,
     "axes.titlesize": 14,
     "axes.labelsize": 13,
@@ -69,12 +73,12 @@ def literal(text: str) -> str:
 
 
 def check_chart_path(path: Path) -> None:
-    """Raise ValueError, before any work, if a chart cannot be written to ``path``:
+    """Raise InputError, before any work, if a chart cannot be written to ``path``:
     a suffix other than .png/.svg/.pdf, a directory, or a folder that does not exist."""
     check_path(path)
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise ValueError(f"{path}: the folder {parent} does not exist")
+        raise InputError(f"{path}: the folder {parent} does not exist")
 
 
 @styled

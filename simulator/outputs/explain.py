@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..scenario.quantities import IssuePosition, Provenance, Quantity, SourcedText, point_of
-from ..scenario.schema import Belligerent, Scenario
+from ..scenario.schema import Belligerent, PlaceEvent, Scenario
 from .text import wrap
 
 
@@ -130,8 +130,10 @@ def explain(scenario: Scenario, width: int = 88) -> str:
             out += _entry("matters for", item, width)
         if place.logistics_value is not None:
             out += _entry("logistics value", place.logistics_value, width)
+        # The schema takes both or neither.
         if place.defence is not None:
             out += _entry("defence", place.defence, width)
+        if place.depth_km is not None:
             out += _entry("built-up depth", place.depth_km, width)
         for claim in place.claims:
             out += _entry("claim", claim, width)
@@ -154,10 +156,10 @@ def explain(scenario: Scenario, width: int = 88) -> str:
             out.append(f"      [{_status(event)}]")
             if event.assumption:
                 out.append(wrap(f"why: {event.assumption}", width, "      "))
-            if what is not None:
-                out += _entry(what, event.level, width)
-            else:
+            if isinstance(event, PlaceEvent):
                 out.append(f"  {event.place} to the {event.held_by}")
+            elif what is not None:
+                out += _entry(what, event.level, width)
     talks = scenario.talks
     out += [
         "",

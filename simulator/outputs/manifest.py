@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import __version__
 from ..ensemble import CHUNK_SIZE, scenario_digest
+from ..errors import InputError
 from ..scenario.schema import Scenario
 
 FILE_NAME = "manifest.json"
@@ -104,49 +105,49 @@ def read(directory: Path, command: str) -> dict[str, Any]:
     """The manifest of an unfinished ``command`` run kept in ``directory``.
 
     Raises:
-        ValueError: no manifest there, one that is not a manifest (the message says
+        InputError: no manifest there, one that is not a manifest (the message says
             which field is wrong), one of another command, or one of a run that is
             complete (nothing to resume).
     """
     path = Path(directory) / FILE_NAME
     if not path.is_file():
-        raise ValueError(f"{path}: no manifest here to resume from")
+        raise InputError(f"{path}: no manifest here to resume from")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path}: cannot read the manifest: {exc}") from None
+        raise InputError(f"{path}: cannot read the manifest: {exc}") from None
     except RecursionError:  # JSON nested deeper than any manifest is
-        raise ValueError(f"{path}: cannot read the manifest: nested too deeply") from None
+        raise InputError(f"{path}: cannot read the manifest: nested too deeply") from None
     try:
         Manifest.model_validate(manifest)
     except ValidationError as exc:
         error = exc.errors()[0]
         where = ".".join(str(part) for part in error["loc"]) or "the manifest"
-        raise ValueError(f"{path}: not a run manifest: {where}: {error['msg']}") from None
+        raise InputError(f"{path}: not a run manifest: {where}: {error['msg']}") from None
     if manifest["command"] != command:
-        raise ValueError(f"{path}: this is a '{manifest['command']}' run, not '{command}'")
+        raise InputError(f"{path}: this is a '{manifest['command']}' run, not '{command}'")
     if manifest["status"] == "complete":
-        raise ValueError(
+        raise InputError(
             f"{directory}: this {command} run is complete, so there is nothing to resume; "
-            "its results are in the folder (to run it again, give its command with --force)"
+            "its results are in the folder (to run it again, start it over)"
         )
     return manifest
 
 
 def check_key(manifest: dict[str, Any], scenario: Scenario) -> None:
-    """Raise ValueError if the stored run is not the run its manifest describes
+    """Raise InputError if the stored run is not the run its manifest describes
     now: another version of the program, another chunk size, changed settings."""
     if run_key(manifest["command"], manifest["settings"], scenario) != manifest["run_key"]:
-        raise ValueError(
+        raise InputError(
             "the stored run was made with other settings or another version of the program "
-            "(its key does not match); start over with --force"
+            "(its key does not match)"
         )
 
 
 def check_unchanged(manifest: dict[str, Any], scenario: Scenario) -> None:
-    """Raise ValueError if the scenario differs from the one the run started with."""
+    """Raise InputError if the scenario differs from the one the run started with."""
     if scenario_digest(scenario) != manifest.get("scenario_sha256"):
-        raise ValueError(
+        raise InputError(
             f"{manifest['settings']['scenario']}: the scenario changed since the run "
             "started; start a new run"
         )

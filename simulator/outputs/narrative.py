@@ -120,8 +120,8 @@ class Storyteller:
         """Where each side stands at the start, each stated position with its quote; red
         lines at this run's drawn values (``first``: the week-0 record)."""
         sentences = []
-        for actor in [self.holder, self.defender, self.mediator]:
-            stance = actor and self.stance(actor, "territory")
+        for actor in [a for a in (self.holder, self.defender, self.mediator) if a]:
+            stance = self.stance(actor, "territory")
             if not stance:
                 continue
             ideal = point_of(stance.ideal.value)
@@ -200,7 +200,7 @@ class Storyteller:
             text >= reservation - TOLERANCE if holder else text <= reservation + TOLERANCE
         )
         beyond = red is not None and (text < red - TOLERANCE if holder else text > red + TOLERANCE)
-        if beyond:
+        if beyond and red is not None:
             if holder:
                 left = self.left_places(row)
                 gives = f"left {_and(left)} to {self.name(self.defender)} and " if left else ""
@@ -411,14 +411,14 @@ def _month(teller: Storyteller, rows: list[dict[str, Any]], start: dict[str, Any
     text += " ".join(answers) + " "
     offers = s.scenario.talks.offers
     if "ceasefire" in offers and not last.get("general_ceasefire_in_force"):
-        yes = [a for a in (holder, defender) if last.get(f"accepts_ceasefire_{a}")]
-        if len(yes) == 1:
-            other = defender if yes[0] == holder else holder
+        willing = [a for a in (holder, defender) if last.get(f"accepts_ceasefire_{a}")]
+        if len(willing) == 1:
+            other = defender if willing[0] == holder else holder
             text += (
-                f"{s.capital(yes[0])} would accept a general cease-fire; "
+                f"{s.capital(willing[0])} would accept a general cease-fire; "
                 f"{s.pause_refusal(last, other, 'ceasefire')} "
             )
-        elif not yes:
+        elif not willing:
             text += "Neither side would accept a general cease-fire. "
     return text.strip()
 

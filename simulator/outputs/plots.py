@@ -9,9 +9,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-LITERAL_TEXT = {"text.parse_math": False, "text.usetex": False}
+from ..errors import InputError
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
+LITERAL_TEXT: dict[RcKeyType, Any] = {"text.parse_math": False, "text.usetex": False}
 """Titles and labels carry scenario names and field paths: data, never markup, so a
 name such as ``$x^$`` shows as written instead of failing as bad math text."""
 
@@ -42,11 +47,11 @@ FORMATS = (".png", ".svg", ".pdf")
 
 
 def check_path(path: Path) -> None:
-    """Raise ValueError, before any work is done, if a chart cannot go to ``path``."""
+    """Raise InputError, before any work is done, if a chart cannot go to ``path``."""
     if path.suffix.lower() not in FORMATS:
-        raise ValueError(f"{path}: a chart file must end in {', '.join(FORMATS)}")
+        raise InputError(f"{path}: a chart file must end in {', '.join(FORMATS)}")
     if path.exists() and path.is_dir():
-        raise ValueError(f"{path}: is a directory")
+        raise InputError(f"{path}: is a directory")
 
 
 def _save(fig: Any, path: Path) -> None:

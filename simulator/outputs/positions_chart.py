@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -204,7 +205,9 @@ def positions_figure(run: PositionsRun) -> Any:
     territory, strip = axes[0], axes[1]
     pct = 100.0
 
-    def side_line(ax, side: str, kind: str, values: list[float], label: str) -> None:
+    def side_line(
+        ax, side: str, kind: str, values: Sequence[float] | np.ndarray, label: str
+    ) -> None:
         style = SIDE_STYLES[0 if side == run.holder else 1]
         ax.plot(
             dates,
@@ -335,9 +338,9 @@ def positions_figure(run: PositionsRun) -> Any:
         )
         for side in (run.holder, run.defender):
             side_line(ax, side, "ideal", run.ideals[side][issue], "")
-            red = _values(records, f"red_line_{side}_{issue}")
-            if not all(math.isnan(v) for v in red):
-                side_line(ax, side, "red_line", red, "")
+            line = _values(records, f"red_line_{side}_{issue}")
+            if not all(math.isnan(v) for v in line):
+                side_line(ax, side, "red_line", line, "")
             side_line(ax, side, "ask", _values(records, f"ask_{side}_{issue}"), "")
         pad = 0.04 * (hi - lo)
         ax.set_ylim(lo - pad, hi + pad)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..atomic import TEMPORARY_SUFFIX
+from ..errors import CeasefireError
 
 LOCK_NAME = ".ceasefire.lock"
 RUN_FILES = frozenset(
@@ -47,7 +48,7 @@ def _close_in_child() -> None:
 os.register_at_fork(after_in_child=_close_in_child)
 
 
-class FolderInUse(ValueError):
+class FolderInUse(CeasefireError, ValueError):
     """Another live run holds the folder's lock."""
 
 
@@ -101,7 +102,7 @@ def lock(directory: Path, command: str) -> FolderLock:
         if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
             raise FolderInUse(
                 f"{directory}: in use by another run ({describe(holder)}); wait for it to "
-                "finish or choose another --out"
+                "finish or choose another folder"
             ) from None
         raise
     _held.add(handle)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
 from .text import table, wrap
 
 DEFAULT_TOP = 10
@@ -103,6 +104,11 @@ def sobol_summary(report: dict[str, Any], top: int | None = None) -> str:
     return "\n".join(lines)
 
 
+Bar = tuple[str, dict[str, Any] | None, dict[str, Any] | None, str | None]
+"""One bar pair of the chart: its label, S1 and ST figures (either may be missing),
+and the colour key that overrides the index's own."""
+
+
 def _whisker(figure: dict[str, Any] | None) -> list[float]:
     """Distances from an index down and up to the ends of its interval."""
     if figure is None:
@@ -122,10 +128,12 @@ def sobol_plot(report: dict[str, Any], path: Path, top: int | None = None) -> No
     top = DEFAULT_TOP if top is None else top
     outcomes = [o for o in report["outcomes"].values() if not o["constant"]]
     if not outcomes:
-        raise ValueError("no outcome varied: nothing to draw")
+        raise InputError("no outcome varied: nothing to draw")
     panels = []
     for outcome in outcomes:
-        bars = [(_short(r["path"]), r["S1"], r["ST"], None) for r in outcome["indices"][:top]]
+        bars: list[Bar] = [
+            (_short(r["path"]), r["S1"], r["ST"], None) for r in outcome["indices"][:top]
+        ]
         if outcome["pair"] is not None:
             bars.append((f"{PAIR_LABEL} (S2)", outcome["pair"]["S2"], None, "S2"))
         bars.append(("noise of the runs", None, outcome["noise"], "noise"))
@@ -138,13 +146,17 @@ def sobol_plot(report: dict[str, Any], path: Path, top: int | None = None) -> No
         ax = fig.add_subplot(grid[index])
         y = np.arange(len(bars))[::-1]
         for offset, key in ((0.2, 1), (-0.2, 2)):
-            values = [np.nan if bar[key] is None else bar[key]["value"] for bar in bars]
+            figures = [bar[1] if key == 1 else bar[2] for bar in bars]
+            values = [np.nan if figure is None else figure["value"] for figure in figures]
             ax.barh(
                 y + offset,
                 values,
                 height=0.4,
-                xerr=np.array([_whisker(bar[key]) for bar in bars]).T,
-                color=[COLOURS[bar[3] if bar[3] and bar[key] else key] for bar in bars],
+                xerr=np.array([_whisker(figure) for figure in figures]).T,
+                color=[
+                    COLOURS[bar[3] if bar[3] and figure else key]
+                    for bar, figure in zip(bars, figures, strict=True)
+                ],
                 error_kw={"elinewidth": 0.8, "capsize": 2},
             )
         ax.set_yticks(y, [bar[0] for bar in bars], fontsize=7)

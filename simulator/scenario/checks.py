@@ -56,7 +56,7 @@ def walk(node: Any, path: DataPath = ()) -> Iterator[tuple[DataPath, Any]]:
 def _check_sources(scenario: Scenario) -> Iterator[Finding]:
     for path, node in walk(scenario):
         if isinstance(node, Provenance) and node.source not in (None, *scenario.sources):
-            yield (*path, "source"), _unknown("source", node.source, scenario.sources)
+            yield (*path, "source"), _unknown("source", str(node.source), scenario.sources)
 
 
 def _check_actors(scenario: Scenario) -> Iterator[Finding]:
@@ -104,7 +104,7 @@ def _check_policy_target(
     """A policy's lever acts only on a side exposed to it: refuse one aimed elsewhere,
     which would move the lever for the other side instead."""
     fields = _EXPOSURE.get(cls.classifier.get("lever", ""), ())
-    resources = scenario.actors[target].resources
+    resources = scenario.belligerents[target].resources
     if fields and all(getattr(resources, name) is None for name in fields):
         yield (
             (*path, "target"),
@@ -141,8 +141,8 @@ def _check_issues(scenario: Scenario) -> Iterator[Finding]:
         yield ("issues",), "the issue 'territory' is required (the front decides its no-deal value)"
     elif tuple(scenario.issues[TERRITORY].scale) != (0.0, 1.0):
         yield ("issues", TERRITORY, "scale"), "territory is a share: its scale must be [0, 1]"
-    for issue_id, issue in scenario.issues.items():
-        if issue_id != TERRITORY and issue.no_deal is None:
+    for issue_id, spec in scenario.issues.items():
+        if issue_id != TERRITORY and spec.no_deal is None:
             yield ("issues", issue_id), "needs 'no_deal': its value while the war goes on"
     for actor_id, actor in scenario.actors.items():
         for issue_id, stance in actor.positions.items():
@@ -224,16 +224,18 @@ def _check_dates(scenario: Scenario) -> Iterator[Finding]:
                 yield (*path, "issue"), f"'{actor}' has no red line on issue '{issue}'"
         if event.kind in ("aid", "sanctions", "intelligence") and scenario.mediator_id is None:
             yield (*path, "kind"), f"a '{event.kind}' event needs a mediator among the actors"
-    mediator_id = scenario.mediator_id
-    if mediator_id is not None:
-        active = scenario.actors[mediator_id].active_from.value
+    mediator_id, mediator = scenario.mediator_id, scenario.mediator
+    if mediator_id is not None and mediator is not None:
+        active = mediator.active_from.value
         if outside(active):
-            path = ("actors", mediator_id, "active_from", "value")
-            yield path, f"{active} is outside the horizon, {span}"
-        for policy_id, policy in scenario.actors[mediator_id].policies.items():
+            yield (
+                ("actors", mediator_id, "active_from", "value"),
+                (f"{active} is outside the horizon, {span}"),
+            )
+        for policy_id, policy in mediator.policies.items():
             if policy.start is not None and outside(policy.start):
-                path = ("actors", mediator_id, "policies", policy_id, "start")
-                yield path, f"{policy.start} is outside the horizon, {span}"
+                where = ("actors", mediator_id, "policies", policy_id, "start")
+                yield where, f"{policy.start} is outside the horizon, {span}"
     if scenario.talks.opens is not None and outside(scenario.talks.opens):
         yield ("talks", "opens"), f"{scenario.talks.opens} is outside the horizon, {span}"
 

@@ -200,7 +200,7 @@ def _read_with_extends(
     if roots is not None and not any(real.is_relative_to(root) for root in roots):
         raise refuse(
             f"'{parent_name}' is outside the scenario's folder and the bundled scenarios; "
-            "pass --allow-outside to allow it"
+            "files there are read only when allowed (allow_outside)"
         )
     try:
         check_regular(parent, MAX_SCENARIO_BYTES)
@@ -342,7 +342,7 @@ def _apply_override(data: dict[str, Any], positions: dict[DataPath, Position], t
         path.append(step)
     last: str | int = keys[-1]
     if isinstance(node, list):
-        _, last = _descend(node, last, path, origin)
+        _, last = _descend(node, keys[-1], path, origin)
     elif not isinstance(node, dict):
         raise ScenarioError(
             Problem(f"'{'.'.join(map(str, path))}' has no field '{last}'", origin.file)
@@ -503,7 +503,7 @@ def _check_quotes(scenario: Scenario, folder: Path) -> tuple[list[tuple[DataPath
     notes: list[str] = []
     findings: list[tuple[DataPath, str]] = []
     if not os.path.isdir(folder):
-        return [((), f"--sources {folder}: not a folder")], []
+        return [((), f"{folder}: not a folder")], []
     for path, node in walk(scenario):
         if not isinstance(node, Provenance) or node.source is None or node.quote is None:
             continue

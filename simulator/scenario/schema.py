@@ -463,6 +463,11 @@ class Scenario(StrictModel):
         return next((k for k, a in self.actors.items() if isinstance(a, Mediator)), None)
 
     @property
+    def mediator(self) -> Mediator | None:
+        """The mediator's spec, if the scenario has one."""
+        return next((a for a in self.actors.values() if isinstance(a, Mediator)), None)
+
+    @property
     def defender(self) -> str:
         """The belligerent that is not the front's holder."""
         return next(k for k in self.belligerents if k != self.front.holder)

@@ -27,7 +27,7 @@ class Named:
     name: ClassVar[str]
     description: ClassVar[str]
     params: ClassVar[tuple[ParamSpec, ...]] = ()
-    classifier: ClassVar[dict[str, bool]] = {}
+    classifier: ClassVar[dict[str, bool | str]] = {}
 
     def __init__(self, values: dict[str, np.ndarray]):
         self.values = {spec.name: values[spec.name] for spec in self.params}

@@ -7,6 +7,8 @@ in ``NEGOTIATORS`` below; scenarios then pick it by name.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from .base import Named
 from .policies import (
     GuaranteeIfBothAccept,
@@ -64,7 +66,7 @@ POLICIES: dict[str, type[MediatorPolicy]] = {
 }
 
 
-def listing() -> dict[str, dict[str, type[Named]]]:
+def listing() -> dict[str, Mapping[str, type[Named]]]:
     """Every registry, by kind, for ``ceasefire protocols`` and the docs."""
     return {
         "protocol": PROTOCOLS,

@@ -10,6 +10,8 @@ classifier, and is found through :mod:`simulator.talks.registry`.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from .base import Named, ParamSpec, Situation
@@ -42,7 +44,7 @@ class TimeDependent(Negotiator):
 
     name = "time_dependent"
     description = "Concedes with time: aspiration 1 - (t/T)^(1/e); e < 1 late, e > 1 early."
-    params = (
+    params: ClassVar[tuple[ParamSpec, ...]] = (
         ParamSpec(
             "exponent",
             "Concession exponent e (<1 Boulware, 1 linear, >1 conceder).",

@@ -1,0 +1,51 @@
+"""What the agents read from the model, as a protocol of its own.
+
+:class:`~simulator.agents.Belligerent` and :class:`~simulator.agents.Mediator` are
+built by :class:`~simulator.model.CeasefireModel` and read some of its state each
+week. Naming that state here, rather than importing the model class, keeps the
+dependency one way (``model`` imports ``agents``, never the reverse) and lists in
+one place everything an agent may look at: a stage that needs more must add it here.
+Every attribute is set in the model's ``__init__``; arrays have a leading axis of
+replications.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from .scenario.schema import Scenario
+from .talks.base import Named
+
+
+class World(Protocol):
+    """The model as its agents see it (a read-only view; agents change only themselves)."""
+
+    scenario: Scenario
+    replications: int
+    issue_ids: list[str]
+    """Issue ids in column order; territory first."""
+    scale_low: np.ndarray
+    scale_high: np.ndarray
+    scale_width: np.ndarray
+    control: np.ndarray
+    """The holder's share of the disputed territory ``(R,)``."""
+    engagements: np.ndarray
+    share_per_win: np.ndarray
+    p_holder: np.ndarray
+    """This week's P(the holder wins an engagement) ``(R,)``."""
+    logistics_lost: np.ndarray
+    aid: np.ndarray
+    guarantee: np.ndarray
+    last_asks: dict[str, np.ndarray]
+    """Each belligerent's ask in its last round of talks ``(R, K)``, by actor id."""
+
+    @property
+    def truce_active(self) -> np.ndarray: ...
+
+    def draw(self, path: str, default: float | None = None) -> np.ndarray: ...
+
+    def strategy_params(self, path: str, cls: type[Named]) -> dict[str, np.ndarray]: ...
+
+    def no_deal_terms(self, territory: np.ndarray) -> np.ndarray: ...
