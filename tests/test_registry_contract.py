@@ -174,21 +174,7 @@ def _hull(inputs: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     return low, high
 
 
-OFF_SCALE = {
-    ("mediator drafting", "nash"): "where the red lines do not meet, the Nash draft is the "
-    "midpoint of reservation points that are not kept on the issue's scale",
-}
-
-
-@pytest.mark.parametrize(
-    ("kind", "name"),
-    [
-        pytest.param(*entry, marks=pytest.mark.xfail(reason=OFF_SCALE[entry], strict=True))
-        if entry in OFF_SCALE
-        else entry
-        for entry in ENTRIES
-    ],
-)
+@pytest.mark.parametrize(("kind", "name"), ENTRIES)
 def test_outputs_have_the_shape_and_range_of_their_kind(kind, name):
     cls = _entry(kind, name)
     rng = np.random.default_rng(1)
