@@ -190,7 +190,26 @@ def outcome_arrays(model: Any) -> dict[str, np.ndarray]:
         arrays[milestones.control_name(quarter)] = control.copy()
     for actor, lost in model.first_year_losses.items():
         arrays[milestones.first_year_losses_name(actor)] = lost.copy()
+    # The sampled inputs beside the outcomes, so outcomes can be regressed on them.
+    for path in input_paths(model.scenario):
+        arrays[path] = np.asarray(model.draw(path), dtype=float).copy()
     return arrays
+
+
+def input_paths(scenario: Scenario) -> list[str]:
+    """The scenario numbers each replication samples, by dotted path.
+
+    Among an ensemble's arrays these are the only names with a dot, which keeps them
+    apart from the outcomes (whose names are plain identifiers).
+    """
+    from .scenario.sampling import uncertain_paths
+
+    return list(uncertain_paths(scenario))
+
+
+def is_input(name: str) -> bool:
+    """Whether an ensemble array is a sampled input (a dotted path), not an outcome."""
+    return "." in name
 
 
 class ChunkStore:

@@ -17,9 +17,9 @@ from typing import Any
 from ..atomic import open_atomic
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
-    with open_atomic(path) as stream:
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write ``text`` (or bytes) to ``path`` through a temporary file and an atomic rename."""
+    with open_atomic(path, "wb" if isinstance(text, bytes) else "w") as stream:
         stream.write(text)
 
 
