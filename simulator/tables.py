@@ -45,7 +45,7 @@ def _frame(rows: Iterable[Mapping[str, Any]] | Mapping[str, Any]) -> pd.DataFram
 
 def is_week_column(name: str) -> bool:
     """Columns that hold a week of the run (``agreement_week``, ``fall_week_pokrovsk``)."""
-    if is_input(name) or name.startswith("median_") or "ci95" in name:
+    if is_input(name) or name.startswith("median_") or name.endswith("_r2") or "ci95" in name:
         return False  # a median of weeks may fall between two weeks
     return bool(_WEEK.search(name))
 
@@ -241,6 +241,28 @@ def analysis_frames(report: Mapping[str, Any], seed: int) -> dict[str, pd.DataFr
     return {"sides": _missing_as_nan(_frame(sides)), "levers": _missing_as_nan(_frame(levers))}
 
 
+def drivers_frame(report: Mapping[str, Any], scenario: str, seed: int) -> pd.DataFrame:
+    """One row per mechanism: its inputs and the share of the variance of agreement
+    (and of the week of agreement) it explains alone (adjusted R²)."""
+    head = {
+        "scenario": scenario,
+        "seed": seed,
+        "replications": report["replications"],
+        "agreements": report["agreed"],
+    }
+    rows = [
+        {
+            **head,
+            "driver": row["driver"],
+            "inputs": row["inputs"],
+            "agreement_r2": row["agreement"],
+            "agreement_week_r2": row["week"],
+        }
+        for row in report["drivers"]
+    ]
+    return _missing_as_nan(_frame(rows))
+
+
 UNITS: dict[str, tuple[str, str]] = {
     "scenario": ("", "the scenario's name"),
     "seed": ("", "the random seed the run was made with"),
@@ -262,6 +284,8 @@ UNITS: dict[str, tuple[str, str]] = {
     "replications": ("count", "replications behind the row"),
     "agreements": ("count", "replications that reached an agreement"),
     "settlements": ("count", "replications that reached a settlement"),
+    "agreement_r2": ("fraction", "share of the variance of agreement explained (adj. R2)"),
+    "agreement_week_r2": ("fraction", "share of the variance of the agreement week explained"),
     "too_few_agreements": ("", "fewer than 30 agreements: figures over agreed runs unreliable"),
 }
 

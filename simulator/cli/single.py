@@ -272,8 +272,16 @@ def analyze(
 @seed_option
 @set_option
 @format_option("table", "json")
+@out_option("drivers.csv and .parquet, drivers.json")
+@force_option
 def drivers(
-    scenario: str | None, replications: int, seed: int | None, overrides: tuple[str, ...], fmt: str
+    scenario: str | None,
+    replications: int,
+    seed: int | None,
+    overrides: tuple[str, ...],
+    fmt: str,
+    out: Path | None = None,
+    force: bool = False,
 ) -> None:
     """What decides the outcome: each mechanism's share of its variance.
 
@@ -283,11 +291,38 @@ def drivers(
     and reports the share of the variance of agreement, and of the week of
     agreement, that each explains alone (adjusted R² of a quadratic fit).
     """
+    import time
+
     from simulator.drivers import drivers as attribute
     from simulator.outputs.files import to_json
     from simulator.outputs.text import drivers_summary
 
-    report = attribute(load(scenario, overrides), replications, seed)
+    loaded = load(scenario, overrides)
+    claim_out(out, force=force, resumable=False)
+    started = time.perf_counter()
+    report = attribute(loaded, replications, seed)
+    if out is not None:
+        from simulator.outputs.tidy import table_files
+        from simulator.tables import drivers_frame
+
+        used_seed = loaded.seed if seed is None else seed
+        settings = {
+            "scenario": resolved(scenario),
+            "overrides": list(overrides),
+            "replications": replications,
+            "seed": used_seed,
+        }
+        write_run(
+            out,
+            "drivers",
+            settings,
+            loaded,
+            time.perf_counter() - started,
+            {
+                **table_files("drivers", drivers_frame(report, loaded.name, used_seed)),
+                "drivers.json": to_json(report),
+            },
+        )
     if fmt == "json":
         click.echo(to_json(report), nl=False)
     else:

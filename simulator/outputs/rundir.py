@@ -27,7 +27,17 @@ from pathlib import Path
 from ..atomic import TEMPORARY_SUFFIX
 
 LOCK_NAME = ".ceasefire.lock"
-TABLES = ("replications", "sweep", "weekly", "sensitivity", "sobol", "compare", "sides", "levers")
+TABLES = (
+    "replications",
+    "sweep",
+    "weekly",
+    "sensitivity",
+    "sobol",
+    "compare",
+    "sides",
+    "levers",
+    "drivers",
+)
 """Tidy tables a command writes, each as NAME.csv and NAME.parquet."""
 RUN_FILES = frozenset(
     {"manifest.json", "summary.json", "sweep.json", "run.json", "sensitivity.json"}
