@@ -74,7 +74,10 @@ def outcome(model: CeasefireModel, replication: int = 0) -> dict[str, Any]:
 
 
 def weekly_records(model: CeasefireModel, replication: int = 0) -> list[dict[str, Any]]:
-    """The DataCollector's weekly rows for one replication, as plain dicts."""
+    """The DataCollector's weekly rows for one replication, as plain dicts (a week that
+    never came, the model's ``-1``, is None)."""
+    from .tables import NEVER, is_week_column
+
     if model.datacollector is None:
         raise ValueError("the model was built with collect=False: no weekly records")
     columns = model.datacollector.model_vars
@@ -88,7 +91,10 @@ def weekly_records(model: CeasefireModel, replication: int = 0) -> list[dict[str
                 value = value[replication]
             if isinstance(value, float | np.floating):
                 value = round(float(value), 6)
-            row[name] = _scalar(value)
+            value = _scalar(value)
+            if value == NEVER and is_week_column(name):
+                value = None  # a week that never came: missing, as in every output
+            row[name] = value
         rows.append(row)
     return rows
 

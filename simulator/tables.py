@@ -45,7 +45,9 @@ def _frame(rows: Iterable[Mapping[str, Any]] | Mapping[str, Any]) -> pd.DataFram
 
 def is_week_column(name: str) -> bool:
     """Columns that hold a week of the run (``agreement_week``, ``fall_week_pokrovsk``)."""
-    if is_input(name) or name.startswith("median_") or name.endswith("_r2") or "ci95" in name:
+    if is_input(name) or name.startswith("median_") or name.endswith(("_r2", "_this_week")):
+        return False
+    if "ci95" in name:
         return False  # a median of weeks may fall between two weeks
     return bool(_WEEK.search(name))
 

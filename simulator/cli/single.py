@@ -93,7 +93,7 @@ def run(
     """
     import time
 
-    from simulator.outputs.files import to_csv, to_json
+    from simulator.outputs.files import to_json
     from simulator.results import outcome, weekly_records
     from simulator.results import run as run_model
 
@@ -151,7 +151,10 @@ def run(
     if fmt == "json":
         click.echo(to_json(document), nl=False)
     elif fmt == "csv":
-        click.echo(to_csv(weekly), nl=False)
+        from simulator.outputs.tidy import csv_text
+        from simulator.tables import weekly_frame
+
+        click.echo(csv_text(weekly_frame(model, used_seed)), nl=False)
     elif narrate:
         import shutil
 
