@@ -41,10 +41,12 @@ CHUNK_SIZE = 4096
 """Replications per chunk: large enough for numpy to pay, small enough to stay in cache.
 Part of the definition of an ensemble's random numbers: changing it changes results."""
 
-BYTES_PER_REPLICATION = 4096
-"""Memory one replication needs at the end of a run: its outcome arrays, the
-concatenated copy and, with --out, its CSV row (measured at about 2.3 KB for the
-bundled scenarios; rounded up for scenarios with more issues and sides)."""
+BYTES_PER_REPLICATION = 6144
+"""Memory one replication needs at the end of a run: its outcome arrays and sampled
+inputs, the concatenated copy and, with --out, its row in the tidy table as it is
+written to CSV and Parquet (measured at about 4.9 KB with --out for the baseline's
+61 sampled inputs, 3.5 KB without; rounded up for scenarios with more issues, sides
+and uncertain numbers)."""
 
 Progress = Callable[[int, int], None]
 """Called with (chunks done, chunks in all) as chunks finish."""

@@ -48,6 +48,7 @@ from .scenario.checks import TERRITORY
 from .scenario.quantities import Beta, Normal, Quantity, Triangular, Uniform
 from .scenario.sampling import uncertain_paths
 from .scenario.schema import Scenario
+from .summaries import MIN_AGREEMENTS
 
 DEFAULT_SAMPLES = 4096
 """Base sample size N: for the baseline (41 inputs, 188,416 runs of 104 weeks) about
@@ -354,11 +355,14 @@ def sobol_sensitivity(
         key: {"label": label, **analyze(plan, arrays[array].astype(float), seed)}
         for key, (array, label) in OUTCOMES.items()
     }
+    agreements = int(np.count_nonzero(arrays["agreed"]))
     return {
         "scenario": scenario.name,
         "method": "sobol",
         "samples": samples,
         "evaluations": plan.rows,
+        "agreements": agreements,
+        "too_few_agreements": agreements < MIN_AGREEMENTS,
         "seed": seed,
         "weeks": scenario.horizon if runs.weeks is None else int(runs.weeks),
         "inputs": {path: quantities[path].describe() for path in plan.names},

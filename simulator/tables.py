@@ -189,6 +189,8 @@ def sobol_frame(report: Mapping[str, Any]) -> pd.DataFrame:
         "seed": report["seed"],
         "samples": report["samples"],
         "evaluations": report["evaluations"],
+        "agreements": report.get("agreements"),
+        "too_few_agreements": report.get("too_few_agreements"),
     }
     rows = []
     for outcome, figures in report["outcomes"].items():

@@ -262,3 +262,21 @@ def test_missing_json_values_are_null_not_nan(tmp_path):
     assert any(cell["median_week"] is None for cell in cells)
     written = pd.read_parquet(out / "sweep.parquet")["median_week"]
     assert [math.isnan(v) for v in written] == [c["median_week"] is None for c in cells]
+
+
+def test_csv_written_in_blocks_is_one_table(ensemble, monkeypatch):
+    from simulator.outputs import tidy
+
+    table = replications_frame(ensemble)
+    whole = csv_text(table)
+    monkeypatch.setattr(tidy, "CSV_ROWS", 7)
+    assert csv_text(table) == whole
+    assert whole.count("\nbaseline,3,") == 120
+
+
+def test_sobol_table_carries_the_agreements_behind_it():
+    result = simulator.sensitivity(method="sobol", replications=64, seed=2, weeks=12)
+    agreements = result.summary["agreements"]
+    assert (result.table["agreements"] == agreements).all()
+    assert result.table["too_few_agreements"].iloc[0] == (agreements < MIN_AGREEMENTS)
+    assert {"S1", "S1_ci95_low", "ST_ci95_high", "outcome", "path"} <= set(result.table.columns)

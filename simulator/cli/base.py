@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -71,7 +71,7 @@ def load(scenario: str | None, overrides: tuple[str, ...] = (), weeks: int | Non
     return loaded
 
 
-def write_outputs(out: Path, files: dict[str, str | bytes], quiet: bool = False) -> None:
+def write_outputs(out: Path, files: dict[str, Any], quiet: bool = False) -> None:
     from simulator.outputs.files import write_atomic
 
     check_out(out)

@@ -38,7 +38,7 @@ def ensemble_options(command, replications_option=None):
             type=click.IntRange(min=1),
             callback=within_memory,
             help="Replications, each sampling the scenario's distributions [default: 1000]; "
-            "at most what this machine's memory holds (about 4 KB each).",
+            "at most what this machine's memory holds (about 6 KB each).",
         ),
         seed_option,
         weeks_option,
@@ -303,7 +303,7 @@ def write_run(
     settings: dict[str, Any],
     scenario,
     seconds: float,
-    files: dict[str, str | bytes],
+    files: dict[str, Any],
     extra: dict[str, Any] | None = None,
 ) -> None:
     """Write a finished run's files and its manifest (``extra`` adds fields to it)."""

@@ -9,8 +9,12 @@ schema metadata).
 
 from __future__ import annotations
 
+import io
 import json
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import IO, TYPE_CHECKING, Any
 
 from ..tables import column_info, is_week_column
 
@@ -23,18 +27,38 @@ FLOAT_DIGITS = 6
 
 def csv_text(frame: pd.DataFrame) -> str:
     """The table as CSV text: true/false, empty cells for missing values."""
-    out = frame.copy()
-    for name in out.columns:
-        column = out[name]
+    buffer = io.StringIO()
+    write_csv(frame, buffer)
+    return buffer.getvalue()
+
+
+CSV_ROWS = 4096
+"""Rows converted at a time, so a large table is never copied whole as text."""
+
+
+def write_csv(frame: pd.DataFrame, stream: IO[str]) -> None:
+    """Write the table as CSV into ``stream``, a block of rows at a time."""
+    for start in range(0, max(len(frame), 1), CSV_ROWS):
+        block = _csv_cells(frame.iloc[start : start + CSV_ROWS])
+        block.to_csv(stream, index=False, header=start == 0, na_rep="", lineterminator="\n")
+
+
+def _csv_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
+    columns = {}
+    for name in frame.columns:
+        column = frame[name]
         if column.dtype == bool:
-            out[name] = column.map({True: "true", False: "false"})
+            column = column.map({True: "true", False: "false"})
         elif (is_week_column(str(name)) or _is_count(str(name))) and column.dtype.kind == "f":
-            out[name] = column.round().astype("Int64")
+            column = column.round().astype("Int64")
         elif column.dtype.kind == "f":
-            out[name] = column.round(FLOAT_DIGITS)
+            column = column.round(FLOAT_DIGITS)
         elif column.dtype == object:
-            out[name] = column.map(lambda v: {True: "true", False: "false"}.get(v, v))
-    return out.to_csv(index=False, na_rep="", lineterminator="\n")
+            column = column.map(lambda v: {True: "true", False: "false"}.get(v, v))
+        columns[name] = column
+    return pd.DataFrame(columns, index=frame.index)
 
 
 def _is_count(name: str) -> bool:
@@ -47,6 +71,13 @@ COUNTS = frozenset({"replications", "agreements", "settlements", "evaluations", 
 
 def parquet_bytes(frame: pd.DataFrame) -> bytes:
     """The table as a Parquet file, each column's unit and description in its metadata."""
+    buffer = io.BytesIO()
+    write_parquet(frame, buffer)
+    return buffer.getvalue()
+
+
+def write_parquet(frame: pd.DataFrame, stream: IO[bytes]) -> None:
+    """Write the table as Parquet into ``stream``, with each column's unit and description."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -60,14 +91,23 @@ def parquet_bytes(frame: pd.DataFrame) -> bytes:
     metadata = dict(table.schema.metadata or {})
     metadata[b"units"] = json.dumps(units, ensure_ascii=False).encode("utf-8")
     table = table.cast(pa.schema(fields, metadata=metadata))
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink)
-    return sink.getvalue().to_pybytes()
+    pq.write_table(table, stream)
 
 
-def table_files(stem: str, frame: pd.DataFrame) -> dict[str, str | bytes]:
+@dataclass(frozen=True)
+class TableFile:
+    """A file to be written by streaming into it (a large table is not held as text)."""
+
+    write: Callable[[IO[Any]], None]
+    binary: bool
+
+
+def table_files(stem: str, frame: pd.DataFrame) -> dict[str, TableFile]:
     """``{stem}.csv`` and ``{stem}.parquet`` of one table, for writing side by side."""
-    return {f"{stem}.csv": csv_text(frame), f"{stem}.parquet": parquet_bytes(frame)}
+    return {
+        f"{stem}.csv": TableFile(partial(write_csv, frame), binary=False),
+        f"{stem}.parquet": TableFile(partial(write_parquet, frame), binary=True),
+    }
 
 
 def units_of(path: str) -> dict[str, dict[str, str]]:
