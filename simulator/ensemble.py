@@ -512,10 +512,17 @@ def ensemble_key(
             "fixed": [[path, float(value)] for path, value in fixed],
             "chunk_size": CHUNK_SIZE,
             "version": __version__,
+            "layout": ARRAYS_LAYOUT,
         },
         sort_keys=True,
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+ARRAYS_LAYOUT = 2
+"""Which arrays a stored chunk holds (2: the sampled inputs beside the outcomes). Part
+of a chunk's key, so a run resumed by a program that stores other arrays never mixes
+its chunks with older ones; change it when :func:`outcome_arrays` changes."""
 
 
 def chunk_key(ensemble: str, index: int, count: int) -> str:
