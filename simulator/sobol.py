@@ -144,7 +144,8 @@ def _problem(names: list[str]) -> dict[str, Any]:
     return {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
 
 
-def _check_samples(samples: int) -> None:
+def check_samples(samples: int) -> None:
+    """Raise ValueError unless ``samples`` is a power of 2 of at least MIN_SAMPLES."""
     if samples < MIN_SAMPLES or samples & (samples - 1):
         raise ValueError(
             f"-n {samples}: the Sobol' base sample must be a power of 2, at least "
@@ -165,7 +166,7 @@ def design(
     """
     from SALib.sample import sobol as sobol_sample
 
-    _check_samples(samples)
+    check_samples(samples)
     names = list(quantities)
     if not names:
         raise ValueError("the scenario has no uncertain numbers: nothing to analyse")

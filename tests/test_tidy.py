@@ -280,3 +280,10 @@ def test_sobol_table_carries_the_agreements_behind_it():
     assert (result.table["agreements"] == agreements).all()
     assert result.table["too_few_agreements"].iloc[0] == (agreements < MIN_AGREEMENTS)
     assert {"S1", "S1_ci95_low", "ST_ci95_high", "outcome", "path"} <= set(result.table.columns)
+
+
+def test_a_bad_sobol_sample_size_writes_nothing(tmp_path):
+    out = tmp_path / "never"
+    result = invoke("sensitivity", "--method", "sobol", "-n", "100", "--out", str(out))
+    assert result.exit_code == 2 and "power of 2" in result.output
+    assert not out.exists()

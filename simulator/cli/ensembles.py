@@ -248,7 +248,7 @@ def sweep(
         ),
         lambda: mark_interrupted("sweep", out, settings, loaded, workers, scheduler),
     )
-    table = sweep_frame(result)
+    table = sweep_frame(result) if out is not None or fmt == "csv" else None
     if out is not None:
         write_outputs(
             out,
@@ -341,6 +341,13 @@ def sensitivity(
 
     check_plot(plot)
     loaded = load(scenario, overrides, weeks)
+    if method == "sobol" and replications is not None:
+        from simulator.sobol import check_samples
+
+        try:
+            check_samples(replications)  # before --out is claimed: a bad -n writes nothing
+        except ValueError as exc:
+            fail(str(exc))
     claim_out(out, force=force, resumable=False)
     settings = {
         "scenario": resolved(scenario),
