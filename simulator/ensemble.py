@@ -80,13 +80,19 @@ class EnsembleResult:
         return len(self.arrays["agreed"])
 
     def records(self) -> Iterator[dict[str, Any]]:
-        """One flat dict per replication (for CSV)."""
+        """One flat dict per replication (a week that never came is None; for a data
+        frame, :func:`simulator.tables.replications_frame`)."""
+        from .tables import NEVER, is_week_column
+
         names = list(self.arrays)
         columns = [self.arrays[name] for name in names]
+        weeks = {name for name in names if is_week_column(name)}
         for index in range(self.replications):
             row: dict[str, Any] = {"replication": index}
             for name, column in zip(names, columns, strict=True):
                 value = column[index].item()
+                if name in weeks and value == NEVER:
+                    value = None
                 row[name] = round(value, 6) if isinstance(value, float) else value
             yield row
 
