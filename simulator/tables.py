@@ -304,7 +304,7 @@ def column_info(name: str) -> tuple[str, str]:
         end = "lower" if name.endswith("low") else "upper"
         return unit, f"{end} end of the 95% interval of {base}"
     if is_input(name):
-        return "", f"sampled scenario input at {name}"
+        return "", f"scenario input at {name} (sampled, swept or held)"
     if is_week_column(name):
         return "week", "week of the run (missing: it never happened)"
     if name.startswith(("losses_", "first_year_losses_", "forces_")):
