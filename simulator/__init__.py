@@ -9,15 +9,34 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["CeasefireError", "CeasefireModel", "ScenarioError", "__version__", "load_scenario"]
+__all__ = [
+    "CeasefireError",
+    "CeasefireModel",
+    "ScenarioError",
+    "__version__",
+    "analyze",
+    "compare",
+    "load_scenario",
+    "mc",
+    "run",
+    "sensitivity",
+    "sweep",
+]
+API = frozenset({"analyze", "compare", "mc", "run", "sensitivity", "sweep"})
+"""The data-frame functions of :mod:`simulator.api`, offered here too (loaded on use)."""
 
 if TYPE_CHECKING:
+    from .api import analyze, compare, mc, run, sensitivity, sweep
     from .errors import CeasefireError, ScenarioError
     from .model import CeasefireModel
     from .scenario import load_scenario
 
 
 def __getattr__(name: str) -> Any:
+    if name in API:
+        from . import api
+
+        return getattr(api, name)
     if name == "CeasefireModel":
         from .model import CeasefireModel
 

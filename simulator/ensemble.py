@@ -42,10 +42,12 @@ CHUNK_SIZE = 4096
 """Replications per chunk: large enough for numpy to pay, small enough to stay in cache.
 Part of the definition of an ensemble's random numbers: changing it changes results."""
 
-BYTES_PER_REPLICATION = 4096
-"""Memory one replication needs at the end of a run: its outcome arrays, the
-concatenated copy and, with --out, its CSV row (measured at about 2.3 KB for the
-bundled scenarios; rounded up for scenarios with more issues and sides)."""
+BYTES_PER_REPLICATION = 6144
+"""Memory one replication needs at the end of a run: its outcome arrays and sampled
+inputs, the concatenated copy and, with --out, its row in the tidy table as it is
+written to CSV and Parquet (measured at about 4.9 KB with --out for the baseline's
+61 sampled inputs, 3.5 KB without; rounded up for scenarios with more issues, sides
+and uncertain numbers)."""
 
 Progress = Callable[[int, int], None]
 """Called with (chunks done, chunks in all) as chunks finish."""
@@ -79,13 +81,19 @@ class EnsembleResult:
         return len(self.arrays["agreed"])
 
     def records(self) -> Iterator[dict[str, Any]]:
-        """One flat dict per replication (for CSV)."""
+        """One flat dict per replication (a week that never came is None; for a data
+        frame, :func:`simulator.tables.replications_frame`)."""
+        from .tables import NEVER, is_week_column
+
         names = list(self.arrays)
         columns = [self.arrays[name] for name in names]
+        weeks = {name for name in names if is_week_column(name)}
         for index in range(self.replications):
             row: dict[str, Any] = {"replication": index}
             for name, column in zip(names, columns, strict=True):
                 value = column[index].item()
+                if name in weeks and value == NEVER:
+                    value = None
                 row[name] = round(value, 6) if isinstance(value, float) else value
             yield row
 
@@ -191,7 +199,26 @@ def outcome_arrays(model: Any) -> dict[str, np.ndarray]:
         arrays[milestones.control_name(quarter)] = control.copy()
     for actor, lost in model.first_year_losses.items():
         arrays[milestones.first_year_losses_name(actor)] = lost.copy()
+    # The sampled inputs beside the outcomes, so outcomes can be regressed on them.
+    for path in input_paths(model.scenario):
+        arrays[path] = np.asarray(model.draw(path), dtype=float).copy()
     return arrays
+
+
+def input_paths(scenario: Scenario) -> list[str]:
+    """The scenario numbers each replication samples, by dotted path.
+
+    Among an ensemble's arrays these are the only names with a dot, which keeps them
+    apart from the outcomes (whose names are plain identifiers).
+    """
+    from .scenario.sampling import uncertain_paths
+
+    return list(uncertain_paths(scenario))
+
+
+def is_input(name: str) -> bool:
+    """Whether an ensemble array is a sampled input (a dotted path), not an outcome."""
+    return "." in name
 
 
 class ChunkStore:
@@ -496,10 +523,17 @@ def ensemble_key(
             "fixed": [[path, float(value)] for path, value in fixed],
             "chunk_size": CHUNK_SIZE,
             "version": __version__,
+            "layout": ARRAYS_LAYOUT,
         },
         sort_keys=True,
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+ARRAYS_LAYOUT = 2
+"""Which arrays a stored chunk holds (2: the sampled inputs beside the outcomes). Part
+of a chunk's key, so a run resumed by a program that stores other arrays never mixes
+its chunks with older ones; change it when :func:`outcome_arrays` changes."""
 
 
 def chunk_key(ensemble: str, index: int, count: int) -> str:

@@ -21,6 +21,12 @@ recorded apart.
 
 State lives in arrays over ``replications``; a replication that has agreed keeps
 stepping (for durability) through the same code, masked.
+
+The model is batched: every state array has a leading axis of replications, as
+Mesa's property layers keep a grid's values in one numpy array rather than on each
+agent. ``model.replication(i)`` gives one replication's inputs, outcome and weekly
+records, and ``model.weekly_frame()`` all of them in long format, one row per
+(replication, step), like the rows of ``mesa.batch_run``.
 """
 
 from __future__ import annotations
@@ -95,6 +101,11 @@ def as_seed_sequence(seed: int | np.random.SeedSequence) -> np.random.SeedSequen
 
 class CeasefireModel(mesa.Model):
     """Russia, Ukraine and a mediator, fighting and talking, week by week.
+
+    Batched: one model advances ``replications`` runs in lockstep, and every state
+    array has a leading axis of replications (Mesa's property layers are the precedent
+    for keeping agents' values in arrays). :meth:`replication` gives one run's data,
+    :meth:`weekly_frame` the weekly records of all in long format.
 
     Args:
         scenario: a loaded scenario (default: the bundled baseline).
@@ -171,6 +182,20 @@ class CeasefireModel(mesa.Model):
         if default is None:
             raise KeyError(f"the scenario has no number at '{path}'")
         return np.full(self.replications, float(default))
+
+    def replication(self, index: int) -> Any:
+        """Replication ``index`` as plain data (:class:`~simulator.results.Replication`):
+        the numbers it drew, its outcome and its weekly records."""
+        from .results import replication
+
+        return replication(self, index)
+
+    def weekly_frame(self) -> Any:
+        """The weekly records of every replication as a pandas data frame, one row per
+        (replication, step), like ``mesa.batch_run``'s rows (needs ``collect=True``)."""
+        from .tables import weekly_frame
+
+        return weekly_frame(self)
 
     def strategy_params(self, path: str, cls: type[Named]) -> dict[str, np.ndarray]:
         """Parameters of a registry entry: the scenario's values, else the defaults."""

@@ -8,6 +8,7 @@ layer formats them.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -77,7 +78,10 @@ def outcome(model: CeasefireModel, replication: int = 0) -> dict[str, Any]:
 
 
 def weekly_records(model: CeasefireModel, replication: int = 0) -> list[dict[str, Any]]:
-    """The DataCollector's weekly rows for one replication, as plain dicts."""
+    """The DataCollector's weekly rows for one replication, as plain dicts (a week that
+    never came, the model's ``-1``, is None)."""
+    from .tables import NEVER, is_week_column
+
     if model.datacollector is None:
         raise ValueError("the model was built with collect=False: no weekly records")
     columns = model.datacollector.model_vars
@@ -91,9 +95,37 @@ def weekly_records(model: CeasefireModel, replication: int = 0) -> list[dict[str
                 value = value[replication]
             if isinstance(value, float | np.floating):
                 value = round(float(value), 6)
-            row[name] = _scalar(value)
+            value = _scalar(value)
+            if value == NEVER and is_week_column(name):
+                value = None  # a week that never came: missing, as in every output
+            row[name] = value
         rows.append(row)
     return rows
+
+
+@dataclass(frozen=True)
+class Replication:
+    """One replication of a batched model, as plain data (``model.replication(i)``)."""
+
+    index: int
+    draws: dict[str, float]
+    """Every scenario number as this replication drew it, by dotted path."""
+    outcome: dict[str, Any]
+    """As :func:`outcome` gives it."""
+    weekly: list[dict[str, Any]]
+    """As :func:`weekly_records` gives them (empty when the model collects none)."""
+
+
+def replication(model: CeasefireModel, index: int) -> Replication:
+    """Replication ``index`` of ``model``: its inputs, outcome and weekly records."""
+    if not 0 <= index < model.replications:
+        raise IndexError(f"replication {index} of a model of {model.replications}")
+    return Replication(
+        index,
+        {path: _scalar(values[index]) for path, values in model.draws.items()},
+        outcome(model, index),
+        weekly_records(model, index) if model.datacollector is not None else [],
+    )
 
 
 def run(scenario: Any = None, seed: int | None = None, weeks: int | None = None) -> CeasefireModel:

@@ -49,6 +49,7 @@ from .scenario.checks import TERRITORY
 from .scenario.quantities import Beta, Normal, Quantity, Triangular, Uniform
 from .scenario.sampling import uncertain_paths
 from .scenario.schema import Scenario
+from .summaries import MIN_AGREEMENTS
 
 DEFAULT_SAMPLES = 4096
 """Base sample size N: for the baseline (41 inputs, 188,416 runs of 104 weeks) about
@@ -144,7 +145,8 @@ def _problem(names: list[str]) -> dict[str, Any]:
     return {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
 
 
-def _check_samples(samples: int) -> None:
+def check_samples(samples: int) -> None:
+    """Raise ValueError unless ``samples`` is a power of 2 of at least MIN_SAMPLES."""
     if samples < MIN_SAMPLES or samples & (samples - 1):
         raise InputError(
             f"{samples}: the Sobol' base sample must be a power of 2, at least "
@@ -166,7 +168,7 @@ def design(
     """
     from SALib.sample import sobol as sobol_sample
 
-    _check_samples(samples)
+    check_samples(samples)
     names = list(quantities)
     if not names:
         raise InputError("the scenario has no uncertain numbers: nothing to analyse")
@@ -356,11 +358,14 @@ def sobol_sensitivity(
         key: {"label": label, **analyze(plan, arrays[array].astype(float), seed)}
         for key, (array, label) in OUTCOMES.items()
     }
+    agreements = int(np.count_nonzero(arrays["agreed"]))
     return {
         "scenario": scenario.name,
         "method": "sobol",
         "samples": samples,
         "evaluations": plan.rows,
+        "agreements": agreements,
+        "too_few_agreements": agreements < MIN_AGREEMENTS,
         "seed": seed,
         "weeks": scenario.horizon if runs.weeks is None else int(runs.weeks),
         "inputs": {path: quantities[path].describe() for path in plan.names},

@@ -176,21 +176,57 @@ LOSS_UNIT = 1000
 """People per unit of the model's losses (it counts losses in thousands)."""
 
 
-def headline(result: EnsembleResult) -> dict[str, float | None]:
-    """The few numbers a sweep or sensitivity table shows per cell."""
+MIN_AGREEMENTS = 30
+"""Fewer agreements than this in a cell and its figures over agreed runs (the median
+week, terms, breakdowns) rest on too few cases to read: the cell is flagged."""
+
+
+def headline(result: EnsembleResult) -> dict[str, Any]:
+    """The few numbers a sweep or sensitivity table shows per cell, with the counts
+    behind them and 95% intervals (Wilson for shares; for medians the distribution-free
+    interval of ``scipy.stats.quantile_test``), and ``too_few_agreements`` when the
+    figures over agreed runs rest on fewer than :data:`MIN_AGREEMENTS` agreements."""
     a = result.arrays
     agreed = a["agreed"]
     settled = a.get("settled", agreed)
     terms = a["terms_territory"][settled] if "terms_territory" in a else np.array([])
+    weeks = a["agreement_week"][agreed].astype(float)
+    p_agreement = proportion(agreed)
+    p_breakdown = proportion(a["broke_down"][settled])
+    p_in_force = proportion(a["in_force_at_end"])
     return {
-        "p_agreement": _round(float(np.mean(agreed))),
-        "median_week": _round(float(np.median(a["agreement_week"][agreed])))
-        if agreed.any()
-        else None,
+        "p_agreement": p_agreement["value"],
+        "median_week": _round(float(np.median(weeks))) if len(weeks) else None,
         "median_territory": _round(float(np.median(terms))) if len(terms) else None,
-        "p_breakdown": _round(float(np.mean(a["broke_down"][settled]))) if settled.any() else None,
-        "p_in_force_at_end": _round(float(np.mean(a["in_force_at_end"]))),
+        "p_breakdown": p_breakdown["value"],
+        "p_in_force_at_end": p_in_force["value"],
+        "replications": len(agreed),
+        "agreements": p_agreement["count"],
+        "settlements": p_breakdown["of"],
+        "p_agreement_ci95": p_agreement["ci95"],
+        "median_week_ci95": median_interval(weeks),
+        "median_territory_ci95": median_interval(terms),
+        "p_breakdown_ci95": p_breakdown["ci95"] if p_breakdown["of"] else [None, None],
+        "p_in_force_at_end_ci95": p_in_force["ci95"],
+        "too_few_agreements": p_agreement["count"] < MIN_AGREEMENTS,
     }
+
+
+def median_interval(values: np.ndarray) -> list[float | None]:
+    """A distribution-free 95% interval for the median (order statistics, as
+    ``scipy.stats.quantile_test`` gives it); None where the values are too few to
+    bound it."""
+    values = values[np.isfinite(values)]
+    if len(values) == 0:
+        return [None, None]
+    from scipy import stats
+
+    interval = stats.quantile_test(values, p=0.5).confidence_interval(0.95)
+    return [_finite(interval.low), _finite(interval.high)]
+
+
+def _finite(value: float) -> float | None:
+    return _round(value) if np.isfinite(value) else None
 
 
 def paired_difference(first: np.ndarray, second: np.ndarray) -> dict[str, Any]:

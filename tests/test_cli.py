@@ -224,9 +224,16 @@ def test_run_out_writes_files_that_parse(tmp_path):
     result = invoke("run", "--weeks", "5", "--out", str(out))
     assert result.exit_code == 0, result.output
     # Beside the results, the folder keeps its (empty) lock file: one run per folder.
-    assert sorted(p.name for p in out.iterdir()) == [".ceasefire.lock", "run.json", "weekly.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".ceasefire.lock",
+        "manifest.json",
+        "run.json",
+        "weekly.csv",
+        "weekly.parquet",
+    ]
     frame = pd.read_csv(out / "weekly.csv")
     assert list(frame["week"]) == list(range(6))
+    assert set(frame["seed"]) == {json.loads((out / "manifest.json").read_text())["seed"]}
     document = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert document["weekly"][0]["week"] == 0
     assert "outcome" in document

@@ -11,7 +11,7 @@ from __future__ import annotations
 import errno
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -101,7 +101,7 @@ def load(scenario: str | None, overrides: tuple[str, ...] = (), weeks: int | Non
     return loaded
 
 
-def write_outputs(out: Path, files: dict[str, str], quiet: bool = False) -> None:
+def write_outputs(out: Path, files: dict[str, Any], quiet: bool = False) -> None:
     from simulator.outputs.files import write_atomic
 
     check_out(out)

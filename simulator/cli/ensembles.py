@@ -29,9 +29,11 @@ from simulator.cli.study import (
     force_option,
     manifest_text,
     mark_interrupted,
+    out_option,
     resolved,
     resume_settings,
     run_study,
+    write_run,
 )
 from simulator.errors import InputError
 
@@ -43,8 +45,9 @@ from simulator.errors import InputError
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
-    help="Write replications.csv, summary.json and manifest.json here; finished "
-    "chunks are kept, so an interrupted run can be resumed.",
+    help="Write replications.csv and .parquet (one row per replication, sampled inputs "
+    "beside outcomes), summary.json and manifest.json here; finished chunks are kept, "
+    "so an interrupted run can be resumed.",
 )
 @click.option(
     "--resume",
@@ -81,7 +84,7 @@ def mc(
     import time
 
     from simulator.ensemble import ChunkStore, Runs
-    from simulator.outputs.files import to_csv, to_json
+    from simulator.outputs.files import to_json
     from simulator.outputs.text import mc_summary
     from simulator.summaries import summarize
 
@@ -128,10 +131,13 @@ def mc(
     seconds = time.perf_counter() - started
     summary = summarize(result)
     if out is not None:
+        from simulator.outputs.tidy import table_files
+        from simulator.tables import replications_frame
+
         write_outputs(
             out,
             {
-                "replications.csv": to_csv(result.records()),
+                **table_files("replications", replications_frame(result)),
                 "summary.json": to_json(summary),
                 "manifest.json": manifest_text("mc", settings, loaded, seconds, "complete"),
             },
@@ -157,8 +163,9 @@ def mc(
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
-    help="Write sweep.csv, sweep.json and manifest.json here, keeping finished "
-    "chunks so an interrupted sweep can be resumed.",
+    help="Write sweep.csv and .parquet (one row per cell, with counts and intervals), "
+    "sweep.json and manifest.json here, keeping finished chunks so an interrupted sweep "
+    "can be resumed.",
 )
 @click.option(
     "--resume",
@@ -189,11 +196,13 @@ def sweep(
     import time
 
     from simulator.ensemble import Runs
-    from simulator.outputs.files import to_csv, to_json
+    from simulator.outputs.files import to_json
     from simulator.outputs.plots import sweep_plot
     from simulator.outputs.text import sweep_summary
+    from simulator.outputs.tidy import csv_text, table_files
     from simulator.studies import Vary, grid_corners
     from simulator.studies import sweep as run_sweep
+    from simulator.tables import sweep_frame
 
     if resume is not None:
         alone_with_resume(scenario, overrides, replications, seed, weeks, out, *varies)
@@ -248,12 +257,12 @@ def sweep(
         ),
         lambda: mark_interrupted("sweep", out, settings, loaded, workers, scheduler),
     )
-    rows = [{**cell.pop("values"), **cell} for cell in [dict(c) for c in result["cells"]]]
+    table = sweep_frame(result) if out is not None or fmt == "csv" else None
     if out is not None:
         write_outputs(
             out,
             {
-                "sweep.csv": to_csv(rows),
+                **table_files("sweep", table),
                 "sweep.json": to_json(result),
                 "manifest.json": manifest_text(
                     "sweep", settings, loaded, time.perf_counter() - started, "complete"
@@ -264,7 +273,7 @@ def sweep(
     if fmt == "json":
         click.echo(to_json(result), nl=False)
     elif fmt == "csv":
-        click.echo(to_csv(rows), nl=False)
+        click.echo(csv_text(table), nl=False)
     else:
         click.echo(sweep_summary(result))
 
@@ -302,8 +311,22 @@ SENSITIVITY_N = click.option(
     type=click.Path(path_type=Path),
     help=PLOT_HELP + " (oat: a tornado chart; sobol: bars of S1 and ST)",
 )
+@out_option("sensitivity.csv and .parquet (oat; sobol: sobol.csv and .parquet), the report as JSON")
+@force_option
 def sensitivity(
-    scenario, replications, seed, weeks, overrides, workers, scheduler, method, top, fmt, plot
+    scenario,
+    replications,
+    seed,
+    weeks,
+    overrides,
+    workers,
+    scheduler,
+    method,
+    top,
+    fmt,
+    plot,
+    out=None,
+    force=False,
 ):
     """Which uncertain values matter: each held low and high in turn, ranked by effect.
 
@@ -318,11 +341,32 @@ def sensitivity(
     second-order index. The model runs N x (values + 5) times; the same seed gives the
     same indices for any --workers.
     """
+    import time
+
     from simulator.ensemble import Runs
     from simulator.outputs.files import to_json
+    from simulator.outputs.tidy import table_files
+    from simulator.tables import sensitivity_frame, sobol_frame
 
     check_plot(plot)
     loaded = load(scenario, overrides, weeks)
+    if method == "sobol" and replications is not None:
+        from simulator.sobol import check_samples
+
+        try:
+            check_samples(replications)  # before --out is claimed: a bad -n writes nothing
+        except ValueError as exc:
+            fail(str(exc))
+    claim_out(out, force=force, resumable=False)
+    settings = {
+        "scenario": resolved(scenario),
+        "overrides": list(overrides),
+        "method": method,
+        "replications": replications,
+        "seed": loaded.seed if seed is None else seed,
+        "weeks": weeks,
+    }
+    started = time.perf_counter()
     if method == "sobol":
         from simulator.outputs.sobol import sobol_plot, sobol_summary
         from simulator.sobol import DEFAULT_SAMPLES, sobol_sensitivity
@@ -335,6 +379,14 @@ def sensitivity(
                 replications or DEFAULT_SAMPLES,
                 progress=bar,
             ),
+        )
+        write_run(
+            out,
+            "sensitivity",
+            settings,
+            loaded,
+            time.perf_counter() - started,
+            {**table_files("sobol", sobol_frame(report)), "sensitivity.json": to_json(report)},
         )
         draw_chart(plot, partial(sobol_plot, top=top), report)
         click.echo(
@@ -353,6 +405,17 @@ def sensitivity(
             progress=bar,
         ),
     )
+    write_run(
+        out,
+        "sensitivity",
+        settings,
+        loaded,
+        time.perf_counter() - started,
+        {
+            **table_files("sensitivity", sensitivity_frame(report)),
+            "sensitivity.json": to_json(report),
+        },
+    )
     draw_chart(plot, tornado_plot, report)
     click.echo(
         to_json(report) if fmt == "json" else sensitivity_summary(report, top), nl=fmt != "json"
@@ -364,18 +427,38 @@ def sensitivity(
 @click.argument("second")
 @ensemble_options
 @format_option("table", "json")
-def compare(first, second, replications, seed, weeks, overrides, workers, scheduler, fmt):
+@out_option("compare.csv and .parquet (one row per figure), compare.json")
+@force_option
+def compare(
+    first,
+    second,
+    replications,
+    seed,
+    weeks,
+    overrides,
+    workers,
+    scheduler,
+    fmt,
+    out=None,
+    force=False,
+):
     """Two scenarios side by side: each headline figure and the difference, with intervals.
 
     Both run with the same seed, replication by replication, so the difference
     reflects the scenarios rather than chance. --set applies to both.
     """
+    import time
+
     from simulator.ensemble import Runs
     from simulator.outputs.files import to_json
     from simulator.outputs.text import compare_summary
+    from simulator.outputs.tidy import table_files
     from simulator.studies import compare as run_compare
+    from simulator.tables import compare_frame
 
     a, b = load(first, overrides, weeks), load(second, overrides, weeks)
+    claim_out(out, force=force, resumable=False)
+    started = time.perf_counter()
     report = run_study(
         "compare",
         lambda bar: run_compare(
@@ -385,4 +468,24 @@ def compare(first, second, replications, seed, weeks, overrides, workers, schedu
             progress=bar,
         ),
     )
+    if out is not None:
+        from simulator.ensemble import scenario_digest
+
+        settings = {
+            "scenario": resolved(first),
+            "second": resolved(second),
+            "overrides": list(overrides),
+            "replications": report["replications"],
+            "seed": report["seed"],
+            "weeks": weeks,
+        }
+        write_run(
+            out,
+            "compare",
+            settings,
+            a,
+            time.perf_counter() - started,
+            {**table_files("compare", compare_frame(report)), "compare.json": to_json(report)},
+            {"second_scenario_name": b.name, "second_scenario_sha256": scenario_digest(b)},
+        )
     click.echo(to_json(report) if fmt == "json" else compare_summary(report), nl=fmt != "json")

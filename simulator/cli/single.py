@@ -17,9 +17,8 @@ from simulator.cli.base import (
     set_option,
     terminal_width,
     weeks_option,
-    write_outputs,
 )
-from simulator.cli.study import claim_out
+from simulator.cli.study import claim_out, force_option, out_option, resolved, write_run
 
 
 @main.command()
@@ -38,7 +37,8 @@ from simulator.cli.study import claim_out
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
-    help="Also write weekly.csv and run.json into this directory (one run per folder).",
+    help="Also write weekly.csv and .parquet, run.json and manifest.json (scenario hash, "
+    "seed, version, command line, time taken) into this directory (one run per folder).",
 )
 @click.option(
     "--force",
@@ -91,7 +91,9 @@ def run(
     (and printed on stderr with the reason); if no candidate is of the kind asked,
     one line says so, nothing is shown and the exit status is 2.
     """
-    from simulator.outputs.files import to_csv, to_json
+    import time
+
+    from simulator.outputs.files import to_json
     from simulator.results import outcome, weekly_records
     from simulator.results import run as run_model
 
@@ -113,6 +115,7 @@ def run(
 
         click.echo(textwrap.fill(f"picked seed {chosen.seed}: {chosen.reason}.", 99), err=True)
         seed = chosen.seed
+    started = time.perf_counter()
     model = run_model(loaded, seed=seed, weeks=weeks)
     used_seed = loaded.seed if seed is None else seed
     result = outcome(model)
@@ -124,11 +127,34 @@ def run(
         "weekly": weekly,
     }
     if out is not None:
-        write_outputs(out, {"weekly.csv": to_csv(weekly), "run.json": to_json(document)})
+        from simulator.outputs.tidy import table_files
+        from simulator.tables import weekly_frame
+
+        settings = {
+            "scenario": resolved(scenario),
+            "overrides": list(overrides),
+            "replications": 1,
+            "seed": used_seed,
+            "weeks": weeks,
+        }
+        write_run(
+            out,
+            "run",
+            settings,
+            loaded,
+            time.perf_counter() - started,
+            {
+                **table_files("weekly", weekly_frame(model, used_seed)),
+                "run.json": to_json(document),
+            },
+        )
     if fmt == "json":
         click.echo(to_json(document), nl=False)
     elif fmt == "csv":
-        click.echo(to_csv(weekly), nl=False)
+        from simulator.outputs.tidy import csv_text
+        from simulator.tables import weekly_frame
+
+        click.echo(csv_text(weekly_frame(model, used_seed)), nl=False)
     elif narrate:
         import shutil
 
@@ -176,8 +202,16 @@ def _run_table(model, scenario, seed, weekly, result, every, width: int | None =
 @seed_option
 @set_option
 @format_option("table", "json")
+@out_option("sides.csv and levers.csv (and .parquet), analysis.json")
+@force_option
 def analyze(
-    scenario: str | None, week: int, seed: int | None, overrides: tuple[str, ...], fmt: str
+    scenario: str | None,
+    week: int,
+    seed: int | None,
+    overrides: tuple[str, ...],
+    fmt: str,
+    out: Path | None = None,
+    force: bool = False,
 ) -> None:
     """The bargaining problem at one moment, in the terms of bargaining theory.
 
@@ -186,6 +220,8 @@ def analyze(
     one; the Nash and Kalai-Smorodinsky points; and how far each lever (beliefs,
     costs, the mediator's sanctions and aid) would have to move to open a range.
     """
+    import time
+
     from simulator.analysis import analyze as run_analysis
     from simulator.outputs.files import to_json
     from simulator.outputs.text import analysis_summary
@@ -193,7 +229,33 @@ def analyze(
     loaded = load(scenario, overrides)
     if week > loaded.horizon:
         fail(f"--week {week} is beyond the scenario's horizon of {loaded.horizon} weeks")
+    claim_out(out, force=force, resumable=False)
+    started = time.perf_counter()
     report = run_analysis(loaded, week=week, seed=seed)
+    if out is not None:
+        from simulator.outputs.tidy import table_files
+        from simulator.tables import analysis_frames
+
+        used_seed = loaded.seed if seed is None else seed
+        tables = analysis_frames(report, used_seed)
+        settings = {
+            "scenario": resolved(scenario),
+            "overrides": list(overrides),
+            "seed": used_seed,
+            "week": week,
+        }
+        write_run(
+            out,
+            "analyze",
+            settings,
+            loaded,
+            time.perf_counter() - started,
+            {
+                **table_files("sides", tables["sides"]),
+                **table_files("levers", tables["levers"]),
+                "analysis.json": to_json(report),
+            },
+        )
     if fmt == "json":
         click.echo(to_json(report), nl=False)
     else:
@@ -213,8 +275,16 @@ def analyze(
 @seed_option
 @set_option
 @format_option("table", "json")
+@out_option("drivers.csv and .parquet, drivers.json")
+@force_option
 def drivers(
-    scenario: str | None, replications: int, seed: int | None, overrides: tuple[str, ...], fmt: str
+    scenario: str | None,
+    replications: int,
+    seed: int | None,
+    overrides: tuple[str, ...],
+    fmt: str,
+    out: Path | None = None,
+    force: bool = False,
 ) -> None:
     """What decides the outcome: each mechanism's share of its variance.
 
@@ -224,11 +294,38 @@ def drivers(
     and reports the share of the variance of agreement, and of the week of
     agreement, that each explains alone (adjusted R² of a quadratic fit).
     """
+    import time
+
     from simulator.drivers import drivers as attribute
     from simulator.outputs.files import to_json
     from simulator.outputs.text import drivers_summary
 
-    report = attribute(load(scenario, overrides), replications, seed)
+    loaded = load(scenario, overrides)
+    claim_out(out, force=force, resumable=False)
+    started = time.perf_counter()
+    report = attribute(loaded, replications, seed)
+    if out is not None:
+        from simulator.outputs.tidy import table_files
+        from simulator.tables import drivers_frame
+
+        used_seed = loaded.seed if seed is None else seed
+        settings = {
+            "scenario": resolved(scenario),
+            "overrides": list(overrides),
+            "replications": replications,
+            "seed": used_seed,
+        }
+        write_run(
+            out,
+            "drivers",
+            settings,
+            loaded,
+            time.perf_counter() - started,
+            {
+                **table_files("drivers", drivers_frame(report, loaded.name, used_seed)),
+                "drivers.json": to_json(report),
+            },
+        )
     if fmt == "json":
         click.echo(to_json(report), nl=False)
     else:

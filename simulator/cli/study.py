@@ -47,7 +47,7 @@ def ensemble_options(command, replications_option=None):
             type=click.IntRange(min=1),
             callback=within_memory,
             help="Replications, each sampling the scenario's distributions [default: 1000]; "
-            "at most what this machine's memory holds (about 4 KB each).",
+            "at most what this machine's memory holds (about 6 KB each).",
         ),
         seed_option,
         weeks_option,
@@ -294,3 +294,34 @@ def draw_chart(path: Path | None, draw, data) -> None:
 
 
 PLOT_HELP = "Also draw a chart into this file (.png, .svg or .pdf)."
+
+
+def out_option(files: str):
+    """``--out DIR`` for a command that is not resumed: one run per folder, with a manifest."""
+    return click.option(
+        "--out",
+        type=click.Path(path_type=Path),
+        help=f"Also write {files} and manifest.json (scenario hash, seed, version, command "
+        "line, time taken) into this directory (one run per folder).",
+    )
+
+
+def write_run(
+    out: Path | None,
+    command: str,
+    settings: dict[str, Any],
+    scenario,
+    seconds: float,
+    files: dict[str, Any],
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Write a finished run's files and its manifest (``extra`` adds fields to it)."""
+    if out is None:
+        return
+    from simulator.outputs import manifest
+    from simulator.outputs.files import to_json
+
+    document = manifest.build(
+        command, ["ceasefire", *sys.argv[1:]], settings, scenario, seconds, "complete"
+    )
+    write_outputs(out, {**files, "manifest.json": to_json({**document, **(extra or {})})})

@@ -17,10 +17,18 @@ from typing import Any
 from ..atomic import open_atomic
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
-    with open_atomic(path) as stream:
-        stream.write(text)
+def write_atomic(path: Path, text: Any) -> None:
+    """Write ``text`` to ``path`` through a temporary file and an atomic rename.
+
+    ``text`` is a str, bytes, or a :class:`~simulator.outputs.tidy.TableFile` (anything
+    with ``write(stream)`` and ``binary``), which streams itself into the file.
+    """
+    if isinstance(text, str | bytes):
+        with open_atomic(path, "wb" if isinstance(text, bytes) else "w") as stream:
+            stream.write(text)
+        return
+    with open_atomic(path, "wb" if text.binary else "w") as stream:
+        text.write(stream)
 
 
 def to_json(data: Any) -> str:

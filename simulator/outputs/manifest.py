@@ -83,6 +83,7 @@ def build(
         "status": status,
         "version": __version__,
         "settings": settings,
+        "seed": settings.get("seed"),
         "scenario_name": scenario.name,
         "scenario_sha256": scenario_digest(scenario),
         "scenario_file_sha256": file_digest(settings.get("scenario")),

@@ -28,10 +28,24 @@ from ..atomic import TEMPORARY_SUFFIX
 from ..errors import CeasefireError
 
 LOCK_NAME = ".ceasefire.lock"
-RUN_FILES = frozenset(
-    {"manifest.json", "replications.csv", "summary.json", "sweep.csv", "sweep.json"}
+TABLES = (
+    "replications",
+    "sweep",
+    "weekly",
+    "sensitivity",
+    "sobol",
+    "compare",
+    "sides",
+    "levers",
+    "drivers",
 )
-"""Files a study writes at the top of its folder (charts go where --plot says)."""
+"""Tidy tables a command writes, each as NAME.csv and NAME.parquet."""
+RUN_FILES = frozenset(
+    {"manifest.json", "summary.json", "sweep.json", "run.json", "sensitivity.json"}
+    | {"compare.json", "analysis.json", "drivers.json"}
+    | {f"{name}.{ext}" for name in TABLES for ext in ("csv", "parquet")}
+)
+"""Files a command writes at the top of its --out folder (charts go where --plot says)."""
 CHUNK_FILE = re.compile(r"^\d{5}\.npz$")
 CELL_DIR = re.compile(r"^cell-\d{3,}$")
 
