@@ -40,7 +40,9 @@ _WEEK = re.compile(r"(^|_)week($|_)")
 def _frame(rows: Iterable[Mapping[str, Any]] | Mapping[str, Any]) -> pd.DataFrame:
     import pandas as pd
 
-    return pd.DataFrame(rows)
+    if isinstance(rows, Mapping):
+        return pd.DataFrame(dict(rows))
+    return pd.DataFrame([dict(row) for row in rows])
 
 
 def is_week_column(name: str) -> bool:
