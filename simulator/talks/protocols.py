@@ -125,13 +125,12 @@ class NashPoint(Drafter):
             hi = reservation_point(
                 issue, middle, second.ideal, second.weights, second.walk_away, first.ideal
             )
-            # A reservation point beyond the other side's ideal (a red line that can be
-            # crossed at a cost, a side that would pay to settle) is no term either side
-            # would draft: keep both between the two ideals, so the point stays on the scale.
+            # The Nash product is concave in the term, so on the scale its peak is the
+            # midpoint clipped to the scale (here: between the two ideals). Where a side
+            # would pay to settle, the peak sits at the other side's ideal.
             ends = first.ideal[:, issue], second.ideal[:, issue]
-            lo = np.clip(lo, np.minimum(*ends), np.maximum(*ends))
-            hi = np.clip(hi, np.minimum(*ends), np.maximum(*ends))
-            text[:, issue] = np.where(np.isfinite(lo + hi), (lo + hi) / 2.0, text[:, issue])
+            peak = np.clip((lo + hi) / 2.0, np.minimum(*ends), np.maximum(*ends))
+            text[:, issue] = np.where(np.isfinite(lo + hi), peak, text[:, issue])
         text = _lean(text, mediator, self.values["pull"])
         return _within_positions(_inside_both(text, parties), parties, mediator.front)
 
