@@ -175,9 +175,17 @@ def test_python_examples_run(path, scratch):
     namespace: dict[str, object] = {"__name__": "__doc_example__"}
     try:
         for block in blocks(path):
-            if block.language == "python" and block.not_run is None:
+            if block.not_run is not None:
+                continue
+            if block.language == "python":
                 code = compile(block.code, f"{block.id}", "exec")
                 exec(code, namespace)
+            elif block.language in SHELL:
+                # A command that writes files the Python after it reads (--out).
+                for args in commands(block):
+                    if "--out" in args and args[0] not in NOT_RUN_COMMANDS:
+                        result = CliRunner().invoke(main, [*small(args), "--force"])
+                        assert result.exit_code == 0, f"{block.id}: {result.output}"
     finally:
         for kind, entries in registry.listing().items():
             entries.clear()
