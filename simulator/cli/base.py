@@ -157,11 +157,25 @@ def main(ctx: click.Context) -> None:
         click.echo(ctx.get_help())
 
 
+def examples(*lines: str) -> str:
+    """A command's help epilog: an "Examples:" block that click prints as written."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
 def terminal_width(wide: bool) -> int | None:
-    """The terminal's width (COLUMNS, else 80 when unknown), or None with --wide."""
+    """The width to fit: the terminal's (COLUMNS, else 80 when unknown), at least 60 and
+    at most 100 columns; None with --wide."""
     import shutil
 
-    return None if wide else shutil.get_terminal_size((80, 24)).columns
+    return None if wide else min(max(shutil.get_terminal_size((80, 24)).columns, 60), 100)
+
+
+wide_option = click.option(
+    "--wide",
+    is_flag=True,
+    help="Show every column of the tables, however wide (default: fit the terminal, 80 "
+    "columns if unknown, 100 at most).",
+)
 
 
 def _allow_outside(ctx: click.Context, _param: click.Parameter, value: bool) -> None:

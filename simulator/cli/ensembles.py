@@ -7,7 +7,17 @@ from pathlib import Path
 
 import click
 
-from simulator.cli.base import check_out, fail, format_option, load, main, write_outputs
+from simulator.cli.base import (
+    check_out,
+    examples,
+    fail,
+    format_option,
+    load,
+    main,
+    terminal_width,
+    wide_option,
+    write_outputs,
+)
 from simulator.cli.study import (
     DEFAULT_REPLICATIONS,
     PLOT_HELP,
@@ -27,7 +37,15 @@ from simulator.cli.study import (
 )
 
 
-@main.command()
+@main.command(
+    short_help="Many runs: the chance, timing and terms of a cease-fire.",
+    epilog=examples(
+        "ceasefire mc -n 10000",
+        "ceasefire mc stalemate --plot agreement.png",
+        "ceasefire mc -n 100000 --workers 4 --out runs/mc",
+        "ceasefire mc --resume runs/mc",
+    ),
+)
 @click.argument("scenario", required=False)
 @ensemble_options
 @format_option("table", "json")
@@ -130,10 +148,20 @@ def mc(
     from simulator.outputs.plots import agreement_plot
 
     draw_chart(plot, agreement_plot, summary)
-    click.echo(to_json(summary) if fmt == "json" else mc_summary(summary), nl=fmt != "json")
+    click.echo(
+        to_json(summary) if fmt == "json" else mc_summary(summary, width=terminal_width(False)),
+        nl=fmt != "json",
+    )
 
 
-@main.command()
+@main.command(
+    short_help="Headline outcomes over a grid of one or two values.",
+    epilog=examples(
+        "ceasefire sweep --vary actors.ukraine.resolve=0.5:0.9:5",
+        "ceasefire sweep --vary actors.ukraine.resolve=0.5:0.9:5 \\",
+        "    --vary actors.russia.resolve=0.5:0.9:5 --plot grid.png",
+    ),
+)
 @click.argument("scenario", required=False)
 @ensemble_options
 @click.option(
@@ -157,6 +185,7 @@ def mc(
     help="Finish an interrupted sweep kept in this directory.",
 )
 @force_option
+@wide_option
 def sweep(
     scenario,
     replications,
@@ -171,6 +200,7 @@ def sweep(
     out,
     resume,
     force,
+    wide=False,
 ):
     """A grid over one or two values: the headline outcomes at every point.
 
@@ -257,7 +287,7 @@ def sweep(
     elif fmt == "csv":
         click.echo(to_csv(rows), nl=False)
     else:
-        click.echo(sweep_summary(result))
+        click.echo(sweep_summary(result, terminal_width(wide)))
 
 
 SENSITIVITY_N = click.option(
@@ -271,7 +301,14 @@ SENSITIVITY_N = click.option(
 )
 
 
-@main.command()
+@main.command(
+    short_help="Which uncertain values matter most, ranked.",
+    epilog=examples(
+        "ceasefire sensitivity --top 10",
+        "ceasefire sensitivity --top 10 --plot tornado.png",
+        "ceasefire sensitivity --method sobol -n 1024 --top 5",
+    ),
+)
 @click.argument("scenario", required=False)
 @partial(ensemble_options, replications_option=SENSITIVITY_N)
 @click.option(
@@ -293,8 +330,20 @@ SENSITIVITY_N = click.option(
     type=click.Path(path_type=Path),
     help=PLOT_HELP + " (oat: a tornado chart; sobol: bars of S1 and ST)",
 )
+@wide_option
 def sensitivity(
-    scenario, replications, seed, weeks, overrides, workers, scheduler, method, top, fmt, plot
+    scenario,
+    replications,
+    seed,
+    weeks,
+    overrides,
+    workers,
+    scheduler,
+    method,
+    top,
+    fmt,
+    plot,
+    wide=False,
 ):
     """Which uncertain values matter: each held low and high in turn, ranked by effect.
 
@@ -329,7 +378,8 @@ def sensitivity(
         )
         draw_chart(plot, partial(sobol_plot, top=top), report)
         click.echo(
-            to_json(report) if fmt == "json" else sobol_summary(report, top), nl=fmt != "json"
+            to_json(report) if fmt == "json" else sobol_summary(report, top, terminal_width(wide)),
+            nl=fmt != "json",
         )
         return
     from simulator.outputs.plots import tornado_plot
@@ -344,13 +394,22 @@ def sensitivity(
             progress=bar,
         ),
     )
-    draw_chart(plot, tornado_plot, report)
+    draw_chart(plot, partial(tornado_plot, top=top), report)
     click.echo(
-        to_json(report) if fmt == "json" else sensitivity_summary(report, top), nl=fmt != "json"
+        to_json(report)
+        if fmt == "json"
+        else sensitivity_summary(report, top, terminal_width(wide)),
+        nl=fmt != "json",
     )
 
 
-@main.command()
+@main.command(
+    short_help="Two scenarios side by side, with paired differences.",
+    epilog=examples(
+        "ceasefire compare baseline stalemate",
+        "ceasefire compare baseline us-presses-moscow -n 5000 --format json",
+    ),
+)
 @click.argument("first")
 @click.argument("second")
 @ensemble_options
@@ -376,4 +435,7 @@ def compare(first, second, replications, seed, weeks, overrides, workers, schedu
             progress=bar,
         ),
     )
-    click.echo(to_json(report) if fmt == "json" else compare_summary(report), nl=fmt != "json")
+    click.echo(
+        to_json(report) if fmt == "json" else compare_summary(report, terminal_width(False)),
+        nl=fmt != "json",
+    )

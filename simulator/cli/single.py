@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from simulator.cli.base import (
+    examples,
     fail,
     format_option,
     load,
@@ -17,12 +18,22 @@ from simulator.cli.base import (
     set_option,
     terminal_width,
     weeks_option,
+    wide_option,
     write_outputs,
 )
 from simulator.cli.study import claim_out
 
 
-@main.command()
+@main.command(
+    short_help="Run a scenario once: the weeks and the outcome.",
+    epilog=examples(
+        "ceasefire run",
+        "ceasefire run stalemate --seed 7 --every 1",
+        "ceasefire run --pick agreed --narrate",
+        "ceasefire run --format csv > weekly.csv",
+        "ceasefire run --wide --out runs/one",
+    ),
+)
 @click.argument("scenario", required=False)
 @seed_option
 @weeks_option
@@ -143,15 +154,15 @@ def run(
 
 
 def _run_table(model, scenario, seed, weekly, result, every, width: int | None = None) -> str:
-    from simulator.outputs.text import outcome_summary, weekly_summary, wrap
+    from simulator.outputs.text import HOLDER_SHARE, fit, outcome_summary, weekly_summary, wrap
 
     names = {side.actor_id: side.name for side in model.belligerents}
     places = {p: scenario.front.places[p].name for p in model.place_ids}
     header = wrap(
         f"{scenario.name}: {scenario.start} to {scenario.date_of_week(model.steps)}, "
-        f"seed {seed}. "
-        f"'holds' is {names[model.holder.actor_id]}'s share of the disputed territory.",
-        width or 100,
+        f"seed {seed}. {HOLDER_SHARE.capitalize()}: the share of the four oblasts "
+        f"{names[model.holder.actor_id]} holds.",
+        fit(width),
     )
     events: dict[int, list[str]] = {}
     for event_id, event in scenario.events.items():
@@ -160,11 +171,21 @@ def _run_table(model, scenario, seed, weekly, result, every, width: int | None =
     table = weekly_summary(
         weekly, model.holder.actor_id, model.defender.actor_id, names, places, every, events, width
     )
-    ending = "\n".join(wrap(line, width or 100) for line in outcome_summary(result).splitlines())
+    area = float(model.area_km2[0])
+    ending = "\n".join(
+        wrap(line, fit(width)) for line in outcome_summary(result, None, names, area).splitlines()
+    )
     return f"{header}\n\n{table}\n\n{ending}"
 
 
-@main.command()
+@main.command(
+    short_help="The bargaining range at one week, and what would open one.",
+    epilog=examples(
+        "ceasefire analyze",
+        "ceasefire analyze --week 20 --seed 5",
+        "ceasefire analyze --set actors.ukraine.resolve=0.5 --format json",
+    ),
+)
 @click.argument("scenario", required=False)
 @click.option(
     "--week",
@@ -176,8 +197,14 @@ def _run_table(model, scenario, seed, weekly, result, every, width: int | None =
 @seed_option
 @set_option
 @format_option("table", "json")
+@wide_option
 def analyze(
-    scenario: str | None, week: int, seed: int | None, overrides: tuple[str, ...], fmt: str
+    scenario: str | None,
+    week: int,
+    seed: int | None,
+    overrides: tuple[str, ...],
+    fmt: str,
+    wide: bool = False,
 ) -> None:
     """The bargaining problem at one moment, in the terms of bargaining theory.
 
@@ -197,10 +224,16 @@ def analyze(
     if fmt == "json":
         click.echo(to_json(report), nl=False)
     else:
-        click.echo(analysis_summary(report))
+        click.echo(analysis_summary(report, terminal_width(wide)))
 
 
-@main.command()
+@main.command(
+    short_help="Each mechanism's share of the outcome's variance.",
+    epilog=examples(
+        "ceasefire drivers",
+        "ceasefire drivers stalemate -n 5000 --format json",
+    ),
+)
 @click.argument("scenario", required=False)
 @click.option(
     "-n",
@@ -232,10 +265,16 @@ def drivers(
     if fmt == "json":
         click.echo(to_json(report), nl=False)
     else:
-        click.echo(drivers_summary(report))
+        click.echo(drivers_summary(report, terminal_width(False)))
 
 
-@main.command()
+@main.command(
+    short_help="Take a delegation's seat in the talks, week by week.",
+    epilog=examples(
+        "ceasefire play --as ukraine",
+        "ceasefire play --as russia --as ukraine --transcript game.txt",
+    ),
+)
 @click.argument("scenario", required=False)
 @click.option(
     "--as",
