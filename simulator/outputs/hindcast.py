@@ -32,7 +32,7 @@ def hindcast_table(report: dict[str, Any], width: int | None = WIDTH) -> str:
         for row in report["scored"]
     ]
     shown = fitted_table(
-        ["observation", "observed", "forecast: 90% or p", "score", "flag"],
+        ["observation", "observed", "forecast: 90% or P", "score", "flag"],
         rows,
         [False] * 5,
         width,
@@ -69,7 +69,7 @@ def hindcast_table(report: dict[str, Any], width: int | None = WIDTH) -> str:
             "* not independently verified. Quantities: the forecast's 5th to 95th "
             "percentile, scored by the CRPS in the observation's units, a range at its "
             "midpoint; shares of territory in percent of the four oblasts. Events: the "
-            "forecast probability [its 95% interval], Brier and log "
+            "forecast probability P in percent [its 95% interval], Brier and log "
             "scores (probabilities kept half a replication off 0 and 1). Lower scores are "
             "better. OUT: what happened lies outside the 90% interval (for an event: it "
             "had less than 5% probability).",
@@ -104,7 +104,7 @@ def _forecast(row: dict[str, Any]) -> str:
     forecast = row["forecast"]
     if "p" in forecast:
         low, high = forecast["ci95"]
-        return f"p {forecast['p']:.3f} [{low:.3f}, {high:.3f}]"
+        return f"{100 * forecast['p']:.1f}% [{100 * low:.1f}, {100 * high:.1f}]"
     unit = row["observed"]["unit"]
     if unit == "week":
         after = forecast["after_weeks_run"]

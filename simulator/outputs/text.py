@@ -46,7 +46,7 @@ def fitted_table(
     def fixed_width(columns: list[int]) -> int:
         return sum(max(len(row[i]) for row in cells) + 2 for i in columns[:-1])
 
-    least_last = min(least_last, max(len(row[-1]) for row in cells))
+    least_last = max(min(least_last, max(len(row[-1]) for row in cells)), len(cells[0][-1]))
 
     if width is not None:
         for group in drop_order:
@@ -522,7 +522,8 @@ def mc_summary(summary: dict[str, Any], every: int = 13, width: int | None = 80)
     end = cumulative[-1]["date"] if cumulative else ""
 
     def said(label: str, figure: dict[str, Any]) -> str:
-        return wrap(f"{label}: {_ci(figure)}", prose, hanging="    ")
+        indent = " " * (len(label) - len(label.lstrip()))
+        return wrap(f"{label.strip()}: {_ci(figure)}", prose, indent, indent + "    ")
 
     lines = [
         wrap(
@@ -674,8 +675,13 @@ def sensitivity_summary(
             prose,
         ),
         wrap(
-            f"With everything sampled: P(agreement) {_pct(base['p_agreement'])}, median "
-            f"agreed territory {_pct(base['median_territory']) or 'none'} of the four oblasts.",
+            f"With everything sampled: P(agreement) {_pct(base['p_agreement'])}; median "
+            "agreed territory "
+            + (
+                f"{_pct(base['median_territory'])} of the four oblasts."
+                if base["median_territory"] is not None
+                else "none (no settlement)."
+            ),
             prose,
         ),
         "",
@@ -697,22 +703,29 @@ def sensitivity_summary(
         )
     headers = ["rank", "value", "low", "high", "P at low", "P at high", "swing", "terms swing"]
     right = [True, False, True, True, True, True, True, True]
-    fixed = [0, 2, 3, 4, 5, 6, 7]
-    if width is not None:  # the path gives way in its middle, so the numbers stay
+    if width is not None:  # the path gives way in its middle; below 32 columns, a column goes
         cells = [headers, *[[str(c) for c in r] for r in rows]]
-        others = sum(max(len(r[i]) for r in cells) + 2 for i in fixed)
-        room = max(fit(width) - others, 24)
+        columns = [0, 2, 3, 4, 5, 6, 7]
+        for dropped in (None, 7, 2, 3):
+            if dropped is not None:
+                columns.remove(dropped)
+            room = fit(width) - sum(max(len(r[i]) for r in cells) + 2 for i in columns)
+            if room >= 32:
+                break
         for r in rows:
-            r[1] = _middle_cut(r[1], room)
-    lines.append(fitted_table(headers, rows, right, width, drop_order=(7, 2, 3), least_last=5))
-    lines.append(
-        wrap(
-            "low, high: the value at its percentiles; P at low/high: the chance of an "
-            "agreement with the value held there; swing: the difference; terms swing: the "
-            "change in the median agreed territory, in points of the four oblasts.",
-            prose,
-        )
-    )
+            r[1] = _middle_cut(r[1], max(room, 24))
+    shown = fitted_table(headers, rows, right, width, drop_order=(7, 2, 3), least_last=5)
+    header = [name.strip() for name in shown.splitlines()[0].split("  ") if name.strip()]
+    legend = [
+        "low, high: the value at its percentiles" if "low" in header else "",
+        "P at low/high: the chance of an agreement with the value held at its low and high "
+        "percentile; swing: the difference",
+        "terms swing: the change in the median agreed territory, in points of the four oblasts"
+        if "terms swing" in header
+        else "",
+    ]
+    dropped = "" if "terms swing" in header else " (--wide shows every column)"
+    lines += [shown, wrap("; ".join(p for p in legend if p) + "." + dropped, prose)]
     return "\n".join(lines)
 
 
