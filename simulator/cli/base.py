@@ -150,8 +150,8 @@ def main(ctx: click.Context) -> None:
       ceasefire run               the baseline, week by week
       ceasefire mc -n 10000       the chance of a cease-fire, when, on what terms
       ceasefire analyze           the bargaining range and what would open one
-      ceasefire run --pick agreed --narrate   a run that ends in a deal, as a story
-      ceasefire plot --kind positions -o positions.png   the positions picture
+      ceasefire run --pick agreed --narrate   a run that ends in a deal, told
+      ceasefire plot -o positions.png         the positions picture
     """
     if ctx.invoked_subcommand is None:  # bare `ceasefire`: the help, and no error
         click.echo(ctx.get_help())

@@ -113,6 +113,13 @@ def calibration_report(
             least_last=12,
         )
     )
+    lines.append(
+        wrap(
+            "prior: the range sampled; kept 5-95%: where the points not implausible lie; "
+            "calibrated: the box the scenario samples from (docs/CALIBRATION.md).",
+            prose,
+        )
+    )
     lines += ["", "Predictive checks: the scenario's first year, talks switched off", ""]
     rows = []
     for name, row in checks.items():

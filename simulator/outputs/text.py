@@ -496,6 +496,18 @@ def analysis_summary(report: dict[str, Any], width: int | None = 80) -> str:
             prose,
         )
     )
+    kinds = "; ".join(
+        f"{lever['lever']}: {lever['description']}"
+        for lever in report["levers"]
+        if lever.get("description")
+    )
+    lines.append(
+        wrap(
+            "now: the lever at this week; needed: the nearest value that opens a bargaining "
+            "range; change: needed minus now. " + (f"The levers: {kinds}." if kinds else ""),
+            prose,
+        )
+    )
     return "\n".join(lines)
 
 
