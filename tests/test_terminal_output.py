@@ -104,7 +104,7 @@ def test_mc_says_over_which_runs_each_quantile_row_is():
     rows = {line.split("  ")[0]: line for line in text.splitlines() if line.endswith(" runs")}
     assert rows["week of agreement"].endswith("agreed runs")
     assert rows["holder's share at the end"].endswith("all runs")
-    assert rows["Russia losses"].endswith("all runs")
+    assert rows["Russia losses (thousands)"].endswith("all runs")
     assert "killed and wounded, in thousands" in " ".join(text.split())
     share = rows["holder's share at the end"].split()[5]
     assert share.endswith("%")

@@ -592,7 +592,9 @@ def mc_summary(summary: dict[str, Any], every: int = 13, width: int | None = 80)
     )
     for side, q in summary["losses"].items():
         rows.append(
-            _quantile_row(f"{side_name(side)} losses", q, lambda v: f"{v:,.0f}", "all runs")
+            _quantile_row(
+                f"{side_name(side)} losses (thousands)", q, lambda v: f"{v:,.0f}", "all runs"
+            )
         )
     lines += ["", "Quantiles over the runs each row names"]
     lines.append(
