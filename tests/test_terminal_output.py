@@ -242,3 +242,29 @@ def test_every_commands_help_ends_with_examples(command):
     assert tail[0].strip() == "Examples:"
     assert tail[1:] and all(line.startswith("    ceasefire ") for line in tail[1:2])
     assert all(line.startswith("    ") for line in tail[1:])
+
+
+def _examples(command: str) -> list[list[str]]:
+    """The example command lines of ``command``'s help, as argument lists."""
+    import shlex
+
+    epilog = main.commands[command].epilog or ""
+    text = epilog.replace("\\\n", " ")
+    found = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("ceasefire "):
+            words = shlex.split(line.split("|")[0].split(">")[0])
+            found.append(words[1:])
+    return found
+
+
+@pytest.mark.parametrize("command", sorted(main.commands))
+def test_every_example_in_the_help_parses(command):
+    examples = _examples(command)
+    assert examples
+    for args in examples:
+        assert args[0] == command
+        with main.make_context("ceasefire", list(args), resilient_parsing=False) as ctx:
+            sub = main.commands[args[0]]
+            sub.make_context(args[0], list(args[1:]), parent=ctx)
