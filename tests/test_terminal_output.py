@@ -268,3 +268,29 @@ def test_every_example_in_the_help_parses(command):
         with main.make_context("ceasefire", list(args), resilient_parsing=False) as ctx:
             sub = main.commands[args[0]]
             sub.make_context(args[0], list(args[1:]), parent=ctx)
+
+
+def test_a_sweep_cell_on_too_few_agreements_is_marked_and_counts_show():
+    from simulator.outputs.text import sweep_summary
+
+    def cell(x: float, agreements: int) -> dict:
+        return {
+            "values": {"a.b.c": x},
+            "p_agreement": agreements / 100,
+            "median_week": 50.0,
+            "median_territory": 0.8,
+            "p_breakdown": 0.1,
+            "p_in_force_at_end": 0.05,
+            "agreements": agreements,
+            "too_few_agreements": agreements < 30,
+        }
+
+    vary = {"path": "a.b.c", "low": 0.5, "high": 0.7, "steps": 2}
+    result = {"scenario": "s", "replications": 100, "seed": 1, "varies": [vary]}
+    text = sweep_summary({**result, "cells": [cell(0.5, 10), cell(0.7, 40)]}, 80)
+    rows = [line.split() for line in text.splitlines() if line.startswith("0.")]
+    assert rows == [
+        ["0.5", "10.0%", "10", "50*", "80.0%*", "10.0%*", "5.0%"],
+        ["0.7", "40.0%", "40", "50", "80.0%", "10.0%", "5.0%"],
+    ]
+    assert "*: too few agreements" in " ".join(text.split())

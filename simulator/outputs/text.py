@@ -618,11 +618,18 @@ def mc_summary(summary: dict[str, Any], every: int = 13, width: int | None = 80)
 
 
 def _headline_cells(cell: dict[str, Any]) -> list[str]:
+    """A cell's figures; those over agreed runs marked ``*`` where the cell flags them as
+    resting on too few agreements to read."""
+    few = "*" if cell.get("too_few_agreements") else ""
+
+    def marked(text: str) -> str:
+        return f"{text}{few}" if text else text
+
     return [
         _pct(cell["p_agreement"]),
-        weeks_text(cell["median_week"]),
-        _pct(cell["median_territory"]),
-        _pct(cell["p_breakdown"]),
+        marked(weeks_text(cell["median_week"])),
+        marked(_pct(cell["median_territory"])),
+        marked(_pct(cell["p_breakdown"])),
         _pct(cell["p_in_force_at_end"]),
     ]
 
@@ -661,16 +668,28 @@ def sweep_summary(result: dict[str, Any], width: int | None = 80) -> str:
         prose,
     )
     names = _short_paths(paths)
+    counted = all("agreements" in cell for cell in result["cells"])
+    if counted:  # how many agreements each cell's figures rest on
+        for row, cell in zip(rows, result["cells"], strict=True):
+            row.insert(len(paths) + 1, f"{cell['agreements']:,}")
+    columns = [*names, *HEADLINE_COLUMNS]
+    if counted:
+        columns.insert(len(paths) + 1, "agreed")
+    first = len(paths) + (1 if counted else 0)
     shown = fitted_table(
-        [*names, *HEADLINE_COLUMNS],
+        columns,
         rows,
-        [True] * (len(paths) + len(HEADLINE_COLUMNS)),
+        [True] * len(columns),
         width,
-        drop_order=[len(paths) + 3, len(paths) + 4],
+        drop_order=[first + 3, first + 4],
         least_last=8,
     )
     swept = "; ".join(f"{n}: {p}" for n, p in zip(names, paths, strict=True) if n != p)
     legend = (f"Swept: {swept}. " if swept else "") + HEADLINE_LEGEND
+    if counted:
+        legend += " agreed: the runs that reached an agreement."
+    if any(cell.get("too_few_agreements") for cell in result["cells"]):
+        legend += " *: too few agreements in the cell to read the figure."
     return head + "\n\n" + shown + "\n\n" + wrap(legend, prose)
 
 
