@@ -215,18 +215,37 @@ def main(ctx: click.Context) -> None:
       ceasefire run               the baseline, week by week
       ceasefire mc -n 10000       the chance of a cease-fire, when, on what terms
       ceasefire analyze           the bargaining range and what would open one
-      ceasefire run --pick agreed --narrate   a run that ends in a deal, as a story
-      ceasefire plot --kind positions -o positions.png   the positions picture
+      ceasefire run --pick agreed --narrate   a run that ends in a deal, told
+      ceasefire plot -o positions.png         the positions picture
     """
     if ctx.invoked_subcommand is None:  # bare `ceasefire`: the help, and no error
         click.echo(ctx.get_help())
 
 
-def terminal_width(wide: bool) -> int | None:
-    """The terminal's width (COLUMNS, else 80 when unknown), or None with --wide."""
+def examples(*lines: str) -> str:
+    """A command's help epilog: an "Examples:" block that click prints as written."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def text_width() -> int:
+    """The width to fit: the terminal's (COLUMNS, else 80 when unknown), at least 60 and
+    at most 100 columns."""
     import shutil
 
-    return None if wide else shutil.get_terminal_size((80, 24)).columns
+    return min(max(shutil.get_terminal_size((80, 24)).columns, 60), 100)
+
+
+def terminal_width(wide: bool) -> int | None:
+    """:func:`text_width`, or None with --wide (tables show every column)."""
+    return None if wide else text_width()
+
+
+wide_option = click.option(
+    "--wide",
+    is_flag=True,
+    help="Show every column of the tables, however wide (default: fit the terminal, 80 "
+    "columns if unknown, 100 at most).",
+)
 
 
 def _allow_outside(ctx: click.Context, _param: click.Parameter, value: bool) -> None:

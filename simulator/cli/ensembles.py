@@ -9,11 +9,15 @@ import click
 
 from simulator.cli.base import (
     check_out,
+    examples,
     fail,
     format_option,
     load,
     main,
+    terminal_width,
+    text_width,
     user_message,
+    wide_option,
     write_outputs,
 )
 from simulator.cli.study import (
@@ -38,7 +42,15 @@ from simulator.cli.study import (
 from simulator.errors import InputError
 
 
-@main.command()
+@main.command(
+    short_help="Many runs: the chance, timing and terms of a cease-fire.",
+    epilog=examples(
+        "ceasefire mc -n 10000",
+        "ceasefire mc stalemate --plot agreement.png",
+        "ceasefire mc -n 100000 --workers 4 --out runs/mc",
+        "ceasefire mc --resume runs/mc",
+    ),
+)
 @click.argument("scenario", required=False)
 @ensemble_options
 @format_option("table", "json")
@@ -145,10 +157,20 @@ def mc(
     from simulator.outputs.plots import agreement_plot
 
     draw_chart(plot, agreement_plot, summary)
-    click.echo(to_json(summary) if fmt == "json" else mc_summary(summary), nl=fmt != "json")
+    click.echo(
+        to_json(summary) if fmt == "json" else mc_summary(summary, width=text_width()),
+        nl=fmt != "json",
+    )
 
 
-@main.command()
+@main.command(
+    short_help="Headline outcomes over a grid of one or two values.",
+    epilog=examples(
+        "ceasefire sweep --vary actors.ukraine.resolve=0.5:0.9:5",
+        "ceasefire sweep --vary actors.ukraine.resolve=0.5:0.9:5 \\",
+        "    --vary actors.russia.resolve=0.5:0.9:5 --plot grid.png",
+    ),
+)
 @click.argument("scenario", required=False)
 @ensemble_options
 @click.option(
@@ -173,6 +195,7 @@ def mc(
     help="Finish an interrupted sweep kept in this directory.",
 )
 @force_option
+@wide_option
 def sweep(
     scenario,
     replications,
@@ -187,6 +210,7 @@ def sweep(
     out,
     resume,
     force,
+    wide=False,
 ):
     """A grid over one or two values: the headline outcomes at every point.
 
@@ -275,7 +299,7 @@ def sweep(
     elif fmt == "csv":
         click.echo(csv_text(table), nl=False)
     else:
-        click.echo(sweep_summary(result))
+        click.echo(sweep_summary(result, terminal_width(wide)))
 
 
 SENSITIVITY_N = click.option(
@@ -289,7 +313,14 @@ SENSITIVITY_N = click.option(
 )
 
 
-@main.command()
+@main.command(
+    short_help="Which uncertain values matter most, ranked.",
+    epilog=examples(
+        "ceasefire sensitivity --top 10",
+        "ceasefire sensitivity --top 10 --plot tornado.png",
+        "ceasefire sensitivity --method sobol -n 1024 --top 5",
+    ),
+)
 @click.argument("scenario", required=False)
 @partial(ensemble_options, replications_option=SENSITIVITY_N)
 @click.option(
@@ -313,6 +344,7 @@ SENSITIVITY_N = click.option(
 )
 @out_option("sensitivity.csv and .parquet (oat; sobol: sobol.csv and .parquet), the report as JSON")
 @force_option
+@wide_option
 def sensitivity(
     scenario,
     replications,
@@ -327,6 +359,7 @@ def sensitivity(
     plot,
     out=None,
     force=False,
+    wide=False,
 ):
     """Which uncertain values matter: each held low and high in turn, ranked by effect.
 
@@ -390,7 +423,8 @@ def sensitivity(
         )
         draw_chart(plot, partial(sobol_plot, top=top), report)
         click.echo(
-            to_json(report) if fmt == "json" else sobol_summary(report, top), nl=fmt != "json"
+            to_json(report) if fmt == "json" else sobol_summary(report, top, terminal_width(wide)),
+            nl=fmt != "json",
         )
         return
     from simulator.outputs.plots import tornado_plot
@@ -416,13 +450,22 @@ def sensitivity(
             "sensitivity.json": to_json(report),
         },
     )
-    draw_chart(plot, tornado_plot, report)
+    draw_chart(plot, partial(tornado_plot, top=top), report)
     click.echo(
-        to_json(report) if fmt == "json" else sensitivity_summary(report, top), nl=fmt != "json"
+        to_json(report)
+        if fmt == "json"
+        else sensitivity_summary(report, top, terminal_width(wide)),
+        nl=fmt != "json",
     )
 
 
-@main.command()
+@main.command(
+    short_help="Two scenarios side by side, with paired differences.",
+    epilog=examples(
+        "ceasefire compare baseline stalemate",
+        "ceasefire compare baseline us-presses-moscow -n 5000 --format json",
+    ),
+)
 @click.argument("first")
 @click.argument("second")
 @ensemble_options
@@ -488,4 +531,7 @@ def compare(
             {**table_files("compare", compare_frame(report)), "compare.json": to_json(report)},
             {"second_scenario_name": b.name, "second_scenario_sha256": scenario_digest(b)},
         )
-    click.echo(to_json(report) if fmt == "json" else compare_summary(report), nl=fmt != "json")
+    click.echo(
+        to_json(report) if fmt == "json" else compare_summary(report, text_width()),
+        nl=fmt != "json",
+    )

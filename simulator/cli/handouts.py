@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from simulator.cli.base import fail, load, main, seed_option, set_option, weeks_option
+from simulator.cli.base import examples, fail, load, main, seed_option, set_option, weeks_option
 from simulator.cli.study import draw_chart, within_memory
 from simulator.errors import InputError
 
@@ -25,7 +25,14 @@ def _check_chart(path: Path) -> None:
         fail(str(exc))
 
 
-@main.command()
+@main.command(
+    short_help="Draw a chart for a class or a briefing.",
+    epilog=examples(
+        "ceasefire plot -o positions.png",
+        "ceasefire plot --kind front -o front.svg",
+        "ceasefire plot stalemate --kind agreement -n 5000 -o agreement.pdf",
+    ),
+)
 @click.argument("scenario", required=False)
 @click.option(
     "--kind",
@@ -85,7 +92,13 @@ def plot(scenario, kind, output, replications, seed, weeks, overrides) -> None:
 REPORT_REPLICATIONS = 2000
 
 
-@main.command()
+@main.command(
+    short_help="Write one HTML page to hand out.",
+    epilog=examples(
+        "ceasefire report -o baseline.html",
+        "ceasefire report baseline stalemate us-presses-moscow -o comparison.html",
+    ),
+)
 @click.argument("scenarios", nargs=-1)
 @click.option(
     "-o",
@@ -146,7 +159,13 @@ def version() -> str:
         return "(unknown version)"
 
 
-@main.command()
+@main.command(
+    short_help="Serve the browser app on 127.0.0.1.",
+    epilog=examples(
+        "ceasefire app",
+        "ceasefire app --port 9000",
+    ),
+)
 @click.option(
     "--port",
     type=click.IntRange(1, 65535),

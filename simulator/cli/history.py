@@ -6,13 +6,30 @@ from pathlib import Path
 
 import click
 
-from simulator.cli.base import fail, format_option, load, main, seed_option, set_option
+from simulator.cli.base import (
+    examples,
+    fail,
+    format_option,
+    load,
+    main,
+    seed_option,
+    set_option,
+    terminal_width,
+    wide_option,
+)
 from simulator.cli.study import PLOT_HELP, check_plot, draw_chart, run_study
 
 HINDCAST_REPLICATIONS = 4000
 
 
-@main.command()
+@main.command(
+    short_help="Score forecasts against what happened after the start.",
+    epilog=examples(
+        "ceasefire hindcast",
+        "ceasefire hindcast --wide",
+        "ceasefire hindcast us-aid-pause-2025 --observed my-observations/",
+    ),
+)
 @click.argument("scenario", required=False)
 @click.option(
     "-n",
@@ -30,7 +47,8 @@ HINDCAST_REPLICATIONS = 4000
     help="An observed file or a folder of them (default: the bundled scenarios/observed/).",
 )
 @format_option("table", "json")
-def hindcast(scenario, replications, seed, overrides, observed, fmt):
+@wide_option
+def hindcast(scenario, replications, seed, overrides, observed, fmt, wide=False):
     """Score a scenario's forecasts against what happened after its start.
 
     Territory at quarters' ends and when places fell are scored with the CRPS;
@@ -55,7 +73,10 @@ def hindcast(scenario, replications, seed, overrides, observed, fmt):
         fail(f"{observed}: no observed files (*.yaml) there")
     result = run_study("hindcast", lambda bar: Runs(replications, seed).run(loaded, progress=bar))
     report = score(result, files)
-    click.echo(to_json(report) if fmt == "json" else hindcast_table(report), nl=fmt != "json")
+    click.echo(
+        to_json(report) if fmt == "json" else hindcast_table(report, terminal_width(wide)),
+        nl=fmt != "json",
+    )
 
 
 def _shown(path: Path) -> str:
@@ -71,7 +92,13 @@ def _shown(path: Path) -> str:
 # ---------------------------------------------------------------------- calibration
 
 
-@main.command()
+@main.command(
+    short_help="History-match the battlefield to figures of 2024.",
+    epilog=examples(
+        "ceasefire calibrate",
+        "ceasefire calibrate --plot checks.png --wide",
+    ),
+)
 @click.option(
     "--targets",
     "targets_file",
@@ -94,7 +121,8 @@ def _shown(path: Path) -> str:
 )
 @format_option("table", "json")
 @click.option("--plot", type=click.Path(path_type=Path), help=PLOT_HELP)
-def calibrate(targets_file, check_scenario, replications, fmt, plot):
+@wide_option
+def calibrate(targets_file, check_scenario, replications, fmt, plot, wide=False):
     """History-match the battlefield to public figures of 2024 and before.
 
     Prints the targets with their sources, the waves and the region of parameters
@@ -138,5 +166,5 @@ def calibrate(targets_file, check_scenario, replications, fmt, plot):
     if fmt == "json":
         click.echo(to_json(summary), nl=False)
     else:
-        click.echo(calibration_report(summary, checks, places), nl=False)
+        click.echo(calibration_report(summary, checks, places, terminal_width(wide)), nl=False)
     draw_chart(plot, lambda data, path: predictive_plot(data, targets, path), runs)

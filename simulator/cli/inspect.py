@@ -8,26 +8,41 @@ from pathlib import Path
 
 import click
 
-from simulator.cli.base import fail, flagged, load, main, set_option
+from simulator.cli.base import examples, fail, flagged, load, main, set_option, text_width
 
 
-@main.command("list")
+@main.command(
+    "list",
+    short_help="The bundled scenarios, with their descriptions.",
+    epilog=examples(
+        "ceasefire list",
+        "ceasefire list | grep us-",
+    ),
+)
 def list_scenarios() -> None:
     """List the bundled scenarios with their descriptions."""
     from simulator.errors import ScenarioError
+    from simulator.outputs.text import wrap_lines
     from simulator.scenario import bundled_scenarios, load_scenario
     from simulator.scenario.loader import BUNDLED_DIR
 
+    width = text_width()
     for path in bundled_scenarios():
         name = path.relative_to(BUNDLED_DIR).with_suffix("").as_posix()
         try:
             description = " ".join(load_scenario(path).description.split())
         except ScenarioError as exc:
             description = f"(invalid: {exc.problems[0]})"
-        click.echo(f"{name:24} {description}")
+        click.echo(wrap_lines(f"{name:24}  {description}", width))
 
 
-@main.command()
+@main.command(
+    short_help="Check scenario files: 'ok', or every problem.",
+    epilog=examples(
+        "ceasefire validate my-scenario.yaml",
+        "ceasefire validate my-scenario.yaml --sources texts/",
+    ),
+)
 @click.argument("files", nargs=-1, required=True)
 @set_option
 @click.option(
@@ -65,7 +80,13 @@ def validate(files: tuple[str, ...], overrides: tuple[str, ...], sources: Path |
         sys.exit(2)
 
 
-@main.command()
+@main.command(
+    short_help="Each actor's demands and red lines, with their sources.",
+    epilog=examples(
+        "ceasefire explain",
+        "ceasefire explain stalemate | less",
+    ),
+)
 @click.argument("scenario", required=False)
 @click.option(
     "--set",
@@ -82,11 +103,19 @@ def explain(scenario: str | None, overrides: tuple[str, ...]) -> None:
     ASSUMPTION with the reason for the value.
     """
     from simulator.outputs.explain import explain as render
+    from simulator.outputs.text import wrap_lines
 
-    click.echo(render(load(scenario, overrides)))
+    width = text_width()
+    click.echo(wrap_lines(render(load(scenario, overrides), width), width))
 
 
-@main.command()
+@main.command(
+    short_help="The scenario format: JSON Schema or a field reference.",
+    epilog=examples(
+        "ceasefire schema > scenario.schema.json",
+        "ceasefire schema --format markdown",
+    ),
+)
 @click.option(
     "--format",
     "fmt",
@@ -109,21 +138,33 @@ def schema(fmt: str) -> None:
     click.echo(json.dumps(json_schema(), indent=2))
 
 
-@main.command()
+@main.command(
+    short_help="Talks protocols, negotiators, drafting rules, mediators.",
+    epilog=examples(
+        "ceasefire protocols | less",
+    ),
+)
 def protocols() -> None:
     """List talks protocols, negotiator strategies, drafting rules and mediator policies."""
+    from simulator.outputs.text import wrap
     from simulator.talks import listing
 
+    width = text_width()
     for kind, entries in listing().items():
         click.echo(f"{kind}s:")
         for name, cls in entries.items():
-            click.echo(f"  {name:22} {cls.description}")
+            click.echo(wrap(cls.description, width, f"  {name:22}  ", " " * 26))
             traits = ", ".join(k.replace("_", " ") for k, v in cls.classifier.items() if v)
             if traits:
-                click.echo(f"  {'':22}   ({traits})")
+                click.echo(wrap(f"({traits})", width, " " * 26))
             for spec in cls.params:
                 click.echo(
-                    f"  {'':22}   {spec.name} (default {spec.default:g}, "
-                    f"{spec.low:g}..{spec.high:g}): {spec.description}"
+                    wrap(
+                        f"{spec.name} (default {spec.default:g}, {spec.low:g}..{spec.high:g}): "
+                        f"{spec.description}",
+                        width,
+                        " " * 26,
+                        " " * 30,
+                    )
                 )
         click.echo("")

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from simulator.cli.base import (
+    examples,
     fail,
     format_option,
     load,
@@ -16,12 +17,23 @@ from simulator.cli.base import (
     seed_option,
     set_option,
     terminal_width,
+    text_width,
     weeks_option,
+    wide_option,
 )
 from simulator.cli.study import claim_out, force_option, out_option, resolved, write_run
 
 
-@main.command()
+@main.command(
+    short_help="Run a scenario once: the weeks and the outcome.",
+    epilog=examples(
+        "ceasefire run",
+        "ceasefire run stalemate --seed 7 --every 1",
+        "ceasefire run --pick agreed --narrate",
+        "ceasefire run --format csv > weekly.csv",
+        "ceasefire run --wide --out runs/one",
+    ),
+)
 @click.argument("scenario", required=False)
 @seed_option
 @weeks_option
@@ -169,15 +181,15 @@ def run(
 
 
 def _run_table(model, scenario, seed, weekly, result, every, width: int | None = None) -> str:
-    from simulator.outputs.text import outcome_summary, weekly_summary, wrap
+    from simulator.outputs.text import HOLDER_SHARE, fit, outcome_summary, weekly_summary, wrap
 
     names = {side.actor_id: side.name for side in model.belligerents}
     places = {p: scenario.front.places[p].name for p in model.place_ids}
     header = wrap(
         f"{scenario.name}: {scenario.start} to {scenario.date_of_week(model.steps)}, "
-        f"seed {seed}. "
-        f"'holds' is {names[model.holder.actor_id]}'s share of the disputed territory.",
-        width or 100,
+        f"seed {seed}. {HOLDER_SHARE.capitalize()}: the share of the four oblasts "
+        f"{names[model.holder.actor_id]} holds.",
+        fit(width),
     )
     events: dict[int, list[str]] = {}
     for event_id, event in scenario.events.items():
@@ -186,11 +198,21 @@ def _run_table(model, scenario, seed, weekly, result, every, width: int | None =
     table = weekly_summary(
         weekly, model.holder.actor_id, model.defender.actor_id, names, places, every, events, width
     )
-    ending = "\n".join(wrap(line, width or 100) for line in outcome_summary(result).splitlines())
+    area = float(model.area_km2[0])
+    ending = "\n".join(
+        wrap(line, fit(width)) for line in outcome_summary(result, None, names, area).splitlines()
+    )
     return f"{header}\n\n{table}\n\n{ending}"
 
 
-@main.command()
+@main.command(
+    short_help="The bargaining range at one week, and what would open one.",
+    epilog=examples(
+        "ceasefire analyze",
+        "ceasefire analyze --week 20 --seed 5",
+        "ceasefire analyze --set actors.ukraine.resolve=0.5 --format json",
+    ),
+)
 @click.argument("scenario", required=False)
 @click.option(
     "--week",
@@ -204,6 +226,7 @@ def _run_table(model, scenario, seed, weekly, result, every, width: int | None =
 @format_option("table", "json")
 @out_option("sides.csv and levers.csv (and .parquet), analysis.json")
 @force_option
+@wide_option
 def analyze(
     scenario: str | None,
     week: int,
@@ -212,6 +235,7 @@ def analyze(
     fmt: str,
     out: Path | None = None,
     force: bool = False,
+    wide: bool = False,
 ) -> None:
     """The bargaining problem at one moment, in the terms of bargaining theory.
 
@@ -259,10 +283,16 @@ def analyze(
     if fmt == "json":
         click.echo(to_json(report), nl=False)
     else:
-        click.echo(analysis_summary(report))
+        click.echo(analysis_summary(report, terminal_width(wide)))
 
 
-@main.command()
+@main.command(
+    short_help="Each mechanism's share of the outcome's variance.",
+    epilog=examples(
+        "ceasefire drivers",
+        "ceasefire drivers stalemate -n 5000 --format json",
+    ),
+)
 @click.argument("scenario", required=False)
 @click.option(
     "-n",
@@ -329,10 +359,16 @@ def drivers(
     if fmt == "json":
         click.echo(to_json(report), nl=False)
     else:
-        click.echo(drivers_summary(report))
+        click.echo(drivers_summary(report, text_width()))
 
 
-@main.command()
+@main.command(
+    short_help="Take a delegation's seat in the talks, week by week.",
+    epilog=examples(
+        "ceasefire play --as ukraine",
+        "ceasefire play --as russia --as ukraine --transcript game.txt",
+    ),
+)
 @click.argument("scenario", required=False)
 @click.option(
     "--as",

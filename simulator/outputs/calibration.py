@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .plots import _figure, _save
+from .text import fit, fitted_table, wrap
 
 
 def predictive_plot(runs: dict[str, np.ndarray], targets, path: Path) -> None:
@@ -52,60 +53,119 @@ def _num(value: float) -> str:
 
 
 def calibration_report(
-    summary: dict[str, Any], checks: dict[str, dict[str, Any]], places: dict[str, Any]
+    summary: dict[str, Any],
+    checks: dict[str, dict[str, Any]],
+    places: dict[str, Any],
+    width: int | None = 80,
 ) -> str:
     """The text report: targets, method and waves, prior and kept ranges, checks.
 
     ``summary`` is :meth:`Calibration.to_dict`; ``checks`` the scenario's predictive
     checks; ``places`` each place's fall-week quantiles with the talks switched off.
+    Tables fit ``width`` columns (None: as wide as they take; prose at 100 at most).
     """
+    prose = fit(width)
+
+    def interval(low: float, high: float) -> str:
+        return f"[{_num(low)}, {_num(high)}]"
+
     lines = ["Targets (public figures of 2024 and before)", ""]
-    lines.append(f"  {'target':24} {'value':>8} {'range':>17}  unit; claimant, date")
-    for name, t in summary["targets"].items():
-        rng = f"[{_num(t['range'][0])}, {_num(t['range'][1])}]"
-        lines.append(
-            f"  {name:24} {_num(t['value']):>8} {rng:>17}  {t['unit']}; {t['claimant']}, "
-            f"{t['date']}"
+    rows = [
+        [
+            name,
+            _num(t["value"]),
+            interval(*t["range"]),
+            f"{t['unit']}; {t['claimant']}, {t['date']}",
+        ]
+        for name, t in summary["targets"].items()
+    ]
+    lines.append(
+        fitted_table(
+            ["target", "value", "range", "unit; claimant, date"],
+            rows,
+            [False, True, True, False],
+            width,
         )
+    )
     lines += ["", "Method: history matching (implausibility < cutoff on every target)", ""]
     for i, wave in enumerate(summary["waves"], start=1):
         lines.append(
             f"  wave {i}: {wave['points']:,} points x {wave['replications_per_point']} "
             f"replications, {wave['kept']:,} not implausible"
         )
-    lines.append(
-        f"  box of calibrated ranges: {summary['box_share']:.0%} of its points not implausible"
-    )
-    lines += ["", f"  {'parameter':24} {'prior':>17} {'kept 5-95%':>19} {'calibrated':>19}"]
-    for name, p in summary["parameters"].items():
-        prior = f"[{_num(p['prior'][0])}, {_num(p['prior'][1])}]"
-        kept = p["kept_points_5_95"] or [float("nan")] * 2
-        kept_s = f"[{_num(kept[0])}, {_num(kept[1])}]"
-        cal = f"[{_num(p['calibrated_range'][0])}, {_num(p['calibrated_range'][1])}]"
-        lines.append(f"  {name:24} {prior:>17} {kept_s:>19} {cal:>19}")
     lines += [
+        f"  box of calibrated ranges: {summary['box_share']:.0%} of its points not implausible",
         "",
-        "Predictive checks: the scenario's first year, talks switched off",
-        "",
-        f"  {'quantity':24} {'median':>8} {'90% interval':>19} {'range':>17} "
-        f"{'median in':>9} {'runs in':>7}",
     ]
+    rows = []
+    for name, p in summary["parameters"].items():
+        kept = p["kept_points_5_95"] or [float("nan")] * 2
+        rows.append(
+            [name, interval(*p["prior"]), interval(*kept), interval(*p["calibrated_range"])]
+        )
+    lines.append(
+        fitted_table(
+            ["parameter", "prior", "kept 5-95%", "calibrated"],
+            rows,
+            [False, True, True, True],
+            width,
+            drop_order=(2,),
+            least_last=12,
+        )
+    )
+    lines.append(
+        wrap(
+            "prior: the range sampled; kept 5-95%: where the points not implausible lie; "
+            "calibrated: the box the scenario samples from (docs/CALIBRATION.md).",
+            prose,
+        )
+    )
+    lines += ["", "Predictive checks: the scenario's first year, talks switched off", ""]
+    rows = []
     for name, row in checks.items():
-        interval = f"[{_num(row['q5'])}, {_num(row['q95'])}]"
         if "low" in row:
-            rng = f"[{_num(row['low'])}, {_num(row['high'])}]"
+            rng = interval(row["low"], row["high"])
             inside = "yes" if row["inside"] else "NO"
             share = f"{row['share_inside']:.0%}"
         else:
             rng, inside, share = "-", "-", "-"
-        lines.append(
-            f"  {name:24} {_num(row['median']):>8} {interval:>19} {rng:>17} {inside:>9} {share:>7}"
+        rows.append(
+            [name, _num(row["median"]), interval(row["q5"], row["q95"]), rng, inside, share]
         )
+    lines.append(
+        fitted_table(
+            ["quantity", "median", "90% interval", "range", "inside", "runs in"],
+            rows,
+            [False, True, True, True, True, True],
+            width,
+            drop_order=(2,),
+            least_last=7,
+        )
+    )
+    lines.append(
+        wrap(
+            "inside: whether the median lies in the target's range; runs in: the share of "
+            "runs that do (the 90% interval shows with --wide where it does not fit).",
+            prose,
+        )
+    )
     lines += ["", "Week each place falls, talks switched off (quantiles over runs it falls in)", ""]
     for place, row in places.items():
         lines.append(
-            f"  {place:12} falls in {row['p_fallen']:.0%} of runs; weeks q5 {_num(row['q5'])}, "
-            f"q25 {_num(row['q25'])}, median {_num(row['q50'])}, q75 {_num(row['q75'])}, "
-            f"q95 {_num(row['q95'])}"
+            wrap(
+                f"{place:12} falls in {row['p_fallen']:.0%} of runs; weeks q5 {_weeks(row['q5'])}, "
+                f"q25 {_weeks(row['q25'])}, median {_weeks(row['q50'])}, q75 "
+                f"{_weeks(row['q75'])}, q95 {_weeks(row['q95'])}",
+                prose,
+                "  ",
+                " " * 15,
+            )
         )
     return "\n".join(lines) + "\n"
+
+
+def _weeks(value: float | None) -> str:
+    """A week, whole (quantiles of weeks fall between them)."""
+    if value is None or not np.isfinite(value):
+        return "-"
+    return f"{value:.0f}"

@@ -88,7 +88,7 @@ def front_figure(fan: dict[str, Any]) -> Any:
         label="50% of replications (25th to 75th percentile)",
     )
     ax.plot(dates, q[0.5], color="black", linewidth=3, label="median")
-    ax.set_ylabel(f"{literal(fan['holder'])} holds\n(% of the disputed territory)")
+    ax.set_ylabel(f"holder's share: what {literal(fan['holder'])} holds\n(% of the four oblasts)")
     area = fan["area_km2"]
     second = ax.secondary_yaxis(
         "right", functions=(lambda p: p / 100 * area / 1000, lambda k: k * 1000 / area * 100)

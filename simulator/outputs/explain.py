@@ -11,10 +11,18 @@ from ..scenario.schema import Belligerent, PlaceEvent, Scenario
 from .text import wrap
 
 
-def _value(node: Any) -> str:
-    """A number, a distribution in words, or a text."""
+def _value(node: Any, share: bool = False) -> str:
+    """A number, a distribution in words, or a text; a ``share`` of the four oblasts also
+    in percent, as every other command shows territory."""
     value = node.value
-    if isinstance(value, float | int):
+    relative = isinstance(node, IssuePosition) and node.relative_to == "front"
+    if share and isinstance(value, float | int) and not relative:
+        shown = f"{value:g} ({100 * value:.1f}% of the four oblasts)"
+    elif share and not isinstance(value, str) and not hasattr(value, "isoformat") and not relative:
+        fields = {k: v for k, v in value.model_dump().items() if k != "dist" and v is not None}
+        params = ", ".join(f"{k} {v:g}" for k, v in fields.items())
+        shown = f"{value.dist}({params}), centre {100 * point_of(value):.1f}% of the four oblasts"
+    elif isinstance(value, float | int):
         shown = f"{value:g}"
     elif isinstance(value, str):
         shown = value
@@ -36,8 +44,8 @@ def _status(node: Provenance) -> str:
     return f"{node.claimed_by}; {'verified' if node.verified else 'unverified'}"
 
 
-def _entry(label: str, node: Provenance, width: int) -> list[str]:
-    lines = [f"  {label}: {_value(node)}", f"      [{_status(node)}]"]
+def _entry(label: str, node: Provenance, width: int, share: bool = False) -> list[str]:
+    lines = [f"  {label}: {_value(node, share)}", f"      [{_status(node)}]"]
     if node.quote:
         lines.append(wrap(f'"{node.quote}" ({node.source})', width, "      "))
         if node.is_assumption:
@@ -79,10 +87,11 @@ def explain(scenario: Scenario, width: int = 88) -> str:
                 out += _entry("says", statement, width)
         for issue, stance in actor.positions.items():
             out.append(f"Issue '{issue}'")
-            out += _entry("demand (ideal)", stance.ideal, width)
+            share = issue == "territory"
+            out += _entry("demand (ideal)", stance.ideal, width, share)
             out += _entry("salience", stance.salience, width)
             if stance.red_line is not None:
-                out += _entry("red line", stance.red_line, width)
+                out += _entry("red line", stance.red_line, width, share)
                 if stance.red_line.cost is not None:
                     out += _entry("cost of crossing it", stance.red_line.cost, width)
                 else:

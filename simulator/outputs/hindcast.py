@@ -1,9 +1,11 @@
-"""The hindcast report as a table for a terminal (no line wider than 100 columns)."""
+"""The hindcast report as a table for a terminal (fitted to its width, 100 columns at most)."""
 
 from __future__ import annotations
 
 import textwrap
 from typing import Any
+
+from .text import fit, fitted_table
 
 WIDTH = 100
 ID_WIDTH = 24
@@ -11,26 +13,43 @@ CELL = 24
 SCORE = 20
 
 
-def hindcast_table(report: dict[str, Any]) -> str:
-    """One line per scored observation, then the ones not scored with the reason."""
+def hindcast_table(report: dict[str, Any], width: int | None = WIDTH) -> str:
+    """One line per scored observation, then the ones not scored with the reason.
+
+    To fit ``width`` columns (None: every column, prose at 100) the score column goes
+    first; the summary beneath keeps the mean scores.
+    """
+    prose = fit(width)
     files = ", ".join(report["observed"]) or "no observed files"
+    rows = [
+        [
+            _cut(row["id"], ID_WIDTH),
+            _observed(row),
+            _forecast(row),
+            _score(row),
+            "OUT" if row["outside_90"] else "",
+        ]
+        for row in report["scored"]
+    ]
+    shown = fitted_table(
+        ["observation", "observed", "forecast: 90% or P", "score", "flag"],
+        rows,
+        [False] * 5,
+        width,
+        drop_order=(3,),
+        least_last=4,
+    )
     lines = [
         *_wrap(
             f"{report['scenario']}: hindcast against {files}; "
             f"{report['replications']:,} replications, seed {report['seed']}, "
-            f"{report['weeks']} weeks."
+            f"{report['weeks']} weeks.",
+            prose,
         ),
-        *_wrap(report["note"]),
+        *_wrap(report["note"], prose),
         "",
-        f"{'observation':<{ID_WIDTH}} {'observed':<{CELL}} {'forecast: 90% or p':<{CELL}} "
-        f"{'score':<{SCORE}} flag",
+        shown,
     ]
-    for row in report["scored"]:
-        flag = "OUT" if row["outside_90"] else ""
-        lines.append(
-            f"{_cut(row['id'], ID_WIDTH):<{ID_WIDTH}} {_observed(row):<{CELL}} "
-            f"{_forecast(row):<{CELL}} {_score(row):<{SCORE}} {flag}".rstrip()
-        )
     summary = report["summary"]
     events = (
         f" ({summary['events']} events: mean Brier {summary['mean_brier']:.3f}, "
@@ -38,25 +57,29 @@ def hindcast_table(report: dict[str, Any]) -> str:
         if summary["events"]
         else ""
     )
+    dropped = "" if "score" in shown.splitlines()[0] else " Scores of each row: --wide."
     lines += [
         "",
         *_wrap(
             f"{summary['scored']} scored{events}; {summary['outside_90']} outside their "
-            f"90% interval (OUT); {summary['not_scored']} not scored."
+            f"90% interval (OUT); {summary['not_scored']} not scored.{dropped}",
+            prose,
         ),
         *_wrap(
             "* not independently verified. Quantities: the forecast's 5th to 95th "
             "percentile, scored by the CRPS in the observation's units, a range at its "
-            "midpoint. Events: the forecast probability [its 95% interval], Brier and log "
+            "midpoint; shares of territory in percent of the four oblasts. Events: the "
+            "forecast probability P in percent [its 95% interval], Brier and log "
             "scores (probabilities kept half a replication off 0 and 1). Lower scores are "
             "better. OUT: what happened lies outside the 90% interval (for an event: it "
-            "had less than 5% probability)."
+            "had less than 5% probability).",
+            prose,
         ),
     ]
     if report["not_scored"]:
         lines += ["", "Not scored:"]
         for row in report["not_scored"]:
-            lines += _wrap(f"{row['id']}: {row['reason']}", indent="  ")
+            lines += _wrap(f"{row['id']}: {row['reason']}", prose, indent="  ")
     return "\n".join(lines)
 
 
@@ -81,7 +104,7 @@ def _forecast(row: dict[str, Any]) -> str:
     forecast = row["forecast"]
     if "p" in forecast:
         low, high = forecast["ci95"]
-        return f"p {forecast['p']:.3f} [{low:.3f}, {high:.3f}]"
+        return f"{100 * forecast['p']:.1f}% [{100 * low:.1f}, {100 * high:.1f}]"
     unit = row["observed"]["unit"]
     if unit == "week":
         after = forecast["after_weeks_run"]
@@ -101,7 +124,7 @@ def _score(row: dict[str, Any]) -> str:
 
 def _number(value: float, unit: str) -> str:
     if unit == "share":
-        return f"{value:.3f}"
+        return f"{100 * value:.1f}%"
     if unit == "week":
         return f"{value:.1f}"
     return f"{value:,.0f}"
@@ -115,6 +138,6 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "~"
 
 
-def _wrap(text: str, indent: str = "") -> list[str]:
-    lines = textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
+def _wrap(text: str, width: int = WIDTH, indent: str = "") -> list[str]:
+    lines = textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "  ")
     return lines or [""]

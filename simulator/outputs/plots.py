@@ -52,6 +52,9 @@ def check_path(path: Path) -> None:
         raise InputError(f"{path}: a chart file must end in {', '.join(FORMATS)}")
     if path.exists() and path.is_dir():
         raise InputError(f"{path}: is a directory")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"{path}: the folder {folder} does not exist")
 
 
 def _save(fig: Any, path: Path) -> None:
@@ -71,22 +74,67 @@ def _save(fig: Any, path: Path) -> None:
         plt.close(fig)
 
 
+OVERLAP_COLOUR = "#bbbbbb"
+OVERLAP_HATCH = "////"
+OVERLAP_LABEL = "95% intervals overlap: not told apart from chance"
+
+
+def _percent_axis(axis: Any) -> None:
+    from matplotlib.ticker import PercentFormatter
+
+    axis.set_major_formatter(PercentFormatter(1.0))
+
+
+def _is_share(measure: str) -> bool:
+    """Probabilities and shares of territory draw on a percent axis; weeks do not."""
+    return measure.startswith("p_") or "territory" in measure
+
+
+def _wilson_band(p: list[float], n: int) -> tuple[Any, Any]:
+    import numpy as np
+
+    from ..summaries import wilson
+
+    pairs = [
+        (np.nan, np.nan) if np.isnan(v) else wilson(round(v * n), n) for v in np.asarray(p, float)
+    ]
+    return np.array([a for a, _ in pairs]), np.array([b for _, b in pairs])
+
+
+LABELS = {
+    "p_agreement": "P(agreement by the horizon)",
+    "median_week": "median week of agreement",
+    "median_territory": "median agreed territory (% of the four oblasts)",
+    "p_breakdown": "P(a settlement breaks down)",
+    "p_in_force_at_end": "P(a settlement in force at the end)",
+}
+
+
 @_literal_text
 def sweep_plot(result: dict[str, Any], path: Path, measure: str = "p_agreement") -> None:
-    """A heat map over two swept values, or a curve over one."""
+    """A heat map over two swept values, each cell labelled with its value; or a curve
+    over one, with a 95% band for a probability."""
     import numpy as np
 
     varies = result["varies"]
     cells = result["cells"]
     fig, ax = _figure()
-    label = measure.replace("_", " ")
+    label = LABELS.get(measure, measure.replace("_", " "))
+    share = _is_share(measure)
     if len(varies) == 1:
         name = varies[0]["path"]
         xs = [c["values"][name] for c in cells]
         ys = [np.nan if c[measure] is None else c[measure] for c in cells]
-        ax.plot(xs, ys, marker="o")
+        ax.plot(xs, ys, marker="o", label=label)
+        if measure.startswith("p_") and measure != "p_breakdown" and "replications" in result:
+            low, high = _wilson_band(ys, result["replications"])
+            ax.fill_between(xs, low, high, alpha=0.25, label="95% interval")
+            ax.legend(fontsize=8)
+        ax.set_xticks(xs, [_tick(v, xs) for v in xs])
         ax.set_xlabel(name)
         ax.set_ylabel(label)
+        if share:
+            _percent_axis(ax.yaxis)
     else:
         first, second = varies[0]["path"], varies[1]["path"]
         xs = sorted({c["values"][first] for c in cells})
@@ -97,60 +145,109 @@ def sweep_plot(result: dict[str, Any], path: Path, measure: str = "p_agreement")
             grid[ys.index(c["values"][second]), xs.index(c["values"][first])] = (
                 np.nan if value is None else value
             )
-        image = ax.imshow(
-            grid, origin="lower", aspect="auto", cmap="viridis", extent=_extent(xs, ys)
-        )
-        fig.colorbar(image, ax=ax, label=label)
+        image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
+        bar = fig.colorbar(image, ax=ax, label=label)
+        if share:
+            _percent_axis(bar.ax.yaxis)
+        middle = np.nanmean(grid) if np.isfinite(grid).any() else 0.0
+        for row, _ in enumerate(ys):
+            for column, _ in enumerate(xs):
+                value = grid[row, column]
+                text = "none" if np.isnan(value) else _cell_text(value, share)
+                dark = np.isnan(value) or value < middle
+                ax.text(
+                    column,
+                    row,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if dark else "black",
+                )
+        ax.set_xticks(range(len(xs)), [_tick(v, xs) for v in xs])
+        ax.set_yticks(range(len(ys)), [_tick(v, ys) for v in ys])
         ax.set_xlabel(first)
         ax.set_ylabel(second)
     ax.set_title(f"{result['scenario']}: {label}")
     _save(fig, path)
 
 
-def _extent(xs: list[float], ys: list[float]) -> list[float]:
-    def edges(values: list[float]) -> tuple[float, float]:
-        if len(values) == 1:
-            return values[0] - 0.5, values[0] + 0.5
-        step = (values[-1] - values[0]) / (len(values) - 1)
-        return values[0] - step / 2, values[-1] + step / 2
+def _cell_text(value: float, share: bool) -> str:
+    return f"{100 * value:.0f}%" if share else f"{value:.0f}"
 
-    return [*edges(xs), *edges(ys)]
+
+def _tick(value: float, values: list[float]) -> str:
+    from .text import tidy
+
+    step = (values[-1] - values[0]) / (len(values) - 1) if len(values) > 1 else None
+    return tidy(value, step)
 
 
 @_literal_text
-def tornado_plot(report: dict[str, Any], path: Path, top: int = 15) -> None:
-    """The uncertain values that move the chance of agreement most, as a tornado chart."""
+def tornado_plot(report: dict[str, Any], path: Path, top: int | None = None) -> None:
+    """The uncertain values that move the chance of agreement most, as a tornado chart.
+
+    ``top`` bars (15 unless given). A value whose chances at its two percentiles have
+    overlapping 95% intervals is drawn grey and hatched: its swing is not told apart
+    from chance.
+    """
     from matplotlib.patches import Patch
 
+    from ..summaries import wilson
+
+    top = 15 if top is None else top
     rows = report["values"][:top][::-1]
     base = report["base"]["p_agreement"]
-    fig, ax = _figure(8.0, 0.35 * len(rows) + 1.5)
+    n = report.get("replications")
+    fig, ax = _figure(8.0, 0.35 * len(rows) + 2.2)
+    overlapping = False
     for index, row in enumerate(rows):
         low, high = row["low"]["p_agreement"], row["high"]["p_agreement"]
-        ax.barh(index, low - base, left=base, color="#4c72b0")
-        ax.barh(index, high - base, left=base, color="#dd8452")
+        overlap = n is not None and _overlap(wilson(round(low * n), n), wilson(round(high * n), n))
+        overlapping |= overlap
+        style = {"color": OVERLAP_COLOUR, "hatch": OVERLAP_HATCH, "edgecolor": "#777777"}
+        ax.barh(index, low - base, left=base, **(style if overlap else {"color": "#4c72b0"}))
+        ax.barh(index, high - base, left=base, **(style if overlap else {"color": "#dd8452"}))
     ax.set_yticks(range(len(rows)), [row["path"] for row in rows], fontsize=8)
     ax.axvline(base, color="black", linewidth=0.8)
-    ax.set_xlabel("P(agreement by the horizon)")
-    ax.legend(
-        handles=[
-            Patch(color="#4c72b0", label="value at its 10th percentile"),
-            Patch(color="#dd8452", label="value at its 90th percentile"),
-        ],
-        loc="lower right",
-        fontsize=8,
-    )
+    _percent_axis(ax.xaxis)
+    ax.set_xlabel(f"P(agreement by the horizon); the line: {100 * base:.1f}% with all sampled")
+    handles = [
+        Patch(color="#4c72b0", label="value at its 10th percentile"),
+        Patch(color="#dd8452", label="value at its 90th percentile"),
+    ]
+    if overlapping:
+        handles.append(
+            Patch(
+                facecolor=OVERLAP_COLOUR,
+                hatch=OVERLAP_HATCH,
+                edgecolor="#777777",
+                label=OVERLAP_LABEL,
+            )
+        )
+    fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=8)
     ax.set_title(f"{report['scenario']}: what the chance of a cease-fire depends on")
     _save(fig, path)
 
 
+def _overlap(first: tuple[float, float], second: tuple[float, float]) -> bool:
+    return first[0] <= second[1] and second[0] <= first[1]
+
+
 @_literal_text
 def agreement_plot(summary: dict[str, Any], path: Path) -> None:
-    """The cumulative probability of an agreement, week by week."""
+    """The cumulative probability of an agreement, week by week, with its 95% band."""
     rows = summary["cumulative_agreement"]
     fig, ax = _figure()
-    ax.step([r["week"] for r in rows], [r["p"] for r in rows], where="post")
+    weeks = [r["week"] for r in rows]
+    p = [r["p"] for r in rows]
+    low, high = _wilson_band(p, summary["replications"])
+    ax.fill_between(weeks, low, high, step="post", alpha=0.25, label="95% interval")
+    ax.step(weeks, p, where="post", label="chance of an agreement by then")
     ax.set_xlabel(f"week (from {summary['cumulative_agreement'][0]['date']})")
-    ax.set_ylabel("probability of an agreement by then")
+    ax.set_ylabel("chance of an agreement by then")
+    _percent_axis(ax.yaxis)
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left", fontsize=8)
     ax.set_title(f"{summary['scenario']}: {summary['replications']:,} replications")
     _save(fig, path)

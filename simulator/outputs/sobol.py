@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from .text import table, wrap
+from .text import fit, table, wrap
 
 DEFAULT_TOP = 10
 """Inputs shown per outcome when --top is not given."""
@@ -43,9 +43,14 @@ def _pct(figure: dict[str, Any] | None) -> str:
     return f"{100 * figure['value']:.1f} [{100 * low:.1f}, {100 * high:.1f}]"
 
 
-def sobol_summary(report: dict[str, Any], top: int | None = None) -> str:
-    """One table per headline outcome: the inputs ranked by total-order index."""
+def sobol_summary(report: dict[str, Any], top: int | None = None, width: int | None = 80) -> str:
+    """One table per headline outcome: the inputs ranked by total-order index.
+
+    Paths give way in their middle so that the table fits ``width`` (None: 100).
+    """
     top = DEFAULT_TOP if top is None else top
+    prose = fit(width)
+    input_width = INPUT_WIDTH
     inputs = len(report["inputs"])
     lines = [
         wrap(
@@ -55,7 +60,7 @@ def sobol_summary(report: dict[str, Any], top: int | None = None) -> str:
             "of the outcome's variance an input explains alone; ST: alone and with every "
             "other input. Shares of the whole variance, the runs' own noise (fighting, "
             "breakdowns) included; percent, with 95% intervals.",
-            width=100,
+            width=prose,
         ),
     ]
     for key, outcome in report["outcomes"].items():
@@ -63,23 +68,30 @@ def sobol_summary(report: dict[str, Any], top: int | None = None) -> str:
         mean = outcome["mean"]
         mean_text = f"{100 * mean:.1f}%" if key.startswith("p_") else f"{mean:.3g}"
         if outcome["constant"]:
-            lines.append(f"{outcome['label']}: {mean_text}; {outcome['note']}.")
+            lines.append(wrap(f"{outcome['label']}: {mean_text}; {outcome['note']}.", prose))
             continue
         lines.append(
             wrap(
                 f"{outcome['label']}: {mean_text}; noise share {_share(outcome['noise'])}; "
                 f"sum of S1 {_share(outcome['first_order_sum'])}",
-                width=100,
+                width=prose,
             )
         )
+        shown_rows = outcome["indices"][:top]
+        numbers = [_pct(r[k]) for r in shown_rows for k in ("S1", "ST")]
+        if outcome["pair"] is not None:
+            numbers.append(_pct(outcome["pair"]["S2"]))
+        if width is not None:  # the intervals keep their digits; the paths give way
+            widest = max([len(n) for n in numbers] + [10])
+            input_width = max(29, min(INPUT_WIDTH, prose - 10 - 2 * widest))
         rows: list[list[Any]] = [
-            [rank, _short(row["path"]), _pct(row["S1"]), _pct(row["ST"])]
-            for rank, row in enumerate(outcome["indices"][:top], start=1)
+            [rank, _short(row["path"], input_width), _pct(row["S1"]), _pct(row["ST"])]
+            for rank, row in enumerate(shown_rows, start=1)
         ]
         pair = outcome["pair"]
         if pair is not None:
-            rows.append(["", f"{PAIR_LABEL}: second order S2", _pct(pair["S2"]), ""])
-            rows.append(["", f"{PAIR_LABEL}: S1 + S1 + S2", f"{100 * pair['closed']:.1f}", ""])
+            rows.append(["", f"{PAIR_LABEL}: S2", _pct(pair["S2"]), ""])
+            rows.append(["", f"{PAIR_LABEL}: S1+S1+S2", f"{100 * pair['closed']:.1f}", ""])
         shown = min(top, len(outcome["indices"]))
         lines.append(
             table(
@@ -96,9 +108,9 @@ def sobol_summary(report: dict[str, Any], top: int | None = None) -> str:
             "",
             wrap(
                 f"{PAIR_LABEL}: {first} and {second}. S2 is what they do together beyond "
-                "what each does alone (Saltelli 2002); S1 + S1 + S2 is what the pair explains "
+                "what each does alone (Saltelli 2002); S1+S1+S2 is what the pair explains "
                 "together. ST is net of the noise share.",
-                width=100,
+                width=prose,
             ),
         ]
     return "\n".join(lines)
@@ -117,13 +129,18 @@ def _whisker(figure: dict[str, Any] | None) -> list[float]:
     return [figure["value"] - low, high - figure["value"]]
 
 
+def _crosses_zero(figure: dict[str, Any]) -> bool:
+    low, high = figure["ci95"]
+    return low <= 0.0 <= high
+
+
 def sobol_plot(report: dict[str, Any], path: Path, top: int | None = None) -> None:
     """A panel per outcome: S1 and ST of the top inputs, with 95% whiskers, in percent."""
     import numpy as np
     from matplotlib.patches import Patch
     from matplotlib.ticker import PercentFormatter
 
-    from .plots import _figure, _save
+    from .plots import OVERLAP_COLOUR, OVERLAP_HATCH, _figure, _save
 
     top = DEFAULT_TOP if top is None else top
     outcomes = [o for o in report["outcomes"].values() if not o["constant"]]
@@ -139,16 +156,17 @@ def sobol_plot(report: dict[str, Any], path: Path, top: int | None = None) -> No
         bars.append(("noise of the runs", None, outcome["noise"], "noise"))
         panels.append((outcome["label"], bars))
     heights = [0.32 * len(bars) + 0.9 for _, bars in panels]
-    fig, axes = _figure(9.0, sum(heights) + 0.6)
+    fig, axes = _figure(9.0, sum(heights) + 1.1)
     fig.delaxes(axes)
     grid = fig.add_gridspec(len(panels), 1, height_ratios=heights)
+    crossing = False
     for index, (label, bars) in enumerate(panels):
         ax = fig.add_subplot(grid[index])
         y = np.arange(len(bars))[::-1]
         for offset, key in ((0.2, 1), (-0.2, 2)):
             figures = [bar[1] if key == 1 else bar[2] for bar in bars]
             values = [np.nan if figure is None else figure["value"] for figure in figures]
-            ax.barh(
+            drawn = ax.barh(
                 y + offset,
                 values,
                 height=0.4,
@@ -159,17 +177,28 @@ def sobol_plot(report: dict[str, Any], path: Path, top: int | None = None) -> No
                 ],
                 error_kw={"elinewidth": 0.8, "capsize": 2},
             )
+            for patch, figure in zip(drawn.patches, figures, strict=True):
+                if figure is not None and _crosses_zero(figure):
+                    patch.set_facecolor(OVERLAP_COLOUR)
+                    patch.set_hatch(OVERLAP_HATCH)
+                    patch.set_edgecolor("#777777")
+                    crossing = True
         ax.set_yticks(y, [bar[0] for bar in bars], fontsize=7)
         ax.axvline(0, color="black", linewidth=0.6)
         ax.xaxis.set_major_formatter(PercentFormatter(1.0))
         ax.set_title(label, fontsize=9, loc="left")
         ax.tick_params(axis="x", labelsize=7)
-        if index == 0:
-            ax.legend(
-                handles=[Patch(color=COLOURS[k], label=LEGEND[k]) for k in (1, 2, "S2", "noise")],
-                fontsize=7,
-                loc="lower right",
+    handles = [Patch(color=COLOURS[k], label=LEGEND[k]) for k in (1, 2, "S2", "noise")]
+    if crossing:
+        handles.append(
+            Patch(
+                facecolor=OVERLAP_COLOUR,
+                hatch=OVERLAP_HATCH,
+                edgecolor="#777777",
+                label="95% interval includes zero: not told apart from none",
             )
+        )
+    fig.legend(handles=handles, fontsize=7, loc="outside lower center", ncols=3)
     fig.suptitle(
         f"{report['scenario']}: Sobol' indices ({report['samples']:,} base samples), 95% intervals",
         fontsize=10,

@@ -29,12 +29,13 @@ def fitted_table(
     rows: Sequence[Sequence[Any]],
     right: Sequence[bool],
     width: int | None,
-    drop_order: Sequence[int] = (),
+    drop_order: Sequence[int | tuple[int, ...]] = (),
     least_last: int = 24,
 ) -> str:
     """A table that fits ``width`` columns (None: as wide as it takes).
 
-    Columns in ``drop_order`` (indices, the first dropped first) leave until the table
+    Columns in ``drop_order`` (indices, or tuples of indices that leave together; the
+    first dropped first) leave until the table
     fits with at least ``least_last`` columns for the last column, whose text then
     wraps onto lines of its own, under itself.
     """
@@ -45,11 +46,14 @@ def fitted_table(
     def fixed_width(columns: list[int]) -> int:
         return sum(max(len(row[i]) for row in cells) + 2 for i in columns[:-1])
 
+    least_last = max(min(least_last, max(len(row[-1]) for row in cells)), len(cells[0][-1]))
+
     if width is not None:
-        for index in drop_order:
+        for group in drop_order:
             if fixed_width(keep) + least_last <= width:
                 break
-            keep.remove(index)
+            for index in group if isinstance(group, tuple) else (group,):
+                keep.remove(index)
     text = table(
         [headers[i] for i in keep],
         [[row[i] for i in keep] for row in rows],
@@ -74,10 +78,88 @@ def fitted_table(
     return "\n".join(lines)
 
 
-def wrap(text: str, width: int = 88, indent: str = "") -> str:
+MAX_WIDTH = 100
+"""No line of a command's default output is wider than this, whatever the terminal."""
+
+
+HOLDER_SHARE = "holder's share"
+"""The one name, in every command's text, for the share of the disputed territory (the
+four oblasts) that the front's holder holds; files call it ``control`` (weekly) and
+``control_at_end`` (per replication). See docs/MODEL.md."""
+
+LOSSES = "killed and wounded"
+"""What the losses count, said beside every figure of them."""
+
+
+def fit(width: int | None) -> int:
+    """The width prose wraps at: the terminal's, never more than ``MAX_WIDTH``.
+
+    ``None`` (``--wide``) lets tables take what they need; prose still wraps at the most.
+    """
+    return MAX_WIDTH if width is None else min(width, MAX_WIDTH)
+
+
+def wrap(text: str, width: int = 88, indent: str = "", hanging: str | None = None) -> str:
+    """``text`` as a paragraph of at most ``width`` columns; later lines indent by ``hanging``."""
     return textwrap.fill(
-        " ".join(text.split()), width=width, initial_indent=indent, subsequent_indent=indent
+        " ".join(text.split()),
+        width=width,
+        initial_indent=indent,
+        subsequent_indent=indent if hanging is None else hanging,
+        break_on_hyphens=False,
     )
+
+
+def wrap_lines(text: str, width: int) -> str:
+    """Every line longer than ``width`` wrapped under its own indent (for prose and lists).
+
+    A line that starts ``name   text`` (two or more spaces after a first word) wraps
+    under ``text``, so a listing keeps its column.
+    """
+    import re
+
+    out = []
+    for line in text.splitlines():
+        if len(line) <= width:
+            out.append(line)
+            continue
+        column = re.match(r"^(\s*\S+\s{2,})(?=\S)", line)
+        indent = len(line) - len(line.lstrip())
+        hanging = " " * (column.end() if column and column.end() < width // 2 else indent + 2)
+        out.append(
+            textwrap.fill(
+                line.strip(),
+                width=width,
+                initial_indent=" " * indent,
+                subsequent_indent=hanging,
+                break_on_hyphens=False,
+                break_long_words=True,
+            )
+        )
+    return "\n".join(out)
+
+
+def weeks_text(value: float | None) -> str:
+    """A number of weeks, whole: ``62``."""
+    return "" if value is None else f"{value:.0f}"
+
+
+def thousands(value: float) -> str:
+    """A count given in thousands, in words: ``527 thousand``, ``1.2 million``."""
+    if abs(value) >= 1000:
+        return f"{value / 1000:,.1f} million"
+    return f"{value:,.0f} thousand"
+
+
+def tidy(value: float, step: float | None = None) -> str:
+    """A swept value with no more digits than its grid needs: ``0.717``, not ``0.716667``."""
+    import math
+
+    if step:
+        digits = max(0, 1 - math.floor(math.log10(abs(step))))
+        text = f"{value:.{digits}f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return f"{value:.4g}"
 
 
 def _pct(value: float | None) -> str:
@@ -162,15 +244,15 @@ def weekly_summary(
 
     ``events`` names the scenario's dated events by the week they happen in, so that
     every kind of event shows in the notes (a change of resolve has no column). To fit
-    ``width`` columns the beliefs go first, then the odds, the status and the sides'
-    least and most acceptable shares; the notes wrap under themselves. A line beneath
-    says what the columns shown mean.
+    ``width`` columns the beliefs go first, then the odds, the status, the sides' least
+    and most acceptable shares (together), who accepted and last the date; the notes
+    wrap under themselves. A paragraph beneath says what the columns shown mean.
     """
     first, second = names[holder], names[defender]
     headers = [
         "week",
         "date",
-        f"{first} holds",
+        HOLDER_SHARE,
         "P(win)",
         f"belief {first}",
         f"belief {second}",
@@ -229,7 +311,7 @@ def weekly_summary(
             ]
         )
     right = [True, False, True, True, True, True, True, True, True]
-    drop_order = (4, 5, 3, 10, 6, 7, 9)
+    drop_order = ((4, 5), 3, 10, (6, 7), 9, 1)
     shown = fitted_table(headers, body, right, width, drop_order)
     legend = {
         "P(win)": f"P(win): the chance {first} wins an engagement this week",
@@ -240,13 +322,45 @@ def weekly_summary(
         ),
         "text": "text: the mediator's text on territory",
         "accepted": "accepted: who accepts that text",
+        "no deal because": (
+            "no deal because: red lines: the two red lines leave no text both allow"
+            + (
+                " (even where min and max, which leave red lines out, overlap)"
+                if " min " in shown.splitlines()[0]
+                else ""
+            )
+            + f"; war looks better: the least share {first} would accept rather than fight "
+            f"on is above the most {second} would; red lines vs values: the texts both "
+            "prefer to war lie beyond a red line; demands too high: a range exists but the "
+            "demands do not meet in it"
+        ),
     }
     present = [note for key, note in legend.items() if key in shown.splitlines()[0]]
     return shown + "\n\n" + wrap("; ".join(present) + ".", width or 100)
 
 
-def outcome_summary(outcome: dict[str, Any], issue_units: dict[str, str] | None = None) -> str:
-    """The outcome in a few sentences."""
+def side_name(actor_id: str) -> str:
+    """An actor's id as a name where only the id is at hand: ``united_states``, United States."""
+    return actor_id.replace("_", " ").title()
+
+
+def term_text(issue: str, value: float) -> str:
+    """A term of a deal: territory in percent of the four oblasts, other issues on a 0-1 scale."""
+    return f"{issue} {_pct(value)}" if issue == "territory" else f"{issue} {value:.2f}"
+
+
+def _area(share: float, area_km2: float | None) -> str:
+    return "" if area_km2 is None else f" (about {share * area_km2:,.0f} km²)"
+
+
+def outcome_summary(
+    outcome: dict[str, Any],
+    issue_units: dict[str, str] | None = None,
+    names: dict[str, str] | None = None,
+    area_km2: float | None = None,
+) -> str:
+    """The outcome in a few sentences: dates, terms in percent, losses in thousands."""
+    names = names or {}
     lines = []
     ceasefire = outcome.get("ceasefire")
     if ceasefire:
@@ -265,7 +379,7 @@ def outcome_summary(outcome: dict[str, Any], issue_units: dict[str, str] | None 
             "the terms left it none of the disputed territory (not counted as an agreement)."
         )
     if outcome["terms"] is not None:
-        terms = ", ".join(f"{issue} {value:.3f}" for issue, value in outcome["terms"].items())
+        terms = ", ".join(term_text(issue, value) for issue, value in outcome["terms"].items())
         lines.append(
             f"Settlement agreed in week {outcome['settlement']['week']} "
             f"({outcome['settlement']['date']}) on terms: {terms}."
@@ -282,11 +396,16 @@ def outcome_summary(outcome: dict[str, Any], issue_units: dict[str, str] | None 
         lines.append(f"At the end a settlement is {state}.")
     if not outcome["agreed"]:
         lines.append(f"No settlement or general cease-fire in {outcome['weeks_run']} weeks.")
-    losses = ", ".join(f"{side} {value:,.0f}k" for side, value in outcome["losses"].items())
+    share = outcome["control_at_end"]
     lines.append(
-        f"Territory held by the front's holder at the end: {_pct(outcome['control_at_end'])}. "
-        f"Losses: {losses}."
+        f"{HOLDER_SHARE.capitalize()} at the end: {_pct(share)} of the four oblasts"
+        f"{_area(share, area_km2)}."
     )
+    losses = ", ".join(
+        f"{names.get(side, side_name(side))} {thousands(value)}"
+        for side, value in outcome["losses"].items()
+    )
+    lines.append(f"Losses, {LOSSES}: {losses}.")
     return "\n".join(lines)
 
 
@@ -295,12 +414,16 @@ def _range(interval: dict[str, Any]) -> str:
     return text if interval["exists"] else f"none ({text} is empty)"
 
 
-def analysis_summary(report: dict[str, Any]) -> str:
+def analysis_summary(report: dict[str, Any], width: int | None = 80) -> str:
     """`ceasefire analyze` as text: sides, ranges, solutions, levers."""
+    prose = fit(width)
     lines = [
-        f"{report['scenario']}, week {report['week']} ({report['date']}): the holder "
-        f"controls {_pct(report['control'])} of the disputed territory. Other issues are "
-        "held at the midpoint of the two sides' ideals.",
+        wrap(
+            f"{report['scenario']}, week {report['week']} ({report['date']}): the "
+            f"{HOLDER_SHARE} is {_pct(report['control'])} of the four oblasts. Other issues "
+            "are held at the midpoint of the two sides' ideals.",
+            prose,
+        ),
         "",
     ]
     rows = []
@@ -318,17 +441,22 @@ def analysis_summary(report: dict[str, Any]) -> str:
             ]
         )
     lines.append(
-        table(
-            [
-                "side",
-                "believed odds",
-                "expects holder at",
-                "cost of war",
-                "value of war",
-                "accepts territory",
-            ],
+        fitted_table(
+            ["side", "P(win)", "expects", "cost of war", "value of war", "accepts"],
             rows,
             [False, True, True, True, True, False],
+            width,
+            drop_order=(3, 4),
+            least_last=14,
+        )
+    )
+    lines.append(
+        wrap(
+            "P(win): the chance the side believes the holder wins an engagement; expects: "
+            f"the {HOLDER_SHARE} it expects from fighting on; cost and value of war: per "
+            "week of foresight, on the side's utility scale; accepts: the share of the "
+            "four oblasts it would accept rather than fight on, red lines aside.",
+            prose,
         )
     )
     nash, ks = report["nash"], report["kalai_smorodinsky"]
@@ -336,13 +464,17 @@ def analysis_summary(report: dict[str, Any]) -> str:
         "",
         f"Range by values of war: {_range(report['values_range'])}",
         f"Range inside red lines: {_range(report['red_lines_range'])}",
-        f"Bargaining range:       {_range(report['bargaining_range'])}"
-        " (by values, with red lines crossed where it pays by more than their cost)",
-        f"Gap to close:           {_pct(report['gap'])} of the territory",
+        textwrap.fill(
+            f"Bargaining range:       {_range(report['bargaining_range'])} (by values, with "
+            "red lines crossed where it pays by more than their cost)",
+            prose,
+            subsequent_indent=" " * 24,
+        ),
+        f"Gap to close:           {_pct(report['gap'])} of the four oblasts",
         f"Nash point:             {_pct(nash) if nash is not None else 'none (no range)'}",
         f"Kalai-Smorodinsky:      {_pct(ks) if ks is not None else 'none (no range)'}",
         "",
-        "Levers: how far each would have to move to open a bargaining range",
+        wrap("Levers: how far each would have to move to open a bargaining range", prose),
     ]
     lever_rows = []
     for lever in report["levers"]:
@@ -357,10 +489,23 @@ def analysis_summary(report: dict[str, Any]) -> str:
             ]
         )
     lines.append(
-        table(
+        fitted_table(
             ["lever", "now", "needed", "change", "note"],
             lever_rows,
             [False, True, True, True, False],
+            prose,
+        )
+    )
+    kinds = "; ".join(
+        f"{lever['lever']}: {lever['description']}"
+        for lever in report["levers"]
+        if lever.get("description")
+    )
+    lines.append(
+        wrap(
+            "now: the lever at this week; needed: the nearest value that opens a bargaining "
+            "range; change: needed minus now. " + (f"The levers: {kinds}." if kinds else ""),
+            prose,
         )
     )
     return "\n".join(lines)
@@ -376,21 +521,30 @@ def _ci(figure: dict[str, Any]) -> str:
     )
 
 
-def _quantile_row(label: str, q: dict[str, float] | None, fmt) -> list[str]:
+def _quantile_row(label: str, q: dict[str, float] | None, fmt, over: str) -> list[str]:
     if q is None:
-        return [label, "", "", "", "", ""]
-    return [label, *(fmt(q[k]) for k in ("q5", "q25", "q50", "q75", "q95"))]
+        return [label, "", "", "", "", "", over]
+    return [label, *(fmt(q[k]) for k in ("q5", "q25", "q50", "q75", "q95")), over]
 
 
-def mc_summary(summary: dict[str, Any], every: int = 13) -> str:
+def mc_summary(summary: dict[str, Any], every: int = 13, width: int | None = 80) -> str:
     """`ceasefire mc` as text: headline probabilities, timing, terms, durability, costs."""
+    prose = fit(width)
     cumulative = summary["cumulative_agreement"]
     end = cumulative[-1]["date"] if cumulative else ""
+
+    def said(label: str, figure: dict[str, Any]) -> str:
+        indent = " " * (len(label) - len(label.lstrip()))
+        return wrap(f"{label.strip()}: {_ci(figure)}", prose, indent, indent + "    ")
+
     lines = [
-        f"{summary['scenario']}: {summary['replications']:,} replications of "
-        f"{summary['weeks']} weeks, seed {summary['seed']}.",
+        wrap(
+            f"{summary['scenario']}: {summary['replications']:,} replications of "
+            f"{summary['weeks']} weeks, seed {summary['seed']}.",
+            prose,
+        ),
         "",
-        f"Agreement by {end} (settlement or cease-fire): {_ci(summary['p_agreement'])}",
+        said(f"Agreement by {end} (settlement or cease-fire)", summary["p_agreement"]),
     ]
     labels = {
         "settlement": "  a settlement of every issue",
@@ -399,12 +553,12 @@ def mc_summary(summary: dict[str, Any], every: int = 13) -> str:
         "capitulation": "Capitulation (not an agreement)",
     }
     for kind, figure in summary.get("p_outcome", {}).items():
-        lines.append(f"{labels[kind]}: {_ci(figure)}")
+        lines.append(said(labels[kind], figure))
     lines += [
-        f"Settlements that broke down: {_ci(summary['p_breakdown'])}",
-        f"Settlement in force at the end: {_ci(summary['p_in_force_at_end'])}",
+        said("Settlements that broke down", summary["p_breakdown"]),
+        said("Settlement in force at the end", summary["p_in_force_at_end"]),
         *(
-            f"{label}: {_ci(summary[key])}"
+            said(label, summary[key])
             for key, label in (
                 ("p_ceasefire_broke_down", "General cease-fires that broke down"),
                 ("p_ceasefire_in_force_at_end", "General cease-fire in force at the end"),
@@ -425,157 +579,277 @@ def mc_summary(summary: dict[str, Any], every: int = 13) -> str:
     )
     rows = [
         _quantile_row(
-            "week of agreement", summary["agreement_week_quantiles"], lambda v: f"{v:.0f}"
+            "week of agreement", summary["agreement_week_quantiles"], weeks_text, "agreed runs"
         )
     ]
     for issue, q in summary["terms_quantiles"].items():
-        rows.append(_quantile_row(f"terms: {issue}", q, lambda v: f"{v:.3f}"))
+        shown = _pct if issue == "territory" else (lambda v: f"{v:.2f}")
+        rows.append(_quantile_row(f"terms: {issue}", q, shown, "settled runs"))
     rows.append(
         _quantile_row(
-            "holder's share at the end", summary["control_at_end_quantiles"], lambda v: f"{v:.3f}"
+            f"{HOLDER_SHARE} at the end", summary["control_at_end_quantiles"], _pct, "all runs"
         )
     )
     for side, q in summary["losses"].items():
-        rows.append(_quantile_row(f"losses {side} (thousands)", q, lambda v: f"{v:,.0f}"))
-    lines += [
-        "",
-        "Quantiles (week: agreed runs; terms: settled runs; share and losses: all runs)",
-    ]
+        rows.append(
+            _quantile_row(
+                f"{side_name(side)} losses (thousands)", q, lambda v: f"{v:,.0f}", "all runs"
+            )
+        )
+    lines += ["", "Quantiles over the runs each row names"]
     lines.append(
-        table(
-            ["", "5%", "25%", "median", "75%", "95%"], rows, [False, True, True, True, True, True]
+        fitted_table(
+            ["", "5%", "25%", "median", "75%", "95%", "over"],
+            rows,
+            [False, True, True, True, True, True, False],
+            width,
+            least_last=8,
+        )
+    )
+    lines.append(
+        wrap(
+            "week: weeks from the start; terms: territory in percent of the four oblasts, "
+            f"other issues on their 0-1 scale; {HOLDER_SHARE}: percent of the four oblasts "
+            f"the front's holder holds; losses: {LOSSES}, in thousands.",
+            prose,
         )
     )
     return "\n".join(lines)
 
 
 def _headline_cells(cell: dict[str, Any]) -> list[str]:
-    week = cell["median_week"]
+    """A cell's figures; those over agreed runs marked ``*`` where the cell flags them as
+    resting on too few agreements to read."""
+    few = "*" if cell.get("too_few_agreements") else ""
+
+    def marked(text: str) -> str:
+        return f"{text}{few}" if text else text
+
     return [
         _pct(cell["p_agreement"]),
-        "" if week is None else f"{week:.0f}",
-        "" if cell["median_territory"] is None else f"{cell['median_territory']:.3f}",
-        _pct(cell["p_breakdown"]),
+        marked(weeks_text(cell["median_week"])),
+        marked(_pct(cell["median_territory"])),
+        marked(_pct(cell["p_breakdown"])),
         _pct(cell["p_in_force_at_end"]),
     ]
 
 
-HEADLINE_COLUMNS = [
-    "P(agreement)",
-    "median week",
-    "median territory",
-    "P(breakdown)",
-    "P(in force at end)",
-]
+HEADLINE_COLUMNS = ["P(agree)", "week", "territory", "P(break)", "P(in force)"]
+HEADLINE_LEGEND = (
+    "P(agree): chance of an agreement by the horizon; week: median week of agreement, "
+    "over agreed runs; territory: median territory in the settlement's terms, percent of "
+    "the four oblasts, over settled runs; P(break): share of settlements that broke down; "
+    "P(in force): chance a settlement is in force at the end."
+)
 
 
-def sweep_summary(result: dict[str, Any]) -> str:
+def _short_paths(paths: list[str]) -> list[str]:
+    """Column names for dotted paths: the last two parts when they tell them apart."""
+    short = [".".join(p.split(".")[-2:]) for p in paths]
+    return short if len(set(short)) == len(short) else paths
+
+
+def sweep_summary(result: dict[str, Any], width: int | None = 80) -> str:
     """`ceasefire sweep` as text: one row per grid point."""
-    paths = [v["path"] for v in result["varies"]]
+    prose = fit(width)
+    varies = result["varies"]
+    paths = [v["path"] for v in varies]
+    steps = [(v["high"] - v["low"]) / (v["steps"] - 1) if v["steps"] > 1 else None for v in varies]
     rows = [
-        [*(f"{cell['values'][p]:g}" for p in paths), *_headline_cells(cell)]
+        [
+            *(tidy(cell["values"][p], step) for p, step in zip(paths, steps, strict=True)),
+            *_headline_cells(cell),
+        ]
         for cell in result["cells"]
     ]
-    head = (
+    head = wrap(
         f"{result['scenario']}: {result['replications']:,} replications per point, "
-        f"seed {result['seed']} (the same random numbers at every point)."
+        f"seed {result['seed']} (the same random numbers at every point).",
+        prose,
     )
-    return (
-        head
-        + "\n\n"
-        + table([*paths, *HEADLINE_COLUMNS], rows, [True] * (len(paths) + len(HEADLINE_COLUMNS)))
+    names = _short_paths(paths)
+    counted = all("agreements" in cell for cell in result["cells"])
+    if counted:  # how many agreements each cell's figures rest on
+        for row, cell in zip(rows, result["cells"], strict=True):
+            row.insert(len(paths) + 1, f"{cell['agreements']:,}")
+    columns = [*names, *HEADLINE_COLUMNS]
+    if counted:
+        columns.insert(len(paths) + 1, "agreed")
+    first = len(paths) + (1 if counted else 0)
+    shown = fitted_table(
+        columns,
+        rows,
+        [True] * len(columns),
+        width,
+        drop_order=[first + 3, first + 4],
+        least_last=8,
     )
+    swept = "; ".join(f"{n}: {p}" for n, p in zip(names, paths, strict=True) if n != p)
+    legend = (f"Swept: {swept}. " if swept else "") + HEADLINE_LEGEND
+    if counted:
+        legend += " agreed: the runs that reached an agreement."
+    if any(cell.get("too_few_agreements") for cell in result["cells"]):
+        legend += " *: too few agreements in the cell to read the figure."
+    return head + "\n\n" + shown + "\n\n" + wrap(legend, prose)
 
 
-def sensitivity_summary(report: dict[str, Any], top: int | None = None) -> str:
+def sensitivity_summary(
+    report: dict[str, Any], top: int | None = None, width: int | None = 80
+) -> str:
     """`ceasefire sensitivity` as text: uncertain values ranked by how much they matter."""
+    prose = fit(width)
     low_q, high_q = report["quantiles"]
     base = report["base"]
     lines = [
-        f"{report['scenario']}: {report['replications']:,} replications per run, seed "
-        f"{report['seed']}. Each uncertain value is held at its {low_q:.0%} and "
-        f"{high_q:.0%} percentiles in turn; everything else is sampled.",
-        f"With everything sampled: P(agreement) {_pct(base['p_agreement'])}, median "
-        f"agreed territory {_num(base['median_territory'], 3) or 'none'}.",
+        wrap(
+            f"{report['scenario']}: {report['replications']:,} replications per run, seed "
+            f"{report['seed']}. Each uncertain value is held at its {low_q:.0%} and "
+            f"{high_q:.0%} percentiles in turn; everything else is sampled.",
+            prose,
+        ),
+        wrap(
+            f"With everything sampled: P(agreement) {_pct(base['p_agreement'])}; median "
+            "agreed territory "
+            + (
+                f"{_pct(base['median_territory'])} of the four oblasts."
+                if base["median_territory"] is not None
+                else "none (no settlement)."
+            ),
+            prose,
+        ),
         "",
     ]
-    rows = []
+    rows: list[list[Any]] = []
     for rank, row in enumerate(report["values"][:top], start=1):
         swing = row["swing_median_territory"]
         rows.append(
             [
                 rank,
                 row["path"],
-                f"{row['low_value']:g}",
-                f"{row['high_value']:g}",
+                f"{row['low_value']:.4g}",
+                f"{row['high_value']:.4g}",
                 _pct(row["low"]["p_agreement"]),
                 _pct(row["high"]["p_agreement"]),
                 _pct(row["swing_p_agreement"]),
-                "" if swing is None else f"{swing:.3f}",
+                "" if swing is None else f"{100 * swing:.1f} pts",
             ]
         )
-    lines.append(
-        table(
-            [
-                "rank",
-                "value",
-                "low",
-                "high",
-                "P(agr) at low",
-                "P(agr) at high",
-                "swing",
-                "territory swing",
-            ],
-            rows,
-            [True, False, True, True, True, True, True, True],
-        )
-    )
+    headers = ["rank", "value", "low", "high", "P at low", "P at high", "swing", "terms swing"]
+    right = [True, False, True, True, True, True, True, True]
+    if width is not None:  # the path gives way in its middle; below 32 columns, a column goes
+        cells = [headers, *[[str(c) for c in r] for r in rows]]
+        columns = [0, 2, 3, 4, 5, 6, 7]
+        for dropped in (None, 7, 2, 3):
+            if dropped is not None:
+                columns.remove(dropped)
+            room = fit(width) - sum(max(len(r[i]) for r in cells) + 2 for i in columns)
+            if room >= 32:
+                break
+        for r in rows:
+            r[1] = _middle_cut(r[1], max(room, 24))
+    shown = fitted_table(headers, rows, right, width, drop_order=(7, 2, 3), least_last=5)
+    header = [name.strip() for name in shown.splitlines()[0].split("  ") if name.strip()]
+    legend = [
+        "low, high: the value at its percentiles" if "low" in header else "",
+        "P at low/high: the chance of an agreement with the value held at its low and high "
+        "percentile; swing: the difference",
+        "terms swing: the change in the median agreed territory, in points of the four oblasts"
+        if "terms swing" in header
+        else "",
+    ]
+    dropped = "" if "terms swing" in header else " (--wide shows every column)"
+    lines += [shown, wrap("; ".join(p for p in legend if p) + "." + dropped, prose)]
     return "\n".join(lines)
 
 
-def compare_summary(report: dict[str, Any]) -> str:
+def _middle_cut(text: str, width: int) -> str:
+    """A long name that fits ``width``: its middle gives way to '…'."""
+    if len(text) <= width:
+        return text
+    keep = width - 1
+    return text[: keep // 2] + "…" + text[-(keep - keep // 2) :]
+
+
+COMPARE_LABELS = {
+    "p_agreed": "P(agreement)",
+    "p_settlement": "P(settlement)",
+    "p_ceasefire": "P(general cease-fire)",
+    "p_partial_truce": "P(truce on strikes)",
+    "p_capitulation": "P(capitulation)",
+    "p_in_force_at_end": "P(in force at end)",
+    "p_breakdown_given_settled": "P(breakdown | settled)",
+    "median_agreement_week": "median week agreed",
+    "median_territory": "median terms: territory",
+    "median_control_at_end": f"median {HOLDER_SHARE} at end",
+}
+
+
+def compare_summary(report: dict[str, Any], width: int | None = 80) -> str:
     """`ceasefire compare` as text: each figure for both scenarios and the difference."""
+    prose = fit(width)
+
+    def kind(name: str) -> str:
+        if name.startswith("p_"):
+            return "p"
+        return "week" if "week" in name else "share"
 
     def shown(name: str, value: Any) -> str:
         if isinstance(value, dict):
             value = value["value"]
         if value is None:
             return ""
-        return _pct(value) if name.startswith("p_") else f"{value:.3f}"
+        return weeks_text(value) if kind(name) == "week" else _pct(value)
+
+    def signed(name: str, value: float, unit: bool = True) -> str:
+        if kind(name) == "week":
+            text = f"{value:+.1f}" if value != round(value) else f"{value:+.0f}"
+            return f"{text} wk" if unit else text
+        return f"{100 * value:+.1f} pts" if unit else f"{100 * value:+.1f}"
 
     rows = []
     for name, figure in report["figures"].items():
         low, high = figure["ci95"]
         difference = figure["difference"]
-        fmt = (
-            (lambda v: f"{100 * v:+.1f} pts") if name.startswith("p_") else (lambda v: f"{v:+.3f}")
-        )
         rows.append(
             [
-                name.replace("_", " "),
+                COMPARE_LABELS.get(name, name.replace("_", " ")),
                 shown(name, figure["first"]),
                 shown(name, figure["second"]),
-                "" if difference is None else fmt(difference),
-                "" if low is None else f"{fmt(low)} to {fmt(high)}",
+                "" if difference is None else signed(name, difference),
+                "" if low is None else f"{signed(name, low, False)} to {signed(name, high, False)}",
             ]
         )
-    head = (
+    head = wrap(
         f"{report['second']} against {report['first']}: {report['replications']:,} "
-        f"replications each, seed {report['seed']} (paired replications)."
+        f"replications each, seed {report['seed']} (paired replications).",
+        prose,
+    )
+    legend = wrap(
+        "Difference: second minus first, its 95% interval in the same unit; pts: "
+        "percentage points; wk: weeks. Territory "
+        f"and {HOLDER_SHARE} are percent of the four oblasts. Week and terms are over the "
+        "runs that agreed or settled; the interval is a paired bootstrap for those, a "
+        "paired normal interval for the chances.",
+        prose,
     )
     return (
         head
         + "\n\n"
-        + table(
+        + fitted_table(
             ["figure", report["first"], report["second"], "difference", "95% interval"],
             rows,
             [False, True, True, True, False],
+            width,
+            least_last=12,
         )
+        + "\n"
+        + legend
     )
 
 
-def drivers_summary(report: dict[str, Any]) -> str:
+def drivers_summary(report: dict[str, Any], width: int | None = 80) -> str:
     """`ceasefire drivers` as text: each mechanism's share of the outcome's variance."""
+    prose = fit(width)
 
     def share(value: float | None) -> str:
         return "-" if value is None else _pct(value)
@@ -586,17 +860,25 @@ def drivers_summary(report: dict[str, Any]) -> str:
     ]
     return "\n".join(
         [
-            f"{report['scenario']}: {report['replications']:,} replications, seed "
-            f"{report['seed']}; {report['agreed']:,} reached an agreement.",
-            "",
-            table(
-                ["driver", "inputs", "agreement", "week of agreement"],
-                rows,
-                [False, True, True, True],
+            wrap(
+                f"{report['scenario']}: {report['replications']:,} replications, seed "
+                f"{report['seed']}; {report['agreed']:,} reached an agreement.",
+                prose,
             ),
             "",
-            "Share of the variance of each outcome that the driver's inputs explain alone",
-            "(adjusted R² of a quadratic fit; '-' where too few runs to fit: each term needs",
-            "10); the rest is interaction and the chance of the war.",
+            fitted_table(
+                ["driver", "inputs", "agreement", "week"],
+                rows,
+                [False, True, True, True],
+                width,
+            ),
+            "",
+            wrap(
+                "agreement, week: the share of the variance of agreement (yes or no) and of "
+                "the week of agreement that the driver's inputs explain alone (adjusted R² of "
+                "a quadratic fit; '-' where too few runs to fit: each term needs 10); the rest "
+                "is interaction and the chance of the war.",
+                prose,
+            ),
         ]
     )
