@@ -757,8 +757,8 @@ def sensitivity_summary(
         if "terms swing" in header
         else "",
     ]
-    dropped = "" if "terms swing" in header else " (--wide shows every column)"
-    lines += [shown, wrap("; ".join(p for p in legend if p) + "." + dropped, prose)]
+    more = "" if "terms swing" in header else " (--wide shows every column)"
+    lines += [shown, wrap("; ".join(p for p in legend if p) + "." + more, prose)]
     return "\n".join(lines)
 
 
