@@ -104,14 +104,14 @@ def _pct(share: float) -> str:
     return f"{100 * share:.1f}%"
 
 
-WIDTH = 99
-"""Every line a player sees fits a terminal of 100 columns."""
+WIDTH = 79
+"""Lines a player sees fit a terminal of 80 columns unless the caller gives a width."""
 
 
-def fit(text: str, indent: str = "        ") -> str:
-    """Wrap each line of ``text`` to ``WIDTH``, continuing under ``indent``."""
+def fit(text: str, indent: str = "        ", width: int = WIDTH) -> str:
+    """Wrap each line of ``text`` to ``width``, continuing under ``indent``."""
     return "\n".join(
-        textwrap.fill(line, WIDTH, subsequent_indent=indent) if line else line
+        textwrap.fill(line, width, subsequent_indent=indent) if line else line
         for line in text.split("\n")
     )
 
@@ -130,10 +130,12 @@ class HumanSeat:
     ended: bool = False
     asked: int = 0
     """Questions asked so far."""
+    width: int = WIDTH
+    """Columns a line may take (the CLI gives the terminal's)."""
 
     def __post_init__(self) -> None:
         say = self.say
-        self.say = lambda text: say(fit(text))
+        self.say = lambda text: say(fit(text, width=self.width))
 
     counters: dict[str, dict[str, float]] = field(default_factory=dict)
     _last_held: dict[str, bool] = field(default_factory=dict)
@@ -282,7 +284,7 @@ class HumanSeat:
         ]
         area = model.control[0] * model.area_km2[0]
         return (
-            f"Front   {holder.name} holds {_pct(model.control[0])} of the disputed area "
+            f"Front   {holder.name}'s share: {_pct(model.control[0])} of the four oblasts "
             f"({area:,.0f} km2)\n"
             f"Places  {holder.name}: {', '.join(held) or '-'} | "
             f"{defender.name}: {', '.join(free) or '-'}"
@@ -530,10 +532,13 @@ def play(
     ask: Callable[[str], str | None],
     seed: int | None = None,
     weeks: int | None = None,
+    width: int = WIDTH,
 ) -> dict[str, Any]:
-    """Play ``weeks`` weeks with people in ``roles``; returns the run's outcome."""
+    """Play ``weeks`` weeks with people in ``roles``; returns the run's outcome.
+
+    Every line ``say`` is given fits ``width`` columns."""
     model = CeasefireModel(scenario, replications=1, seed=seed)
-    seat = HumanSeat(roles, say, ask)
+    seat = HumanSeat(roles, say, ask, width=width)
     model.seat = seat
     seat.news(model)
     weeks = model.scenario.horizon if weeks is None else weeks
@@ -570,7 +575,7 @@ def play(
         last_status = status
     result = outcome(model)
     side_names = {side.actor_id: side.name for side in model.belligerents}
-    say(fit(_ending(result, model.date, side_names), ""))
+    say(fit(_ending(result, model.date, side_names), "", width))
     return result
 
 
@@ -587,6 +592,6 @@ def _ending(result: dict[str, Any], when: dt.date, names: dict[str, str]) -> str
         f"{names.get(side, side)} {value:,.0f}" for side, value in result["losses"].items()
     )
     return (
-        f"Game over ({when:%d %b %Y}, week {result['weeks_run']}): {what}. The front's holder "
-        f"ends with {_pct(result['control_at_end'])}. Killed and wounded, thousands: {losses}."
+        f"Game over ({when:%d %b %Y}, week {result['weeks_run']}): {what}. The holder's share "
+        f"at the end: {_pct(result['control_at_end'])}. Killed and wounded, thousands: {losses}."
     )

@@ -110,6 +110,17 @@ def test_cli_game_from_piped_input_writes_a_transcript(tmp_path):
     assert max(len(line) for line in text.splitlines()) < 100
 
 
+@pytest.mark.parametrize("columns", [80, 100])
+def test_the_game_fits_the_terminal(monkeypatch, columns):
+    monkeypatch.setenv("COLUMNS", str(columns))
+    result = CliRunner().invoke(
+        main, ["play", "--as", "ukraine", "--weeks", "6", "--seed", "2"], input="accept\nreject\n"
+    )
+    assert result.exit_code == 0, result.output
+    widths = [len(line) for line in result.output.splitlines()]
+    assert max(widths) <= columns and max(widths) > columns - 12
+
+
 def test_cli_play_rejects_an_unknown_seat():
     result = CliRunner().invoke(main, ["play", "--as", "france", "--weeks", "2"], input="")
     assert result.exit_code == 2

@@ -35,7 +35,7 @@ NOT_TEXT = {
     "plot": "writes a chart file and says so in one line",
     "report": "writes an HTML page and says so in one line",
     "app": "serves a web page",
-    "play": "an interactive game, tested in test_play.py",
+    "play": "an interactive game; test_play.py checks it fits the terminal",
 }
 
 

@@ -437,7 +437,15 @@ def play(
         click.echo(f"wrote {transcript}", err=True)
 
     try:
-        play_game(loaded, list(dict.fromkeys(roles)), say, ask, seed=seed, weeks=weeks)
+        play_game(
+            loaded,
+            list(dict.fromkeys(roles)),
+            say,
+            ask,
+            seed=seed,
+            weeks=weeks,
+            width=text_width() - 1,
+        )
     except KeyboardInterrupt:
         lines.append("(interrupted)")
         save()  # a game stopped with Ctrl-C keeps its transcript
