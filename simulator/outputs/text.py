@@ -681,12 +681,12 @@ def sweep_summary(result: dict[str, Any], width: int | None = 80) -> str:
         rows,
         [True] * len(columns),
         width,
-        drop_order=[first + 3, first + 4],
+        drop_order=[first + 3, first + 4, *([len(paths) + 1] if counted else [])],
         least_last=8,
     )
     swept = "; ".join(f"{n}: {p}" for n, p in zip(names, paths, strict=True) if n != p)
     legend = (f"Swept: {swept}. " if swept else "") + HEADLINE_LEGEND
-    if counted:
+    if "agreed" in shown.splitlines()[0].split():
         legend += " agreed: the runs that reached an agreement."
     if any(cell.get("too_few_agreements") for cell in result["cells"]):
         legend += " *: too few agreements in the cell to read the figure."
