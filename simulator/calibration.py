@@ -256,6 +256,8 @@ def simulate_year(
     control[0] = model.control
     net = np.empty((weeks, replications))
     for week in range(weeks):
+        # The week's number keys its random draws (simulator.streams), as in step().
+        model.steps = week + 1
         wins_holder, wins_defender = model._fight()
         net[week] = wins_holder - wins_defender
         control[week + 1] = model.control
@@ -673,6 +675,7 @@ def place_fall_weeks(
     model = _Battlefield(scenario, {}, replications, seed)
     fell = {p: np.full(replications, -1) for p in model.place_ids}
     for week in range(1, weeks + 1):
+        model.steps = week  # keys the week's random draws, as in step()
         model._fight()
         for place in model.place_ids:
             now = model.place_held(place) & (fell[place] < 0)

@@ -33,13 +33,15 @@ from typing import Any, Protocol
 import mesa
 import numpy as np
 
-from . import battlefield
+from . import battlefield, streams
 from .agents import Belligerent, Mediator
 from .milestones import FIRST_YEAR_WEEKS, quarter_end_weeks
+from .records import SideWeek, WeekRecord
 from .scenario.checks import TERRITORY
 from .scenario.loader import load_scenario
 from .scenario.sampling import draw_all
 from .scenario.schema import Scenario
+from .streams import Streams
 from .talks.base import Named, Party
 from .talks.protocols import RoundResult
 from .talks.registry import PROTOCOLS
@@ -99,6 +101,10 @@ class CeasefireModel(mesa.Model):
         scenario: a loaded scenario (default: the bundled baseline).
         replications: how many replications advance in lockstep (1 = one narrated run).
         seed: an integer or ``SeedSequence``; default: the scenario's seed.
+        first_replication: the index, in an ensemble, of this model's first replication.
+            Replication i's random numbers depend only on the seed and i
+            (:mod:`simulator.streams`), so a chunk of an ensemble starting at i draws
+            what the whole ensemble would draw for its rows.
         collect: record weekly data with a DataCollector (off for large ensembles).
         fixed: scenario numbers held at given values, by dotted path: one number for
             every replication (``{"actors.russia.resolve": 0.9}``) or an array with one
@@ -113,16 +119,21 @@ class CeasefireModel(mesa.Model):
         seed: int | np.random.SeedSequence | None = None,
         collect: bool = True,
         fixed: dict[str, float | np.ndarray] | None = None,
+        first_replication: int = 0,
     ):
         scenario = scenario if scenario is not None else load_scenario()
         root = as_seed_sequence(scenario.seed if seed is None else seed)
         parameters_seed, dynamics_seed = root.spawn(2)
+        # Mesa's own generators are seeded too, though the week draws from self.streams.
         super().__init__(rng=np.random.default_rng(dynamics_seed))
         if replications < 1:
             raise ValueError(f"replications must be at least 1, got {replications}")
+        if first_replication < 0:
+            raise ValueError(f"first_replication must be at least 0, got {first_replication}")
         self.scenario = scenario
         self.replications = replications
-        self._draws = draw_all(scenario, replications, parameters_seed)
+        self.streams = Streams(dynamics_seed, first_replication, replications)
+        self._draws = draw_all(scenario, replications, parameters_seed, first_replication)
         for path, value in (fixed or {}).items():
             if path not in self._draws:
                 raise KeyError(f"the scenario has no number at '{path}'")
@@ -150,7 +161,8 @@ class CeasefireModel(mesa.Model):
         self._build_talks()
         self._build_outcomes()
         self._update_levers()
-        self.week_record: dict[str, np.ndarray] = {}
+        self.week_record: WeekRecord | None = None
+        """The last week collected (None until then, and when ``collect`` is off)."""
         self.seat: Seat | None = None
         """A person's seat at the table (``ceasefire play``); None: the model plays all."""
         self._collect = collect
@@ -411,7 +423,9 @@ class CeasefireModel(mesa.Model):
             power_holder, power_defender, self.contest_exponent
         )
         engagements = np.where(fighting, self.engagements, 0.0)
-        wins_holder, wins_defender = battlefield.fight(self.rng, engagements, self.p_holder)
+        wins_holder, wins_defender = battlefield.fight(
+            self.streams, self.steps, engagements, self.p_holder
+        )
         net = wins_holder - wins_defender
         # Net wins on an axis whose line is inside a town move the front 1/defence as far.
         area_net = net.astype(float)
@@ -652,7 +666,8 @@ class CeasefireModel(mesa.Model):
         guarantee = self.guarantee
         hazard = base * np.exp(sensitivity * np.maximum(regret, 0.0)) * (1.0 - guarantee)
         self.hazard = np.where(self.in_force, np.clip(hazard, 0.0, 1.0), 0.0)
-        breaks = self.in_force & (self.rng.random(self.replications) < self.hazard)
+        draw = self.streams.uniform(streams.SETTLEMENT_BREAKDOWN, self.steps)
+        breaks = self.in_force & (draw < self.hazard)
         first = breaks & ~self.broke_down
         self.breakdown_week = np.where(first, self.steps, self.breakdown_week)
         self.broke_down |= breaks
@@ -687,11 +702,14 @@ class CeasefireModel(mesa.Model):
         shelter = 1.0 - self.guarantee[paused]
         ceasefire_hazard = np.clip(base * np.exp(sensitivity * regret) * shelter, 0.0, 1.0)
         truce_hazard = np.clip(base * shelter, 0.0, 1.0)
-        draws = self.rng.random((2, len(paused)))
+        ceasefire_draw = self.streams.uniform(streams.CEASEFIRE_BREAKDOWN, self.steps, paused)
+        truce_draw = self.streams.uniform(streams.TRUCE_BREAKDOWN, self.steps, paused)
         ceasefire_breaks = np.zeros(self.replications, dtype=bool)
         truce_breaks = np.zeros(self.replications, dtype=bool)
-        ceasefire_breaks[paused] = self.ceasefire_active[paused] & (draws[0] < ceasefire_hazard)
-        truce_breaks[paused] = truce & (draws[1] < truce_hazard)
+        ceasefire_breaks[paused] = self.ceasefire_active[paused] & (
+            ceasefire_draw < ceasefire_hazard
+        )
+        truce_breaks[paused] = truce & (truce_draw < truce_hazard)
         self.ceasefire_broke_down |= ceasefire_breaks
         self.truce_broke_down |= truce_breaks
         self.ceasefire_until = np.where(ceasefire_breaks, -1, self.ceasefire_until)
@@ -760,73 +778,72 @@ class CeasefireModel(mesa.Model):
         return holder_min, defender_max, red_lines_meet, in_range
 
     def _record(self, agreed_now: np.ndarray, parties: tuple[Party, Party] | None) -> None:
-        record: dict[str, Any] = {
-            "week": self.steps,
-            "date": self.date.isoformat(),
-            "control": self.control,
-            "control_km2": self.control * self.area_km2,
-            "p_holder_wins": getattr(self, "p_holder", np.full(self.replications, np.nan)),
-        }
-        for place in self.place_ids:
-            record[f"held_{place}"] = self.place_held(place)
+        """Keep this week as a typed :class:`~simulator.records.WeekRecord`; the
+        DataCollector stores its flat columns."""
         nothing = np.full(self.replications, np.nan)
         ideals = [side.positions.ideal_now(self.control) for side in self.belligerents]
+        holder_min, defender_max, red_lines_meet, in_range = self._bargaining_state(parties)
+        sides: dict[str, SideWeek] = {}
         for index, side in enumerate(self.belligerents):
             # Each side's position on every issue this week: its ask in talks (empty
             # without talks), its red line (the limit that faces the other side's ideal)
             # and what crossing that line would cost it now (empty when hard).
             low, high = side.positions.limits_now(self.control)
+            toward_high = ideals[index] <= ideals[1 - index]
+            line = np.where(toward_high, high, low)
+            red_line = np.where(np.isnan(side.positions.red_line), np.nan, line)
             crossing = side.crossing_cost_now(self) if side.positions.crossable else None
-            for k, issue in enumerate(self.issue_ids):
-                ask = parties[index].ask[:, k] if parties is not None else nothing
-                record[f"ask_{side.actor_id}_{issue}"] = ask.copy()
-                toward_high = ideals[index][:, k] <= ideals[1 - index][:, k]
-                line = np.where(toward_high, high[:, k], low[:, k])
-                has_line = ~np.isnan(side.positions.red_line[:, k])
-                record[f"red_line_{side.actor_id}_{issue}"] = np.where(has_line, line, np.nan)
-                cost = crossing[:, k] if crossing is not None else nothing
-                record[f"crossing_cost_{side.actor_id}_{issue}"] = np.where(
-                    np.isfinite(cost), cost, np.nan
-                )
-        for side in self.belligerents:
-            record[f"forces_{side.actor_id}"] = side.forces
-            record[f"belief_{side.actor_id}"] = side.believed_p
-            record[f"walk_away_{side.actor_id}"] = side.walk_away
-        holder_min, defender_max, red_lines_meet, in_range = self._bargaining_state(parties)
-        record[f"reservation_{self.holder.actor_id}"] = holder_min
-        record[f"reservation_{self.defender.actor_id}"] = defender_max
-        record["values_overlap"] = holder_min <= defender_max
-        record["red_lines_overlap"] = red_lines_meet
-        record["bargaining_range"] = in_range
-        for k, issue in enumerate(self.issue_ids):
-            record[f"text_{issue}"] = self.text[:, k]
-        for index, side in enumerate(self.belligerents):
-            record[f"accepts_{side.actor_id}"] = self.accepts[index]
-        for kind, answers in self.accepts_by_kind.items():
-            for index, side in enumerate(self.belligerents):
-                record[f"accepts_{kind}_{side.actor_id}"] = answers[index]
-        record["agreed_this_week"] = agreed_now
-        record["agreed"] = self.agreed
-        record["agreement_week"] = self.agreement_week
-        record["settled"] = self.settled
-        record["ceasefire_agreed"] = self.ceasefire_agreed
-        record["general_ceasefire_in_force"] = self.ceasefire_active
-        record["partial_truce_in_force"] = self.truce_active
-        record["capitulated"] = self.capitulated
-        record["intelligence"] = self.intelligence
-        for side in self.belligerents:
-            record[f"resources_{side.actor_id}"] = side.resources_now(self)
-        for k, issue in enumerate(self.issue_ids):
-            record[f"agreed_{issue}"] = self.terms[:, k]
-        record["broke_down"] = self.broke_down
-        record["ceasefire_in_force"] = self.in_force
-        record["breakdown_hazard"] = self.hazard
-        record["aid"] = self.aid
-        record["sanctions"] = self.sanctions
-        self.week_record = record
+            cost = (
+                np.where(np.isfinite(crossing), crossing, np.nan)
+                if crossing is not None
+                else np.full_like(red_line, np.nan)
+            )
+            ask = parties[index].ask.copy() if parties is not None else np.full_like(line, np.nan)
+            sides[side.actor_id] = SideWeek(
+                ask=ask,
+                red_line=red_line,
+                crossing_cost=cost,
+                forces=side.forces,
+                belief=side.believed_p,
+                walk_away=side.walk_away,
+                reservation=holder_min if index == 0 else defender_max,
+                accepts=self.accepts[index],
+                accepts_by_kind={kind: a[index] for kind, a in self.accepts_by_kind.items()},
+                resources=side.resources_now(self),
+            )
+        self.week_record = WeekRecord(
+            week=self.steps,
+            date=self.date.isoformat(),
+            issue_ids=tuple(self.issue_ids),
+            control=self.control,
+            control_km2=self.control * self.area_km2,
+            p_holder_wins=getattr(self, "p_holder", nothing),
+            held={place: self.place_held(place) for place in self.place_ids},
+            sides=sides,
+            values_overlap=holder_min <= defender_max,
+            red_lines_overlap=red_lines_meet,
+            bargaining_range=in_range,
+            text=self.text,
+            agreed_this_week=agreed_now,
+            agreed=self.agreed,
+            agreement_week=self.agreement_week,
+            settled=self.settled,
+            ceasefire_agreed=self.ceasefire_agreed,
+            general_ceasefire_in_force=self.ceasefire_active,
+            partial_truce_in_force=self.truce_active,
+            capitulated=self.capitulated,
+            intelligence=self.intelligence,
+            terms=self.terms,
+            broke_down=self.broke_down,
+            ceasefire_in_force=self.in_force,
+            breakdown_hazard=self.hazard,
+            aid=self.aid,
+            sanctions=self.sanctions,
+        )
         if self._collect:
             if self.datacollector is None:
-                reporters = {name: partial(_report, name) for name in record}
+                columns = self.week_record.columns()
+                reporters = {name: partial(_report, name) for name in columns}
                 self.datacollector = mesa.DataCollector(model_reporters=reporters)
             self.datacollector.collect(self)
 
@@ -846,5 +863,6 @@ def _fixed_values(path: str, value: float | np.ndarray, replications: int) -> np
 
 
 def _report(name: str, model: CeasefireModel) -> Any:
-    """DataCollector reporter for one field of the weekly record (Mesa deep-copies it)."""
-    return model.week_record[name]
+    """DataCollector reporter for one column of the weekly record (Mesa deep-copies it)."""
+    assert model.week_record is not None
+    return model.week_record.columns()[name]
