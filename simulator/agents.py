@@ -72,10 +72,13 @@ class Positions:
         self.crossable_issues = np.flatnonzero(np.isfinite(self.crossing_cost).any(axis=0))
         self.crossable = len(self.crossable_issues) > 0
 
-    def _limits(self, control: np.ndarray, issues) -> tuple[np.ndarray, ...]:
-        """Ideal, low and high ``(R, K)`` on ``issues`` for the given front line."""
+    def _limits(
+        self, control: np.ndarray, issues, out: tuple[np.ndarray, ...] | None = None
+    ) -> tuple[np.ndarray, ...]:
+        """Ideal, low and high ``(R, K)`` on ``issues`` for the given front line (written
+        into the columns of ``out`` when given)."""
         shape = self.ideal.shape
-        ideal, low, high = np.empty(shape), np.empty(shape), np.empty(shape)
+        ideal, low, high = out if out is not None else (np.empty(shape) for _ in range(3))
         for k in issues:
             lo, hi = self._scale[0][k], self._scale[1][k]
             ideal_k = (
@@ -101,12 +104,8 @@ class Positions:
         """Recompute the issues that follow a new front line (the model replaces, never
         mutates, its ``control`` array, so identity tells when the line has moved)."""
         if len(self._moving):
-            moved = self._limits(control, self._moving)
             current = tuple(array.copy() for array in self._static)
-            for k in self._moving:
-                for target, source in zip(current, moved, strict=True):
-                    target[:, k] = source[:, k]
-            self._ideal, self._low, self._high = current
+            self._ideal, self._low, self._high = self._limits(control, self._moving, current)
         else:
             self._ideal, self._low, self._high = self._static
         self._cached_for = control
@@ -122,6 +121,11 @@ class Positions:
         if control is not self._cached_for:
             self._refresh(control)
         return self._low, self._high
+
+
+def _reciprocal(values: np.ndarray) -> np.ndarray:
+    """``1 / values`` where positive, 0 elsewhere."""
+    return np.where(values > 0, 1.0 / np.where(values > 0, values, 1.0), 0.0)
 
 
 class Belligerent(mesa.Agent):
@@ -149,6 +153,10 @@ class Belligerent(mesa.Agent):
             f"{resources}.intelligence_dependence", default=0.0
         )
         self.start_forces = self.forces.copy()
+        # 1 / starting forces and 1 / materiel (0 for a side that started with none),
+        # worked out once for the weekly shares of them.
+        self._per_start_forces = _reciprocal(self.start_forces)
+        self._per_materiel = _reciprocal(self.materiel)
         start_power = self.start_forces * self.materiel
         # 1 / the combat power it started with (0 for a side that started with none).
         self._per_start_power = np.where(
@@ -180,7 +188,7 @@ class Belligerent(mesa.Agent):
 
     # ------------------------------------------------------------------ battlefield
 
-    def materiel_now(self, aid: np.ndarray, logistics_loss: np.ndarray) -> np.ndarray:
+    def materiel_now(self, aid: np.ndarray, logistics_loss: np.ndarray | float) -> np.ndarray:
         """Materiel after the mediator's aid level and the loss of logistics hubs."""
         aid_factor = 1.0 - self.aid_dependence * (1.0 - aid)
         return self.materiel * np.maximum(aid_factor, 0.0) * (1.0 - logistics_loss)
@@ -191,8 +199,7 @@ class Belligerent(mesa.Agent):
 
     def relative(self, materiel_now: np.ndarray) -> np.ndarray:
         """Materiel now as a share of the start's (0 for a side that started with none)."""
-        safe = np.where(self.materiel > 0, self.materiel, 1.0)
-        return np.where(self.materiel > 0, materiel_now / safe, 0.0)
+        return materiel_now * self._per_materiel
 
     def take_losses(self, lost: np.ndarray) -> None:
         self.losses_total += lost
@@ -270,13 +277,14 @@ class Belligerent(mesa.Agent):
         """
         if not self.positions.crossable:
             return None
-        safe = np.where(self.start_forces > 0, self.start_forces, 1.0)
-        weariness = self.losses_total / safe
+        weariness = self.losses_total * self._per_start_forces
         burden = np.maximum(self.war_burden, 1.0)
         cost = np.full_like(self.positions.crossing_cost, np.inf)
         for k in self.positions.crossable_issues:
             wear = np.exp(-self.positions.casualty_erosion[:, k] * weariness)
-            cost[:, k] = self.positions.crossing_cost[:, k] * wear / burden
+            wear *= self.positions.crossing_cost[:, k]
+            wear /= burden
+            cost[:, k] = wear
         return cost
 
     # ----------------------------------------------------------------------- pauses

