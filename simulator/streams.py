@@ -115,12 +115,17 @@ def binomial_quantile(u: np.ndarray, count: np.ndarray, p: np.ndarray) -> np.nda
     wins = np.zeros_like(n)
     big = n > BINOMIAL_SEARCH_LIMIT
     top = int(n[~big].max()) if (~big).any() else 0
+    more = np.empty(n.shape, dtype=bool)
+    ratio = np.empty_like(n)
     for k in range(top):
-        more = u > cdf
+        np.greater(u, cdf, out=more)
         if not more.any():
             break
         wins += more
-        pmf *= (n - k) * odds / (k + 1)
+        np.subtract(n, k, out=ratio)  # P(k+1) = P(k) * (n - k) / (k + 1) * p / (1 - p)
+        ratio *= odds
+        ratio *= 1.0 / (k + 1)
+        pmf *= ratio
         cdf += pmf
     wins = np.minimum(wins, n)  # rounding can leave the sum a hair under 1
     if big.any():
