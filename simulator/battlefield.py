@@ -33,8 +33,12 @@ def win_probability(power_a: np.ndarray, power_b: np.ndarray, exponent: np.ndarr
     """
     with np.errstate(divide="ignore", invalid="ignore"):
         log_ratio = np.log(power_a) - np.log(power_b)
-    log_ratio = np.nan_to_num(log_ratio, nan=0.0, posinf=np.inf, neginf=-np.inf)
-    return 1.0 / (1.0 + np.exp(-exponent * log_ratio))
+    log_ratio[np.isnan(log_ratio)] = 0.0  # neither side has power: even odds
+    odds = np.multiply(-exponent, log_ratio, out=log_ratio)  # 1 / (1 + exp(-m log(A/B)))
+    with np.errstate(over="ignore"):  # exp(inf): the side has no power, P = 0
+        np.exp(odds, out=odds)
+    odds += 1.0
+    return np.divide(1.0, odds, out=odds)
 
 
 def fight(

@@ -577,6 +577,8 @@ class CeasefireModel(mesa.Model):
     def _start_ceasefire(self, both: np.ndarray) -> None:
         """A general cease-fire from next week for ``pause_weeks`` weeks; the first one
         agreed is an agreement (unless a settlement came first)."""
+        if not both.any():
+            return
         first = both & ~self.agreed
         self.agreement_week = np.where(first, self.steps, self.agreement_week)
         self.agreed |= both
@@ -654,20 +656,23 @@ class CeasefireModel(mesa.Model):
         if not self.in_force.any():
             self.hazard = np.zeros(self.replications)
             return
-        regret = np.zeros(self.replications)
-        terms = np.nan_to_num(self.in_force_terms)
+        # Worked out, and drawn, only for the replications with a settlement in force.
+        held = np.flatnonzero(self.in_force)
+        regret = np.zeros(len(held))
+        terms = np.nan_to_num(self.in_force_terms[held])
         for side in self.belligerents:
-            deal_value = utility(
-                terms, side.positions.ideal_now(self.control), side.positions.weights
-            )
-            regret = np.maximum(regret, side.walk_away - deal_value)
-        base = self.draw("durability.base_hazard")
-        sensitivity = self.draw("durability.regret_sensitivity")
-        guarantee = self.guarantee
+            ideal = side.positions.ideal_now(self.control)[held]
+            deal_value = utility(terms, ideal, side.positions.weights[held])
+            regret = np.maximum(regret, side.walk_away[held] - deal_value)
+        base = self.draw("durability.base_hazard")[held]
+        sensitivity = self.draw("durability.regret_sensitivity")[held]
+        guarantee = self.guarantee[held]
         hazard = base * np.exp(sensitivity * np.maximum(regret, 0.0)) * (1.0 - guarantee)
-        self.hazard = np.where(self.in_force, np.clip(hazard, 0.0, 1.0), 0.0)
-        draw = self.streams.uniform(streams.SETTLEMENT_BREAKDOWN, self.steps)
-        breaks = self.in_force & (draw < self.hazard)
+        self.hazard = np.zeros(self.replications)
+        self.hazard[held] = np.clip(hazard, 0.0, 1.0)
+        draw = self.streams.uniform(streams.SETTLEMENT_BREAKDOWN, self.steps, held)
+        breaks = np.zeros(self.replications, dtype=bool)
+        breaks[held] = draw < self.hazard[held]
         first = breaks & ~self.broke_down
         self.breakdown_week = np.where(first, self.steps, self.breakdown_week)
         self.broke_down |= breaks
