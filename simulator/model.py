@@ -613,36 +613,41 @@ class CeasefireModel(mesa.Model):
         """
         if not agreed_now.any():
             return agreed_now
-        at_end = (text[:, 0] <= self.scale_low[0] + SCALE_END) | (
-            text[:, 0] >= self.scale_high[0] - SCALE_END
+        # Worked out only for the replications that signed this week.
+        signed = np.flatnonzero(agreed_now)
+        territory = text[signed, 0]
+        at_end = (territory <= self.scale_low[0] + SCALE_END) | (
+            territory >= self.scale_high[0] - SCALE_END
         )
         # A red line that follows the front and has run off the end of the scale no
         # longer protects anything: terms a side accepts then are a surrender too.
-        signed = np.flatnonzero(agreed_now)
         for side in self.belligerents:
             positions = side.positions
             if positions.red_line_follows_front[0]:
                 line = positions.red_line[signed, 0] + self.control[signed]
                 ran_out = (line > self.scale_high[0]) | (line < self.scale_low[0])
-                at_end[signed] |= ran_out & ~np.isnan(line)
-        surrender = agreed_now & at_end & ~self.capitulated
-        self.capitulation_week = np.where(surrender, self.steps, self.capitulation_week)
-        self.capitulated |= surrender
-        self.control = np.where(surrender, text[:, 0], self.control)
-        agreed_now = agreed_now & ~at_end
-        first = agreed_now & ~self.agreed
-        self.agreement_week = np.where(first, self.steps, self.agreement_week)
-        first_settlement = agreed_now & ~self.settled
-        self.settlement_week = np.where(first_settlement, self.steps, self.settlement_week)
-        self.terms = np.where(first_settlement[:, None], text, self.terms)
-        self.agreed |= agreed_now
-        self.settled |= agreed_now
-        self.ceasefire_until = np.where(agreed_now, -1, self.ceasefire_until)
-        self.agreements += agreed_now
-        self.in_force |= agreed_now
-        self.in_force_terms = np.where(agreed_now[:, None], text, self.in_force_terms)
+                at_end |= ran_out & ~np.isnan(line)
+        control = self.control.copy()  # a new array: the line has moved (see Positions)
+        surrender = signed[at_end & ~self.capitulated[signed]]
+        self.capitulation_week[surrender] = self.steps
+        self.capitulated[surrender] = True
+        control[surrender] = text[surrender, 0]
+        deals = signed[~at_end]
+        agreed_now = np.zeros(self.replications, dtype=bool)
+        agreed_now[deals] = True
+        self.agreement_week[deals[~self.agreed[deals]]] = self.steps
+        first_settlement = deals[~self.settled[deals]]
+        self.settlement_week[first_settlement] = self.steps
+        self.terms[first_settlement] = text[first_settlement]
+        self.agreed[deals] = True
+        self.settled[deals] = True
+        self.ceasefire_until[deals] = -1
+        self.agreements[deals] += 1
+        self.in_force[deals] = True
+        self.in_force_terms[deals] = text[deals]
         # The deal is carried out: the line moves to the agreed share of territory.
-        self.control = np.where(agreed_now, text[:, 0], self.control)
+        control[deals] = text[deals, 0]
+        self.control = control
         return agreed_now
 
     def _check_durability(self) -> None:
