@@ -38,6 +38,7 @@ import numpy as np
 from pydantic import Field, ValidationError, model_validator
 
 from . import battlefield
+from .ensemble import release
 from .errors import ScenarioError
 from .model import CeasefireModel
 from .scenario.loader import BUNDLED_DIR, _problems_from_pydantic, load_scenario, read_mapping
@@ -290,6 +291,7 @@ def simulate_year(
             fallen = effort >= needed
             week = np.where(fallen.any(axis=0), fallen.argmax(axis=0) + 1, weeks + 1)
             out[name] = 7.0 * week
+    release(model)  # Mesa 3.3 would keep it alive (see ensemble.release)
     return out
 
 
@@ -691,4 +693,5 @@ def place_fall_weeks(
         out[place] = {"p_fallen": float(np.mean(week > 0))} | {
             f"q{q}": float(v) for q, v in zip((5, 25, 50, 75, 95), quantiles, strict=True)
         }
+    release(model)  # Mesa 3.3 would keep it alive (see ensemble.release)
     return out

@@ -175,7 +175,21 @@ def run_chunk(task: Task) -> dict[str, np.ndarray]:
     )
     while model.running and model.steps < task.weeks:
         model.step()
-    return outcome_arrays(model)
+    arrays = outcome_arrays(model)
+    release(model)
+    return arrays
+
+
+def release(model: Any) -> None:
+    """Let a finished model be freed. Mesa 3.3 counts agent ids in a class-level dict
+    keyed by model (``mesa.Agent._ids``), which keeps every model ever built alive: a
+    sweep or a study grew by megabytes a cell (mesa/mesa#3179, fixed upstream after
+    3.3.1). Harmless where Mesa no longer has the dict."""
+    import mesa
+
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict):
+        ids.pop(model, None)
 
 
 def outcome_arrays(model: Any) -> dict[str, np.ndarray]:

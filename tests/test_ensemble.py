@@ -187,3 +187,24 @@ def test_batch_run_and_lockstep_replications_draw_the_same_distributions():
         ).pvalue
         > 0.001
     )
+
+
+def test_a_finished_chunk_frees_its_model(monkeypatch):
+    """A sweep runs hundreds of chunks in one process: none may keep its model alive."""
+    import gc
+    import weakref
+
+    import simulator.model
+    from simulator import ensemble
+
+    built: list[weakref.ref] = []
+
+    class Watched(CeasefireModel):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            built.append(weakref.ref(self))
+
+    monkeypatch.setattr(simulator.model, "CeasefireModel", Watched)
+    ensemble.run_chunk(ensemble.Task(load_scenario(None, ["horizon=3"]), 0, 20, 1, 3))
+    gc.collect()
+    assert len(built) == 1 and built[0]() is None
