@@ -232,6 +232,8 @@ class CeasefireModel(mesa.Model):
         self.place_logistics = {
             p: self.draw(f"front.places.{p}.logistics_value", 0.0) for p in self.place_ids
         }
+        # Only places that carry logistics in some replication can change the loss.
+        self._logistics_places = [p for p in self.place_ids if self.place_logistics[p].any()]
 
     def _build_talks(self) -> None:
         talks = self.scenario.talks
@@ -346,7 +348,7 @@ class CeasefireModel(mesa.Model):
     def logistics_loss(self) -> np.ndarray:
         """Share of the defender's materiel lost with the places the holder has taken."""
         kept = np.ones(self.replications)
-        for place in self.place_ids:
+        for place in self._logistics_places:
             kept *= np.where(self.place_held(place), 1.0 - self.place_logistics[place], 1.0)
         return 1.0 - kept
 
@@ -742,12 +744,14 @@ class CeasefireModel(mesa.Model):
             self.fall_week[place][first] = week
         # ``accepts`` is set afresh every week (all False without talks).
         for side, accepted in zip(self.belligerents, self.accepts, strict=True):
+            if not accepted.any():  # the answers to every kind are no
+                continue
             first = (self.first_accept_week[side.actor_id] < 0) & accepted
             self.first_accept_week[side.actor_id][first] = week
-        for kind, answers in self.accepts_by_kind.items():
-            for side, accepted in zip(self.belligerents, answers, strict=True):
+            for kind, answers in self.accepts_by_kind.items():
                 weeks = self.first_accept_week_of_kind[side.actor_id, kind]
-                weeks[(weeks < 0) & accepted] = week
+                kind_accepted = answers[0 if side is self.holder else 1]
+                weeks[(weeks < 0) & kind_accepted] = week
         for label, quarter_week in self.quarter_weeks.items():
             if quarter_week == week:
                 self.control_at_quarter[label] = self.control.copy()
