@@ -436,6 +436,7 @@ def _run_in_processes(
     # Imported once here, so forked workers start with the model (and Mesa, about a
     # second of CPU) loaded instead of each importing it on a machine that may be busy.
     from . import model  # noqa: F401
+
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=_pool_context(), initializer=_end_with_parent
     ) as pool:
