@@ -113,9 +113,12 @@ def command_line() -> list[str]:
 def default_workers() -> str:
     """The default of ``mc --workers`` (None: the CPUs this process may use)."""
     try:
-        from cli import main as command
-    except ImportError:  # pragma: no cover - the command moved
-        return "unknown"
+        from simulator.cli import main as command  # where the command is moving
+    except ImportError:
+        try:
+            from cli import main as command
+        except ImportError:  # pragma: no cover - the command moved again
+            return "unknown"
     mc = getattr(command, "commands", {}).get("mc")
     for param in getattr(mc, "params", []):
         if param.name == "workers":
