@@ -294,21 +294,26 @@ class Belligerent(mesa.Agent):
         drift = model.engagements * (2.0 * self.believed_p - 1.0) * model.share_per_win
         return drift if self.is_holder else -drift
 
-    def accepts_ceasefire(self, model: CeasefireModel, weeks: float) -> np.ndarray:
+    def accepts_ceasefire(
+        self, model: CeasefireModel, weeks: float, rows: np.ndarray | slice = slice(None)
+    ) -> np.ndarray:
         """A general cease-fire of ``weeks`` is worth it when the war's cost spared exceeds
         the ground it expects to gain in them and the cost of pausing before a settlement
-        (lowered by the mediator's guarantee)."""
-        spared = weeks * self.cost_now(model.truce_active)
-        ground = weeks * self.ground_per_week
-        pause_cost = self.ceasefire_cost * (1.0 - model.guarantee)
+        (lowered by the mediator's guarantee). For ``rows`` only, when given."""
+        spared = weeks * self.cost_now(model.truce_active[rows], rows)
+        ground = weeks * self.ground_per_week[rows]
+        pause_cost = self.ceasefire_cost[rows] * (1.0 - model.guarantee[rows])
         return spared - ground - pause_cost > 0.0
 
-    def accepts_truce(self, model: CeasefireModel, other: Belligerent) -> np.ndarray:
+    def accepts_truce(
+        self, model: CeasefireModel, other: Belligerent, rows: np.ndarray | slice = slice(None)
+    ) -> np.ndarray:
         """A truce on strikes is worth it when the relief it brings this side is at least
-        the pressure it gives up on the other, as much as this side values that pressure."""
-        relief = self.strikes_share * self.cost_this_week
-        pressure = other.strikes_share * other.cost_this_week
-        return (relief > 0.0) & (relief >= self.strike_value * pressure)
+        the pressure it gives up on the other, as much as this side values that pressure.
+        For ``rows`` only, when given."""
+        relief = self.strikes_share[rows] * self.cost_this_week[rows]
+        pressure = other.strikes_share[rows] * other.cost_this_week[rows]
+        return (relief > 0.0) & (relief >= self.strike_value[rows] * pressure)
 
     def value_war(self, model: CeasefireModel) -> None:
         """Expected utility of fighting on for ``foresight`` weeks, minus its cost.

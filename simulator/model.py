@@ -543,15 +543,20 @@ class CeasefireModel(mesa.Model):
             answers["partial_truce"] = (holder & offered, defender & offered)
         return answers
 
-    def _by_rule(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
-        """Each belligerent's own answer to a pause of ``kind``, wherever it were offered."""
+    def _by_rule(
+        self, kind: str, rows: np.ndarray | slice = slice(None)
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each belligerent's own answer to a pause of ``kind``, wherever it were offered
+        (for ``rows`` only, when given)."""
         holder, defender = self.belligerents
         if kind == "ceasefire":
             return (
-                holder.accepts_ceasefire(self, self.pause_weeks),
-                defender.accepts_ceasefire(self, self.pause_weeks),
+                holder.accepts_ceasefire(self, self.pause_weeks, rows),
+                defender.accepts_ceasefire(self, self.pause_weeks, rows),
             )
-        return holder.accepts_truce(self, defender), defender.accepts_truce(self, holder)
+        return holder.accepts_truce(self, defender, rows), defender.accepts_truce(
+            self, holder, rows
+        )
 
     def _start_pauses(
         self, answers: dict[str, tuple[np.ndarray, np.ndarray]]
@@ -600,10 +605,14 @@ class CeasefireModel(mesa.Model):
             ended = last_week == self.steps - 1
             if not ended.any():
                 continue
-            answers = self._by_rule(kind)
             if self.seat is not None:
-                answers = self.seat.renew(self, kind, ended, answers)
-            again = ended & answers[0] & answers[1]
+                answers = self.seat.renew(self, kind, ended, self._by_rule(kind))
+                again = ended & answers[0] & answers[1]
+            else:  # asked only where a pause ran out
+                rows = np.flatnonzero(ended)
+                holder, defender = self._by_rule(kind, rows)
+                again = np.zeros(self.replications, dtype=bool)
+                again[rows] = holder & defender
             setattr(self, until, np.where(again, self.steps - 1 + int(self.pause_weeks), last_week))
 
     def _bring_into_force(self, agreed_now: np.ndarray, text: np.ndarray) -> np.ndarray:
