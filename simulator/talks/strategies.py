@@ -265,7 +265,8 @@ class Mixed(Negotiator):
     def _weighted_log(self, tactic: str, aspiration: np.ndarray) -> np.ndarray:
         """``share * log(aspiration)``, 0 where the tactic's share is 0."""
         share = self._shares[tactic]
-        term = share * np.log(aspiration)
+        term = np.log(aspiration)
+        term *= share
         return term if self._all_weighted[tactic] else np.where(share > 0, term, 0.0)
 
     def aspiration(self, situation: Situation) -> np.ndarray:

@@ -70,10 +70,13 @@ def concede_towards(
     an aspiration into an offer.
     """
     towards = np.subtract(other_ideal, ideal, dtype=float)
-    span = row_sum(weights * np.abs(towards))
-    safe = np.where(span > 0, span, 1.0)
+    gap = np.abs(towards)
+    gap *= weights
+    span = row_sum(gap)  # the utility given up by conceding everything
+    positive = span > 0
+    safe = np.where(positive, span, 1.0)
     fraction = np.minimum(np.maximum((1.0 - target_utility) / safe, 0.0), 1.0)
-    fraction = np.where(span > 0, fraction, 0.0)
+    fraction = np.where(positive, fraction, 0.0)
     towards *= fraction[:, None]  # ideal + fraction * (other_ideal - ideal)
     towards += ideal
     return towards
