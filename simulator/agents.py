@@ -295,7 +295,10 @@ class Belligerent(mesa.Agent):
         return drift if self.is_holder else -drift
 
     def accepts_ceasefire(
-        self, model: CeasefireModel, weeks: float, rows: np.ndarray | slice = slice(None)
+        self,
+        model: CeasefireModel,
+        weeks: float | np.ndarray,
+        rows: np.ndarray | slice = slice(None),
     ) -> np.ndarray:
         """A general cease-fire of ``weeks`` is worth it when the war's cost spared exceeds
         the ground it expects to gain in them and the cost of pausing before a settlement

@@ -263,7 +263,9 @@ class CeasefireModel(mesa.Model):
         self.settlement_week = np.full(r, -1, dtype=np.int64)
         self.capitulated = np.zeros(r, dtype=bool)
         self.capitulation_week = np.full(r, -1, dtype=np.int64)
-        self.pause_weeks = float(self.draw("talks.pause_weeks", DEFAULT_PAUSE_WEEKS)[0])
+        # Per replication (a scenario may make it uncertain); whole weeks when it runs.
+        self.pause_weeks = self.draw("talks.pause_weeks", DEFAULT_PAUSE_WEEKS)
+        self._pause_length = self.pause_weeks.astype(np.int64)
         self.ceasefire_until = np.full(r, -1, dtype=np.int64)
         self.ceasefire_agreed = np.zeros(r, dtype=bool)
         self.ceasefire_week = np.full(r, -1, dtype=np.int64)
@@ -551,8 +553,8 @@ class CeasefireModel(mesa.Model):
         holder, defender = self.belligerents
         if kind == "ceasefire":
             return (
-                holder.accepts_ceasefire(self, self.pause_weeks, rows),
-                defender.accepts_ceasefire(self, self.pause_weeks, rows),
+                holder.accepts_ceasefire(self, self.pause_weeks[rows], rows),
+                defender.accepts_ceasefire(self, self.pause_weeks[rows], rows),
             )
         return holder.accepts_truce(self, defender, rows), defender.accepts_truce(
             self, holder, rows
@@ -576,7 +578,7 @@ class CeasefireModel(mesa.Model):
             first = both & ~self.truce_agreed
             self.truce_week = np.where(first, self.steps, self.truce_week)
             self.truce_agreed |= both
-            self.truce_until = np.where(both, self.steps + int(self.pause_weeks), self.truce_until)
+            self.truce_until = np.where(both, self.steps + self._pause_length, self.truce_until)
         for kind in AGREEMENT_KINDS:
             answers.setdefault(kind, (nobody, nobody))
         return {k: v for k, v in answers.items() if k != "settlement"}
@@ -593,9 +595,7 @@ class CeasefireModel(mesa.Model):
         self.ceasefire_week = np.where(first_ceasefire, self.steps, self.ceasefire_week)
         self.ceasefire_agreed |= both
         self.ceasefires += both
-        self.ceasefire_until = np.where(
-            both, self.steps + int(self.pause_weeks), self.ceasefire_until
-        )
+        self.ceasefire_until = np.where(both, self.steps + self._pause_length, self.ceasefire_until)
 
     def _renew_pauses(self) -> None:
         """A cease-fire or truce whose weeks ran out last week is extended if both sides
@@ -613,7 +613,7 @@ class CeasefireModel(mesa.Model):
                 holder, defender = self._by_rule(kind, rows)
                 again = np.zeros(self.replications, dtype=bool)
                 again[rows] = holder & defender
-            setattr(self, until, np.where(again, self.steps - 1 + int(self.pause_weeks), last_week))
+            setattr(self, until, np.where(again, self.steps - 1 + self._pause_length, last_week))
 
     def _bring_into_force(self, agreed_now: np.ndarray, text: np.ndarray) -> np.ndarray:
         """A settlement both sides accepted comes into force at the end of the week.

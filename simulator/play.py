@@ -232,7 +232,7 @@ class HumanSeat:
                 f"{'extend' if answers[index][0] else 'let it lapse'}."
             )
             yes = self.question(
-                f"{side.name}, extend it for {model.pause_weeks:g} weeks? (yes/no/pass)> ",
+                f"{side.name}, extend it for {model.pause_weeks[0]:g} weeks? (yes/no/pass)> ",
                 parse,
                 "answer yes, no or pass",
             )

@@ -56,6 +56,25 @@ def test_same_results_whatever_the_chunk_size():
     assert same(run_ensemble(scenario, 700, workers=2, size=300), whole)
 
 
+def test_an_uncertain_pause_length_is_drawn_per_replication_not_per_chunk(tmp_path):
+    """Every number a scenario makes uncertain is one draw per replication, so chunks
+    cannot change it (a chunk once took its first replication's pause length)."""
+    from simulator.scenario.loader import BUNDLED_DIR
+
+    text = (BUNDLED_DIR / "baseline.yaml").read_text()
+    fixed = "  pause_weeks:\n    value: 4\n"
+    assert fixed in text
+    path = tmp_path / "pauses.yaml"
+    path.write_text(
+        text.replace(fixed, "  pause_weeks:\n    value: {dist: uniform, low: 2, high: 9}\n")
+    )
+    scenario = load_scenario(path, ["horizon=40"])
+    whole = run_ensemble(scenario, 300, workers=1, size=300)
+    assert same(run_ensemble(scenario, 300, workers=1, size=7), whole)
+    model = CeasefireModel(scenario, 300)
+    assert len(np.unique(model.pause_weeks)) > 100
+
+
 def test_an_ensemble_is_a_prefix_of_a_larger_one():
     """The first 1,000 replications of -n 2000 are the replications of -n 1000 (rows
     of the replication table equal), whatever the chunks of either."""
