@@ -3,34 +3,55 @@
     python benchmarks/bench_ensemble.py            # the full measurement
     python benchmarks/bench_ensemble.py --quick    # a smaller one, for a smoke test
 
-Prints, for the baseline scenario over its 104 weeks:
+Prints, for the baseline scenario, each figure beside its goal:
 
-(a) replication-weeks per second of ``mesa.batch_run`` over ``CeasefireModel`` with
-    one replication per model instance (seeds passed through ``parameters``, since
-    ``iterations=`` does not vary them in Mesa 3.3);
-(b) the same for one ``CeasefireModel`` advancing many replications in lockstep;
-their ratio (goal: at least 200), then the time and peak memory of 100,000
-replications on all cores (goal: within 3 s and 1 GiB), and where the time of a
-week goes.
+* the yardstick: a plain numpy loop over 100,000 replications of a simplified week
+  (engagements, Tullock odds, attrition, Beta updating, a value of fighting on, an
+  acceptance test), in one process; the other times are also given as multiples of it;
+* ``ceasefire mc -n 100000 --weeks 104`` end to end, start-up included, as a user types
+  it (and with ``--workers`` at the CPUs, should the command's default still be 1);
+* replication-weeks a second in one process and on all workers;
+* the time to load a scenario (parse, validate, resolve ``extends``) and to draw its
+  numbers for 100,000 replications;
+* a 20 x 20 sweep of 2,000 replications a cell;
+* peak memory, and where a week's time goes;
+* and, as before, one model in lockstep against ``mesa.batch_run`` with one replication
+  per model (seeds passed through ``parameters``, since ``iterations=`` does not vary
+  them in Mesa 3.3).
+
+The machine is named in the first line: timings on a shared machine are noisy, so
+compare the ratios printed here rather than seconds from different runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
-import os
+import platform
 import pstats
 import resource
+import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import numpy as np
 
-import mesa
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-from simulator import CeasefireModel, load_scenario
-from simulator.ensemble import CHUNK_SIZE, run_ensemble
+from simulator import CeasefireModel, load_scenario  # noqa: E402
+from simulator.ensemble import (  # noqa: E402
+    MAX_CHUNK_SIZE,
+    Runs,
+    chunk_counts,
+    run_ensemble,
+    usable_cpus,
+    worker_count,
+)
+from simulator.scenario.sampling import draw_all  # noqa: E402
+from simulator.studies import Vary, sweep  # noqa: E402
 
 STAGES = {
     "_apply_events": "events",
@@ -39,11 +60,82 @@ STAGES = {
     "value_war": "reservation values",
     "_check_durability": "durability",
     "_talk": "talks",
+    "_track_milestones": "milestones",
 }
+
+
+def yardstick(replications: int, weeks: int, seed: int = 0) -> float:
+    """Seconds for a plain numpy loop of a simplified week over ``replications``.
+
+    Engagements (a binomial count of wins), Tullock odds, Lanchester attrition, Beta
+    updating, each side's value of fighting on, and an acceptance test: what any
+    vectorised model of this kind must do at the least, written as directly as numpy
+    allows.
+    """
+    rng = np.random.default_rng(seed)
+    start = time.perf_counter()
+    n = replications
+    forces = np.stack([rng.uniform(585, 626, n), rng.uniform(501, 540, n)])
+    materiel = np.stack([rng.uniform(8.8, 10.0, n), rng.uniform(3.3, 4.25, n)])
+    attrition = np.stack([rng.uniform(0.0173, 0.0203, n), rng.uniform(0.0062, 0.0078, n)])
+    replenishment = np.stack([rng.uniform(8.0, 10.0, n), rng.uniform(3.0, 4.5, n)])
+    exponent = rng.uniform(0.99, 1.38, n)
+    engagements = np.rint(rng.uniform(7.1, 9.2, n)).astype(np.int64)
+    a, b = np.full((2, n), 30.0), np.full((2, n), 20.0)
+    control = rng.uniform(0.75, 0.8, n)
+    cost = rng.uniform(0.002, 0.01, (2, n))
+    foresight = rng.uniform(13, 52, (2, n))
+    agreed = np.zeros(n, dtype=bool)
+    for _ in range(weeks):
+        power = forces * materiel
+        p = 1.0 / (1.0 + np.exp(-exponent * np.log(power[0] / power[1])))
+        wins = rng.binomial(engagements, p)
+        net = 2 * wins - engagements
+        control = np.clip(control + net * 0.0005, 0.0, 1.0)
+        forces = np.maximum(forces - attrition * forces[::-1] + replenishment, 1.0)
+        a += wins
+        b += engagements - wins
+        believed = a / (a + b)
+        drift = engagements * (2.0 * believed - 1.0) * 0.0005
+        expected = np.clip(control + foresight * drift, 0.0, 1.0)
+        value = np.stack([expected[0], 1.0 - expected[1]]) - cost * foresight
+        offer = 0.5 * (control + expected.mean(axis=0))
+        agreed |= (offer >= value[0]) & (1.0 - offer >= value[1])
+    return time.perf_counter() - start
+
+
+def command_line() -> list[str]:
+    """How a user starts ceasefire from this checkout's environment."""
+    installed = Path(sys.executable).with_name("ceasefire")
+    return [str(installed)] if installed.exists() else [sys.executable, str(ROOT / "cli.py")]
+
+
+def default_workers() -> str:
+    """The default of ``mc --workers`` (None: the CPUs this process may use)."""
+    try:
+        from simulator.cli import main as command  # where the command is moving
+    except ImportError:
+        try:
+            from cli import main as command
+        except ImportError:  # pragma: no cover - the command moved again
+            return "unknown"
+    mc = getattr(command, "commands", {}).get("mc")
+    for param in getattr(mc, "params", []):
+        if param.name == "workers":
+            return "the CPUs" if param.default is None else str(param.default)
+    return "unknown"
+
+
+def time_command(args: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run([*command_line(), *args], check=True, capture_output=True)
+    return time.perf_counter() - start
 
 
 def batch_run_rate(scenario, models: int) -> float:
     """Replication-weeks per second of mesa.batch_run, one replication per model."""
+    import mesa
+
     weeks = scenario.horizon
     # batch_run reports the week before a model stops itself (Mesa issue #2514): give
     # each model one more week and stop it with max_steps instead.
@@ -70,8 +162,25 @@ def lockstep_rate(scenario, replications: int) -> float:
     return replications * scenario.horizon / (time.perf_counter() - start)
 
 
+def load_times(repeats: int) -> tuple[float, float]:
+    """Median seconds to load the baseline: parsing its file afresh each time, and
+    reusing the file parsed once in the process (as a sweep does)."""
+    from simulator.scenario import yamlpos
+
+    cold, warm = [], []
+    for _ in range(repeats):
+        yamlpos._parsed.cache_clear()
+        start = time.perf_counter()
+        load_scenario("baseline")
+        cold.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        load_scenario("baseline")
+        warm.append(time.perf_counter() - start)
+    return statistics.median(cold), statistics.median(warm)
+
+
 def peak_rss_mib() -> tuple[float, float]:
-    """Peak resident memory of this process and of its finished children, MiB."""
+    """Peak resident memory of this process and of its largest finished child, MiB."""
     to_mib = 1 / 1024  # ru_maxrss is in KiB on Linux
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * to_mib
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * to_mib
@@ -99,45 +208,99 @@ def stage_profile(scenario, replications: int) -> list[tuple[str, float]]:
     )
 
 
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     args = parser.parse_args()
     scenario = load_scenario("baseline")
-    models = 10 if args.quick else 60
-    lockstep_size = 2_000 if args.quick else 20_000
+    weeks = scenario.horizon
     big = 10_000 if args.quick else 100_000
-    workers = os.cpu_count() or 1
+    grid, per_cell = (4, 200) if args.quick else (20, 2_000)
+    cpus = usable_cpus()
+    workers = worker_count(None, len(chunk_counts(big)))
 
-    print(f"baseline, {scenario.horizon} weeks; {workers} cores; chunk size {CHUNK_SIZE}")
-    a = batch_run_rate(scenario, models)
-    b = lockstep_rate(scenario, lockstep_size)
     print(
-        f"(a) mesa.batch_run, 1 replication per model, {models} models: "
-        f"{a:>12,.0f} replication-weeks/s"
+        f"machine: {cpus} CPUs usable ({platform.processor() or platform.machine()}), "
+        f"Python {platform.python_version()}, numpy {np.__version__}; baseline, {weeks} weeks"
     )
+    stick = yardstick(big, weeks)
     print(
-        f"(b) one model, {lockstep_size:,} replications in lockstep:    "
-        f"{b:>12,.0f} replication-weeks/s"
+        f"yardstick, a plain numpy loop of a simplified week, {big:,} replications in one "
+        f"process: {stick:.2f} s ({big * weeks / stick:,.0f} replication-weeks/s)"
     )
-    print(f"ratio (b)/(a): {b / a:,.0f}  (goal: at least 200)")
 
+    mc = ["mc", "-n", str(big), "--weeks", str(weeks)]
+    default = default_workers()
+    elapsed = time_command(mc)
+    print(
+        f"ceasefire {' '.join(mc)} (default --workers: {default}), end to end: "
+        f"{elapsed:.2f} s = {elapsed / stick:.2f} x the yardstick  "
+        f"(goal: within 3 s and 2 x: {verdict(elapsed <= 3.0 and elapsed <= 2 * stick)})"
+    )
+    if default == "1" and cpus > 1:
+        elapsed = time_command([*mc, "--workers", str(cpus)])
+        print(
+            f"  the same with --workers {cpus}, the default once the command follows the "
+            f"library: {elapsed:.2f} s = {elapsed / stick:.2f} x the yardstick  "
+            f"({verdict(elapsed <= 3.0 and elapsed <= 2 * stick)})"
+        )
+
+    size = min(MAX_CHUNK_SIZE, big)
+    one = lockstep_rate(scenario, size)
+    print(
+        f"one process, one model of {size:,} replications: {one:,.0f} replication-weeks/s  "
+        f"(goal: at least 4,000,000: {verdict(one >= 4e6)})"
+    )
+    models = 10 if args.quick else 30
+    batch = batch_run_rate(scenario, models)
+    print(
+        f"  mesa.batch_run, one replication per model ({models} models): {batch:,.0f} "
+        f"replication-weeks/s; lockstep is {one / batch:,.0f} x that (goal: at least 200)"
+    )
     start = time.perf_counter()
-    result = run_ensemble(scenario, big, workers=workers)
-    elapsed = time.perf_counter() - start
+    result = run_ensemble(scenario, big)
+    spread = time.perf_counter() - start
+    rate = big * weeks / spread
+    print(
+        f"all workers ({workers}), run_ensemble of {big:,}: {spread:.2f} s, "
+        f"{rate:,.0f} replication-weeks/s = {rate / one:.2f} x one process"
+    )
+    print(f"  P(agreement) in that run: {result.arrays['agreed'].mean():.4f}")
+
+    cold, warm = load_times(5 if args.quick else 20)
+    start = time.perf_counter()
+    draw_all(scenario, big, np.random.SeedSequence(scenario.seed))
+    drawing = time.perf_counter() - start
+    print(
+        f"load the baseline (parse, extends, validate): {1000 * cold:.1f} ms "
+        f"(goal: at most 20 ms: {verdict(cold <= 0.02)}); with the file parsed once in "
+        f"the process, as a sweep does: {1000 * warm:.1f} ms; draw its numbers for "
+        f"{big:,}: {1000 * drawing:.0f} ms"
+    )
+
+    varies = [
+        Vary.parse(f"actors.russia.resolve=0.6:0.95:{grid}"),
+        Vary.parse(f"actors.ukraine.resolve=0.6:0.95:{grid}"),
+    ]
+    start = time.perf_counter()
+    sweep("baseline", [], varies, Runs(per_cell))
+    swept = time.perf_counter() - start
+    print(
+        f"sweep of {grid} x {grid} cells, {per_cell:,} replications a cell: {swept:.1f} s "
+        f"= {swept / stick:.1f} x the yardstick  (goal: within 60 s: {verdict(swept <= 60)})"
+    )
+
     own, children = peak_rss_mib()
     print(
-        f"{big:,} replications x {scenario.horizon} weeks on {workers} workers: "
-        f"{elapsed:.2f} s  (goal: within 3 s), "
-        f"{big * scenario.horizon / elapsed:,.0f} replication-weeks/s"
+        f"peak memory: this process {own:,.0f} MiB, largest child {children:,.0f} MiB  "
+        f"(goal: at most 1,024 MiB each: {verdict(max(own, children) <= 1024)})"
     )
-    print(
-        f"peak memory: this process {own:,.0f} MiB, largest worker {children:,.0f} MiB  "
-        f"(goal: at most 1,024 MiB each)"
-    )
-    print(f"P(agreement) in that run: {result.arrays['agreed'].mean():.4f}")
-    print("where a week's time goes (one chunk, cProfile):")
-    for stage, share in stage_profile(scenario, CHUNK_SIZE):
+    print(f"where a week's time goes (one model of {size:,}, cProfile):")
+    for stage, share in stage_profile(scenario, size):
         print(f"  {stage:20} {share:6.1%}")
 
 

@@ -71,10 +71,13 @@ class Positions:
         self.crossable_issues = np.flatnonzero(np.isfinite(self.crossing_cost).any(axis=0))
         self.crossable = len(self.crossable_issues) > 0
 
-    def _limits(self, control: np.ndarray, issues) -> tuple[np.ndarray, ...]:
-        """Ideal, low and high ``(R, K)`` on ``issues`` for the given front line."""
+    def _limits(
+        self, control: np.ndarray, issues, out: tuple[np.ndarray, ...] | None = None
+    ) -> tuple[np.ndarray, ...]:
+        """Ideal, low and high ``(R, K)`` on ``issues`` for the given front line (written
+        into the columns of ``out`` when given)."""
         shape = self.ideal.shape
-        ideal, low, high = np.empty(shape), np.empty(shape), np.empty(shape)
+        ideal, low, high = out if out is not None else (np.empty(shape) for _ in range(3))
         for k in issues:
             lo, hi = self._scale[0][k], self._scale[1][k]
             ideal_k = (
@@ -102,12 +105,8 @@ class Positions:
         a new array with the same values, is still told apart or reused correctly)."""
         if not len(self._moving) or np.array_equal(control, self._cached_for):
             return
-        moved = self._limits(control, self._moving)
         current = tuple(array.copy() for array in self._static)
-        for k in self._moving:
-            for target, source in zip(current, moved, strict=True):
-                target[:, k] = source[:, k]
-        self._ideal, self._low, self._high = current
+        self._ideal, self._low, self._high = self._limits(control, self._moving, current)
         self._cached_for = control.copy()
 
     def ideal_now(self, control: np.ndarray) -> np.ndarray:
@@ -119,6 +118,11 @@ class Positions:
         """The interval between ideal and red line on every issue (the scale if none)."""
         self._refresh(control)
         return self._low, self._high
+
+
+def _reciprocal(values: np.ndarray) -> np.ndarray:
+    """``1 / values`` where positive, 0 elsewhere."""
+    return np.where(values > 0, 1.0 / np.where(values > 0, values, 1.0), 0.0)
 
 
 class Belligerent(mesa.Agent):
@@ -146,6 +150,10 @@ class Belligerent(mesa.Agent):
             f"{resources}.intelligence_dependence", default=0.0
         )
         self.start_forces = self.forces.copy()
+        # 1 / starting forces and 1 / materiel (0 for a side that started with none),
+        # worked out once for the weekly shares of them.
+        self._per_start_forces = _reciprocal(self.start_forces)
+        self._per_materiel = _reciprocal(self.materiel)
         start_power = self.start_forces * self.materiel
         # 1 / the combat power it started with (0 for a side that started with none).
         self._per_start_power = np.where(
@@ -192,8 +200,7 @@ class Belligerent(mesa.Agent):
 
     def relative(self, materiel_now: np.ndarray) -> np.ndarray:
         """Materiel now as a share of the start's (0 for a side that started with none)."""
-        safe = np.where(self.materiel > 0, self.materiel, 1.0)
-        return np.where(self.materiel > 0, materiel_now / safe, 0.0)
+        return materiel_now * self._per_materiel
 
     def take_losses(self, lost: np.ndarray) -> None:
         self.losses_total += lost
@@ -271,13 +278,14 @@ class Belligerent(mesa.Agent):
         """
         if not self.positions.crossable:
             return None
-        safe = np.where(self.start_forces > 0, self.start_forces, 1.0)
-        weariness = self.losses_total / safe
+        weariness = self.losses_total * self._per_start_forces
         burden = np.maximum(self.war_burden, 1.0)
         cost = np.full_like(self.positions.crossing_cost, np.inf)
         for k in self.positions.crossable_issues:
             wear = np.exp(-self.positions.casualty_erosion[:, k] * weariness)
-            cost[:, k] = self.positions.crossing_cost[:, k] * wear / burden
+            wear *= self.positions.crossing_cost[:, k]
+            wear /= burden
+            cost[:, k] = wear
         return cost
 
     # ----------------------------------------------------------------------- pauses
@@ -287,21 +295,29 @@ class Belligerent(mesa.Agent):
         drift = model.engagements * (2.0 * self.believed_p - 1.0) * model.share_per_win
         return drift if self.is_holder else -drift
 
-    def accepts_ceasefire(self, model: World, weeks: float) -> np.ndarray:
+    def accepts_ceasefire(
+        self,
+        model: World,
+        weeks: float | np.ndarray,
+        rows: np.ndarray | slice = slice(None),
+    ) -> np.ndarray:
         """A general cease-fire of ``weeks`` is worth it when the war's cost spared exceeds
         the ground it expects to gain in them and the cost of pausing before a settlement
-        (lowered by the mediator's guarantee)."""
-        spared = weeks * self.cost_now(model.truce_active)
-        ground = weeks * self.ground_per_week
-        pause_cost = self.ceasefire_cost * (1.0 - model.guarantee)
+        (lowered by the mediator's guarantee). For ``rows`` only, when given."""
+        spared = weeks * self.cost_now(model.truce_active[rows], rows)
+        ground = weeks * self.ground_per_week[rows]
+        pause_cost = self.ceasefire_cost[rows] * (1.0 - model.guarantee[rows])
         return spared - ground - pause_cost > 0.0
 
-    def accepts_truce(self, model: World, other: Belligerent) -> np.ndarray:
+    def accepts_truce(
+        self, model: World, other: Belligerent, rows: np.ndarray | slice = slice(None)
+    ) -> np.ndarray:
         """A truce on strikes is worth it when the relief it brings this side is at least
-        the pressure it gives up on the other, as much as this side values that pressure."""
-        relief = self.strikes_share * self.cost_this_week
-        pressure = other.strikes_share * other.cost_this_week
-        return (relief > 0.0) & (relief >= self.strike_value * pressure)
+        the pressure it gives up on the other, as much as this side values that pressure.
+        For ``rows`` only, when given."""
+        relief = self.strikes_share[rows] * self.cost_this_week[rows]
+        pressure = other.strikes_share[rows] * other.cost_this_week[rows]
+        return (relief > 0.0) & (relief >= self.strike_value[rows] * pressure)
 
     def value_war(self, model: World) -> None:
         """Expected utility of fighting on for ``foresight`` weeks, minus its cost.

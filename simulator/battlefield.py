@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .streams import FIGHT, Streams
+
 
 def combat_power(forces: np.ndarray, materiel: np.ndarray) -> np.ndarray:
     """Personnel times combat power per soldier."""
@@ -31,20 +33,25 @@ def win_probability(power_a: np.ndarray, power_b: np.ndarray, exponent: np.ndarr
     """
     with np.errstate(divide="ignore", invalid="ignore"):
         log_ratio = np.log(power_a) - np.log(power_b)
-    log_ratio = np.nan_to_num(log_ratio, nan=0.0, posinf=np.inf, neginf=-np.inf)
-    return 1.0 / (1.0 + np.exp(-exponent * log_ratio))
+    log_ratio[np.isnan(log_ratio)] = 0.0  # neither side has power: even odds
+    odds = np.multiply(-exponent, log_ratio, out=log_ratio)  # 1 / (1 + exp(-m log(A/B)))
+    with np.errstate(over="ignore"):  # exp(inf): the side has no power, P = 0
+        np.exp(odds, out=odds)
+    odds += 1.0
+    return np.divide(1.0, odds, out=odds)
 
 
 def fight(
-    rng: np.random.Generator, engagements: np.ndarray, p_holder: np.ndarray
+    streams: Streams, week: int, engagements: np.ndarray, p_holder: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """One week of engagements: wins of the front's holder and of the defender.
 
-    ``engagements`` may be fractional: the count is rounded to the nearest whole
-    engagement before the binomial draw.
+    The holder's wins are Binomial(engagements, p_holder), drawn from each
+    replication's own stream (:mod:`simulator.streams`). ``engagements`` may be
+    fractional: the count is rounded to the nearest whole engagement before the draw.
     """
     count = np.rint(engagements).astype(np.int64)
-    wins_holder = rng.binomial(count, np.minimum(np.maximum(p_holder, 0.0), 1.0))
+    wins_holder = streams.binomial(FIGHT, week, count, p_holder)
     return wins_holder, count - wins_holder
 
 

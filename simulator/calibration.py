@@ -38,6 +38,7 @@ import numpy as np
 from pydantic import Field, ValidationError, model_validator
 
 from . import battlefield
+from .ensemble import release
 from .errors import ScenarioError
 from .model import CeasefireModel
 from .scenario.loader import BUNDLED_DIR, _problems_from_pydantic, load_scenario, read_mapping
@@ -256,6 +257,8 @@ def simulate_year(
     control[0] = model.control
     net = np.empty((weeks, replications))
     for week in range(weeks):
+        # The week's number keys its random draws (simulator.streams), as in step().
+        model.steps = week + 1
         wins_holder, wins_defender = model._fight()
         net[week] = wins_holder - wins_defender
         control[week + 1] = model.control
@@ -289,6 +292,7 @@ def simulate_year(
             fallen = effort >= needed
             fall_week = np.where(fallen.any(axis=0), fallen.argmax(axis=0) + 1, weeks + 1)
             out[name] = 7.0 * fall_week
+    release(model)  # Mesa 3.3 would keep it alive (see ensemble.release)
     return out
 
 
@@ -674,6 +678,7 @@ def place_fall_weeks(
     model = _Battlefield(scenario, {}, replications, seed)
     fell = {p: np.full(replications, -1) for p in model.place_ids}
     for week in range(1, weeks + 1):
+        model.steps = week  # keys the week's random draws, as in step()
         model._fight()
         for place in model.place_ids:
             now = model.place_held(place) & (fell[place] < 0)
@@ -689,4 +694,5 @@ def place_fall_weeks(
         out[place] = {"p_fallen": float(np.mean(fell_weeks > 0))} | {
             f"q{q}": float(v) for q, v in zip((5, 25, 50, 75, 95), quantiles, strict=True)
         }
+    release(model)  # Mesa 3.3 would keep it alive (see ensemble.release)
     return out

@@ -1,13 +1,14 @@
 """Many replications: chunks of lockstep replications, local workers or a Dask cluster.
 
-An ensemble of ``N`` replications is cut into chunks of :data:`CHUNK_SIZE`
-replications; chunk ``c`` is one :class:`~simulator.model.CeasefireModel` seeded
-with the ``SeedSequence`` child ``(seed, spawn_key=(c,))``. The chunk size is fixed
-and each chunk's seed depends only on its index, so the results are the same
-whatever the number of workers or where the chunks run. Finished chunks can be kept
-in a :class:`ChunkStore`, so an interrupted run resumes to the same result; each
-stored chunk carries the key of the run that made it (:func:`ensemble_key`), and a
-chunk with another key is never used.
+An ensemble of ``N`` replications is cut into chunks (:func:`chunk_size`); each chunk
+is one :class:`~simulator.model.CeasefireModel` over replications ``start .. start +
+count - 1``. Replication i's random numbers depend only on the seed and i
+(:mod:`simulator.streams`), never on the chunk that runs it, so the results are the
+same whatever the chunk size, the number of workers or where the chunks run, and the
+first 1,000 replications of an ensemble of 2,000 are the ensemble of 1,000. Finished
+chunks can be kept in a :class:`ChunkStore`, so an interrupted run resumes to the same
+result; each stored chunk carries the key of the run that made it
+(:func:`ensemble_key`), and a chunk with another key is never used.
 """
 
 from __future__ import annotations
@@ -36,11 +37,22 @@ import numpy as np
 from . import milestones
 from .atomic import open_atomic
 from .errors import InputError, NotInstalled
+from .scenario.checks import TERRITORY
 from .scenario.schema import Scenario
 
-CHUNK_SIZE = 4096
-"""Replications per chunk: large enough for numpy to pay, small enough to stay in cache.
-Part of the definition of an ensemble's random numbers: changing it changes results."""
+CHUNK_SIZE = 2048
+"""The fewest replications in a chunk of a split ensemble: an ensemble this small or
+smaller runs as one chunk in this process (starting workers would cost more than they
+save). Not part of the definition of the results: any chunk size gives the same."""
+RANDOM_NUMBERS = "counter-based, per replication"
+"""How replications get their random numbers; part of every stored result's key."""
+MAX_CHUNK_SIZE = 16384
+"""The most replications in a chunk: numpy's per-call cost is spread over more rows as
+chunks grow, up to about this size (a week's arrays then still fit in the cache)."""
+CHUNKS_PER_RUN = 8
+"""Ensembles are cut into about this many chunks (within the sizes above): enough to
+share out among a few workers evenly, few enough that each chunk is large and the
+week's fixed cost (about 0.4 ms in Python) is spread over many replications."""
 
 BYTES_PER_REPLICATION = 6144
 """Memory one replication needs at the end of a run: its outcome arrays and sampled
@@ -63,6 +75,8 @@ class Task:
     seed: int
     weeks: int
     fixed: tuple[tuple[str, float], ...] = ()
+    start: int = 0
+    """The ensemble index of the chunk's first replication."""
 
 
 @dataclass
@@ -123,20 +137,37 @@ def check_replications(replications: int) -> None:
         )
 
 
-def worker_count(requested: int, chunks: int) -> int:
-    """Processes worth starting: no more than the chunks to run or the CPUs this
-    process may use (os.sched_getaffinity), and at least one."""
+def usable_cpus() -> int:
+    """The CPUs this process may run on (os.sched_getaffinity), at least one."""
     try:
-        cpus = len(os.sched_getaffinity(0))
+        return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(requested, chunks, cpus))
+        return os.cpu_count() or 1
 
 
-def chunk_counts(replications: int, size: int = CHUNK_SIZE) -> list[int]:
-    """How many replications each chunk holds (all ``size`` but perhaps the last)."""
+def worker_count(requested: int | None, chunks: int) -> int:
+    """Processes worth starting: ``requested`` (None: the CPUs this process may use),
+    no more than the chunks to run or the CPUs, and at least one."""
+    cpus = usable_cpus()
+    wanted = cpus if requested is None else requested
+    return max(1, min(wanted, chunks, cpus))
+
+
+def chunk_size(replications: int) -> int:
+    """Replications per chunk for an ensemble of ``replications``: about
+    :data:`CHUNKS_PER_RUN` chunks, each of :data:`CHUNK_SIZE` to :data:`MAX_CHUNK_SIZE`."""
+    wanted = -(-replications // CHUNKS_PER_RUN)
+    return min(MAX_CHUNK_SIZE, max(CHUNK_SIZE, wanted))
+
+
+def chunk_counts(replications: int, size: int | None = None) -> list[int]:
+    """How many replications each chunk holds (all ``size`` but perhaps the last;
+    default :func:`chunk_size`)."""
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
+    size = chunk_size(replications) if size is None else size
+    if size < 1:
+        raise ValueError(f"chunk size must be at least 1, got {size}")
     full, rest = divmod(replications, size)
     return [size] * full + ([rest] if rest else [])
 
@@ -145,17 +176,31 @@ def run_chunk(task: Task) -> dict[str, np.ndarray]:
     """Run one chunk to its last week and return its replications' outcomes."""
     from .model import CeasefireModel
 
-    seed = np.random.SeedSequence(task.seed, spawn_key=(task.index,))
     model = CeasefireModel(
         task.scenario,
         replications=task.count,
-        seed=seed,
+        seed=np.random.SeedSequence(task.seed),
         collect=False,
         fixed=dict(task.fixed),
+        first_replication=task.start,
     )
     while model.running and model.steps < task.weeks:
         model.step()
-    return outcome_arrays(model)
+    arrays = outcome_arrays(model)
+    release(model)
+    return arrays
+
+
+def release(model: Any) -> None:
+    """Let a finished model be freed. Mesa 3.3 counts agent ids in a class-level dict
+    keyed by model (``mesa.Agent._ids``), which keeps every model ever built alive: a
+    sweep or a study grew by megabytes a cell (mesa/mesa#3179, fixed upstream after
+    3.3.1). Harmless where Mesa no longer has the dict."""
+    import mesa
+
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict):
+        ids.pop(model, None)
 
 
 def outcome_arrays(model: Any) -> dict[str, np.ndarray]:
@@ -272,7 +317,8 @@ class Runs:
     replications: int
     seed: int | None = None
     weeks: int | None = None
-    workers: int = 1
+    workers: int | None = None
+    """Local processes (None: the CPUs this process may use, see :func:`worker_count`)."""
     scheduler: str | None = None
 
     def __post_init__(self) -> None:
@@ -282,7 +328,7 @@ class Runs:
 
     @property
     def chunks(self) -> int:
-        return -(-self.replications // CHUNK_SIZE)
+        return len(chunk_counts(self.replications))
 
     def run(
         self,
@@ -310,10 +356,11 @@ def run_ensemble(
     seed: int | None = None,
     weeks: int | None = None,
     fixed: dict[str, float] | None = None,
-    workers: int = 1,
+    workers: int | None = None,
     scheduler: str | None = None,
     store: ChunkStore | None = None,
     progress: Progress | None = None,
+    size: int | None = None,
 ) -> EnsembleResult:
     """Run ``replications`` replications of ``scenario`` and gather their outcomes.
 
@@ -323,25 +370,32 @@ def run_ensemble(
         seed: the ensemble's seed (default: the scenario's).
         weeks: weeks to run (default: the horizon).
         fixed: scenario numbers held at one value in every replication, by dotted path.
-        workers: local processes to run chunks in (1 = this process); no more are
-            started than there are chunks to run or CPUs to run them on.
+        workers: local processes to run chunks in (1 = this process; None, the
+            default: the CPUs this process may use); no more are started than there
+            are chunks to run or CPUs to run them on.
         scheduler: address of a Dask distributed scheduler (``tcp://host:port``).
         store: where finished chunks are kept, and found again on resume.
         progress: called with (chunks done, chunks in all).
+        size: replications per chunk (default: :func:`chunk_size`).
 
-    The result is the same for any ``workers``, ``scheduler`` or ``store``.
+    The result is the same for any ``workers``, ``scheduler``, ``store`` or ``size``.
     """
     check_replications(replications)
     seed = scenario.seed if seed is None else int(seed)
     weeks = scenario.horizon if weeks is None else int(weeks)
-    counts = chunk_counts(replications)
+    counts = chunk_counts(replications, size)
+    starts = np.cumsum([0, *counts[:-1]]).tolist()
     fixed_items = tuple(sorted((fixed or {}).items()))
-    tasks = [Task(scenario, c, n, seed, weeks, fixed_items) for c, n in enumerate(counts)]
+    tasks = [
+        Task(scenario, c, n, seed, weeks, fixed_items, start)
+        for c, (n, start) in enumerate(zip(counts, starts, strict=True))
+    ]
     base = ensemble_key(scenario, seed, weeks, fixed_items) if store is not None else ""
     results: dict[int, dict[str, np.ndarray]] = {}
     if store is not None:
         for task in tasks:
-            found = store.load(task.index, task.count, chunk_key(base, task.index, task.count))
+            key = chunk_key(base, task.start, task.count)
+            found = store.load(task.index, task.count, key)
             if found is not None:
                 results[task.index] = found
     pending = [task for task in tasks if task.index not in results]
@@ -349,7 +403,7 @@ def run_ensemble(
     def finished(index: int, arrays: dict[str, np.ndarray]) -> None:
         results[index] = arrays
         if store is not None:
-            store.save(index, arrays, chunk_key(base, index, counts[index]))
+            store.save(index, arrays, chunk_key(base, starts[index], counts[index]))
         if progress is not None:
             progress(len(results), len(tasks))
 
@@ -365,8 +419,9 @@ def run_ensemble(
     arrays = {
         name: np.concatenate([results[c][name] for c in range(len(tasks))]) for name in results[0]
     }
-    sides = [k.removeprefix("losses_") for k in arrays if k.startswith("losses_")]
-    issues = [k.removeprefix("terms_") for k in arrays if k.startswith("terms_")]
+    # The model's order: territory first, then the other issues; the holder first.
+    issues = [TERRITORY, *(k for k in scenario.issues if k != TERRITORY)]
+    sides = [scenario.front.holder, scenario.defender]
     return EnsembleResult(scenario, seed, weeks, issues, sides, arrays)
 
 
@@ -377,9 +432,17 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
+WORKER_HEAP_BYTES = 256 * 2**20
+"""In a worker, allocations below this come from the heap and freed memory stays there
+(glibc's mmap and trim thresholds): a week's temporaries of a large chunk (128 to 256
+KiB each) are then reused instead of being mapped and unmapped each time, which saves
+about a twentieth of a week's time. Workers are this library's own processes."""
+
+
 def _end_with_parent() -> None:
     """In a worker: ask Linux to end this process when its parent dies, so a run killed
-    outright (SIGKILL) leaves no workers waiting on a pipe nobody reads."""
+    outright (SIGKILL) leaves no workers waiting on a pipe nobody reads; and keep the
+    week's temporaries on the heap (:data:`WORKER_HEAP_BYTES`)."""
     try:
         import ctypes
         import signal
@@ -387,17 +450,29 @@ def _end_with_parent() -> None:
         libc = ctypes.CDLL(None, use_errno=True)
         pr_set_pdeathsig = 1
         libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
-    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        m_trim_threshold, m_mmap_threshold = -1, -3
+        libc.mallopt(m_trim_threshold, WORKER_HEAP_BYTES)
+        libc.mallopt(m_mmap_threshold, min(WORKER_HEAP_BYTES, 32 * 2**20))
+    except (OSError, AttributeError):  # pragma: no cover - not Linux, or not glibc
         pass
 
 
 def _run_in_processes(
-    tasks: Sequence[Task], workers: int, finished: Callable[[int, dict], None]
+    tasks: Sequence[Any],
+    workers: int,
+    finished: Callable[[int, Any], None],
+    work: Callable[[Any], Any] = run_chunk,
 ) -> None:
+    """``work(task)`` for every task (each with an ``index``) in ``workers`` processes;
+    ``finished(index, answer)`` here as each one ends."""
+    # Imported once here, so forked workers start with the model (and Mesa, about a
+    # second of CPU) loaded instead of each importing it on a machine that may be busy.
+    from . import model  # noqa: F401
+
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=_pool_context(), initializer=_end_with_parent
     ) as pool:
-        futures: dict[Future, int] = {pool.submit(run_chunk, t): t.index for t in tasks}
+        futures: dict[Future, int] = {pool.submit(work, t): t.index for t in tasks}
         try:
             remaining = set(futures)
             while remaining:
@@ -512,7 +587,8 @@ def ensemble_key(
     scenario: Scenario, seed: int, weeks: int, fixed: Sequence[tuple[str, float]] = ()
 ) -> str:
     """A hash of everything that decides an ensemble's numbers: the scenario as
-    loaded, the seed, the weeks, the held values, the chunk size and the version."""
+    loaded, the seed, the weeks, the held values and the version (with
+    :func:`chunk_key`, a chunk's first replication and count)."""
     from . import __version__
 
     text = json.dumps(
@@ -521,7 +597,7 @@ def ensemble_key(
             "seed": int(seed),
             "weeks": int(weeks),
             "fixed": [[path, float(value)] for path, value in fixed],
-            "chunk_size": CHUNK_SIZE,
+            "random_numbers": RANDOM_NUMBERS,
             "version": __version__,
             "layout": ARRAYS_LAYOUT,
         },
@@ -536,9 +612,9 @@ of a chunk's key, so a run resumed by a program that stores other arrays never m
 its chunks with older ones; change it when :func:`outcome_arrays` changes."""
 
 
-def chunk_key(ensemble: str, index: int, count: int) -> str:
-    """The key of chunk ``index`` (of ``count`` replications) of an ensemble."""
-    return hashlib.sha256(f"{ensemble}/{index}/{count}".encode()).hexdigest()
+def chunk_key(ensemble: str, start: int, count: int) -> str:
+    """The key of the chunk of ``count`` replications from replication ``start``."""
+    return hashlib.sha256(f"{ensemble}/{start}/{count}".encode()).hexdigest()
 
 
 def scenario_digest(scenario: Scenario) -> str:

@@ -40,13 +40,15 @@ from typing import Any, Protocol
 import mesa
 import numpy as np
 
-from . import battlefield
+from . import battlefield, streams
 from .agents import Belligerent, Mediator
 from .milestones import FIRST_YEAR_WEEKS, quarter_end_weeks
+from .records import SideWeek, WeekRecord
 from .scenario.checks import TERRITORY
 from .scenario.loader import load_scenario
 from .scenario.sampling import draw_all
 from .scenario.schema import Scenario
+from .streams import Streams
 from .talks.base import Named, Party
 from .talks.protocols import RoundResult
 from .talks.registry import PROTOCOLS
@@ -111,6 +113,10 @@ class CeasefireModel(mesa.Model):
         scenario: a loaded scenario (default: the bundled baseline).
         replications: how many replications advance in lockstep (1 = one narrated run).
         seed: an integer or ``SeedSequence``; default: the scenario's seed.
+        first_replication: the index, in an ensemble, of this model's first replication.
+            Replication i's random numbers depend only on the seed and i
+            (:mod:`simulator.streams`), so a chunk of an ensemble starting at i draws
+            what the whole ensemble would draw for its rows.
         collect: record weekly data with a DataCollector (off for large ensembles).
         fixed: scenario numbers held at given values, by dotted path: one number for
             every replication (``{"actors.russia.resolve": 0.9}``) or an array with one
@@ -125,16 +131,21 @@ class CeasefireModel(mesa.Model):
         seed: int | np.random.SeedSequence | None = None,
         collect: bool = True,
         fixed: Mapping[str, float | np.ndarray] | None = None,
+        first_replication: int = 0,
     ):
         scenario = scenario if scenario is not None else load_scenario()
         root = as_seed_sequence(scenario.seed if seed is None else seed)
         parameters_seed, dynamics_seed = root.spawn(2)
+        # Mesa's own generators are seeded too, though the week draws from self.streams.
         super().__init__(rng=np.random.default_rng(dynamics_seed))
         if replications < 1:
             raise ValueError(f"replications must be at least 1, got {replications}")
+        if first_replication < 0:
+            raise ValueError(f"first_replication must be at least 0, got {first_replication}")
         self.scenario = scenario
         self.replications = replications
-        self._draws = draw_all(scenario, replications, parameters_seed)
+        self.streams = Streams(dynamics_seed, first_replication, replications)
+        self._draws = draw_all(scenario, replications, parameters_seed, first_replication)
         for path, value in (fixed or {}).items():
             if path not in self._draws:
                 raise KeyError(f"the scenario has no number at '{path}'")
@@ -160,7 +171,8 @@ class CeasefireModel(mesa.Model):
         self._build_talks()
         self._build_outcomes()
         self._update_levers()
-        self.week_record: dict[str, np.ndarray] = {}
+        self.week_record: WeekRecord | None = None
+        """The last week collected (None until then, and when ``collect`` is off)."""
         self.seat: Seat | None = None
         """A person's seat at the table (``ceasefire play``); None: the model plays all."""
         self._collect = collect
@@ -247,6 +259,8 @@ class CeasefireModel(mesa.Model):
         self.place_logistics = {
             p: self.draw(f"front.places.{p}.logistics_value", 0.0) for p in self.place_ids
         }
+        # Only places that carry logistics in some replication can change the loss.
+        self._logistics_places = [p for p in self.place_ids if self.place_logistics[p].any()]
 
     def _build_talks(self) -> None:
         talks = self.scenario.talks
@@ -276,7 +290,9 @@ class CeasefireModel(mesa.Model):
         self.settlement_week = np.full(r, -1, dtype=np.int64)
         self.capitulated = np.zeros(r, dtype=bool)
         self.capitulation_week = np.full(r, -1, dtype=np.int64)
-        self.pause_weeks = float(self.draw("talks.pause_weeks", DEFAULT_PAUSE_WEEKS)[0])
+        # Per replication (a scenario may make it uncertain); whole weeks when it runs.
+        self.pause_weeks = self.draw("talks.pause_weeks", DEFAULT_PAUSE_WEEKS)
+        self._pause_length = self.pause_weeks.astype(np.int64)
         self.ceasefire_until = np.full(r, -1, dtype=np.int64)
         self.ceasefire_agreed = np.zeros(r, dtype=bool)
         self.ceasefire_week = np.full(r, -1, dtype=np.int64)
@@ -361,7 +377,7 @@ class CeasefireModel(mesa.Model):
     def logistics_loss(self) -> np.ndarray:
         """Share of the defender's materiel lost with the places the holder has taken."""
         kept = np.ones(self.replications)
-        for place in self.place_ids:
+        for place in self._logistics_places:
             kept *= np.where(self.place_held(place), 1.0 - self.place_logistics[place], 1.0)
         return 1.0 - kept
 
@@ -427,7 +443,7 @@ class CeasefireModel(mesa.Model):
     def _fight(self) -> tuple[np.ndarray, np.ndarray]:
         holder, defender = self.belligerents
         fighting = self.at_war
-        holder_materiel = holder.materiel_now(self.aid, np.zeros(self.replications))
+        holder_materiel = holder.materiel_now(self.aid, 0.0)  # the holder loses no hubs
         self.logistics_lost = self.logistics_loss()
         defender_materiel = defender.materiel_now(self.aid, self.logistics_lost)
         power_holder = battlefield.combat_power(holder.forces, holder_materiel)
@@ -438,7 +454,9 @@ class CeasefireModel(mesa.Model):
             power_holder, power_defender, self.contest_exponent
         )
         engagements = np.where(fighting, self.engagements, 0.0)
-        wins_holder, wins_defender = battlefield.fight(self.rng, engagements, self.p_holder)
+        wins_holder, wins_defender = battlefield.fight(
+            self.streams, self.steps, engagements, self.p_holder
+        )
         net = wins_holder - wins_defender
         # Net wins on an axis whose line is inside a town move the front 1/defence as far.
         area_net = net.astype(float)
@@ -556,15 +574,20 @@ class CeasefireModel(mesa.Model):
             answers["partial_truce"] = (holder & offered, defender & offered)
         return answers
 
-    def _by_rule(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
-        """Each belligerent's own answer to a pause of ``kind``, wherever it were offered."""
+    def _by_rule(
+        self, kind: str, rows: np.ndarray | slice = slice(None)
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each belligerent's own answer to a pause of ``kind``, wherever it were offered
+        (for ``rows`` only, when given)."""
         holder, defender = self.belligerents
         if kind == "ceasefire":
             return (
-                holder.accepts_ceasefire(self, self.pause_weeks),
-                defender.accepts_ceasefire(self, self.pause_weeks),
+                holder.accepts_ceasefire(self, self.pause_weeks[rows], rows),
+                defender.accepts_ceasefire(self, self.pause_weeks[rows], rows),
             )
-        return holder.accepts_truce(self, defender), defender.accepts_truce(self, holder)
+        return holder.accepts_truce(self, defender, rows), defender.accepts_truce(
+            self, holder, rows
+        )
 
     def _start_pauses(
         self, answers: dict[str, tuple[np.ndarray, np.ndarray]]
@@ -585,7 +608,7 @@ class CeasefireModel(mesa.Model):
             first = both & ~self.truce_agreed
             self.truce_week = np.where(first, self.steps, self.truce_week)
             self.truce_agreed |= both
-            self.truce_until = np.where(both, self.steps + int(self.pause_weeks), self.truce_until)
+            self.truce_until = np.where(both, self.steps + self._pause_length, self.truce_until)
         for kind in AGREEMENT_KINDS:
             answers.setdefault(kind, (nobody, nobody))
         return {k: v for k, v in answers.items() if k != "settlement"}
@@ -593,6 +616,8 @@ class CeasefireModel(mesa.Model):
     def _start_ceasefire(self, both: np.ndarray) -> None:
         """A general cease-fire from next week for ``pause_weeks`` weeks; the first one
         agreed is an agreement (unless a settlement came first)."""
+        if not both.any():
+            return
         first = both & ~self.agreed
         self.agreement_week = np.where(first, self.steps, self.agreement_week)
         self.agreed |= both
@@ -600,9 +625,7 @@ class CeasefireModel(mesa.Model):
         self.ceasefire_week = np.where(first_ceasefire, self.steps, self.ceasefire_week)
         self.ceasefire_agreed |= both
         self.ceasefires += both
-        self.ceasefire_until = np.where(
-            both, self.steps + int(self.pause_weeks), self.ceasefire_until
-        )
+        self.ceasefire_until = np.where(both, self.steps + self._pause_length, self.ceasefire_until)
 
     def _renew_pauses(self) -> None:
         """A cease-fire or truce whose weeks ran out last week is extended if both sides
@@ -612,11 +635,15 @@ class CeasefireModel(mesa.Model):
             ended = last_week == self.steps - 1
             if not ended.any():
                 continue
-            answers = self._by_rule(kind)
             if self.seat is not None:
-                answers = self.seat.renew(self, kind, ended, answers)
-            again = ended & answers[0] & answers[1]
-            setattr(self, until, np.where(again, self.steps - 1 + int(self.pause_weeks), last_week))
+                answers = self.seat.renew(self, kind, ended, self._by_rule(kind))
+                again = ended & answers[0] & answers[1]
+            else:  # asked only where a pause ran out
+                rows = np.flatnonzero(ended)
+                holder, defender = self._by_rule(kind, rows)
+                again = np.zeros(self.replications, dtype=bool)
+                again[rows] = holder & defender
+            setattr(self, until, np.where(again, self.steps - 1 + self._pause_length, last_week))
 
     def _bring_into_force(self, agreed_now: np.ndarray, text: np.ndarray) -> np.ndarray:
         """A settlement both sides accepted comes into force at the end of the week.
@@ -627,36 +654,41 @@ class CeasefireModel(mesa.Model):
         """
         if not agreed_now.any():
             return agreed_now
-        at_end = (text[:, 0] <= self.scale_low[0] + SCALE_END) | (
-            text[:, 0] >= self.scale_high[0] - SCALE_END
+        # Worked out only for the replications that signed this week.
+        signed = np.flatnonzero(agreed_now)
+        territory = text[signed, 0]
+        at_end = (territory <= self.scale_low[0] + SCALE_END) | (
+            territory >= self.scale_high[0] - SCALE_END
         )
         # A red line that follows the front and has run off the end of the scale no
         # longer protects anything: terms a side accepts then are a surrender too.
-        signed = np.flatnonzero(agreed_now)
         for side in self.belligerents:
             positions = side.positions
             if positions.red_line_follows_front[0]:
                 line = positions.red_line[signed, 0] + self.control[signed]
                 ran_out = (line > self.scale_high[0]) | (line < self.scale_low[0])
-                at_end[signed] |= ran_out & ~np.isnan(line)
-        surrender = agreed_now & at_end & ~self.capitulated
-        self.capitulation_week = np.where(surrender, self.steps, self.capitulation_week)
-        self.capitulated |= surrender
-        self.control = np.where(surrender, text[:, 0], self.control)
-        agreed_now = agreed_now & ~at_end
-        first = agreed_now & ~self.agreed
-        self.agreement_week = np.where(first, self.steps, self.agreement_week)
-        first_settlement = agreed_now & ~self.settled
-        self.settlement_week = np.where(first_settlement, self.steps, self.settlement_week)
-        self.terms = np.where(first_settlement[:, None], text, self.terms)
-        self.agreed |= agreed_now
-        self.settled |= agreed_now
-        self.ceasefire_until = np.where(agreed_now, -1, self.ceasefire_until)
-        self.agreements += agreed_now
-        self.in_force |= agreed_now
-        self.in_force_terms = np.where(agreed_now[:, None], text, self.in_force_terms)
+                at_end |= ran_out & ~np.isnan(line)
+        control = self.control.copy()  # a new array: the line has moved (see Positions)
+        surrender = signed[at_end & ~self.capitulated[signed]]
+        self.capitulation_week[surrender] = self.steps
+        self.capitulated[surrender] = True
+        control[surrender] = text[surrender, 0]
+        deals = signed[~at_end]
+        agreed_now = np.zeros(self.replications, dtype=bool)
+        agreed_now[deals] = True
+        self.agreement_week[deals[~self.agreed[deals]]] = self.steps
+        first_settlement = deals[~self.settled[deals]]
+        self.settlement_week[first_settlement] = self.steps
+        self.terms[first_settlement] = text[first_settlement]
+        self.agreed[deals] = True
+        self.settled[deals] = True
+        self.ceasefire_until[deals] = -1
+        self.agreements[deals] += 1
+        self.in_force[deals] = True
+        self.in_force_terms[deals] = text[deals]
         # The deal is carried out: the line moves to the agreed share of territory.
-        self.control = np.where(agreed_now, text[:, 0], self.control)
+        control[deals] = text[deals, 0]
+        self.control = control
         return agreed_now
 
     def _check_durability(self) -> None:
@@ -670,19 +702,23 @@ class CeasefireModel(mesa.Model):
         if not self.in_force.any():
             self.hazard = np.zeros(self.replications)
             return
-        regret = np.zeros(self.replications)
-        terms = np.nan_to_num(self.in_force_terms)
+        # Worked out, and drawn, only for the replications with a settlement in force.
+        held = np.flatnonzero(self.in_force)
+        regret = np.zeros(len(held))
+        terms = np.nan_to_num(self.in_force_terms[held])
         for side in self.belligerents:
-            deal_value = utility(
-                terms, side.positions.ideal_now(self.control), side.positions.weights
-            )
-            regret = np.maximum(regret, side.walk_away - deal_value)
-        base = self.draw("durability.base_hazard")
-        sensitivity = self.draw("durability.regret_sensitivity")
-        guarantee = self.guarantee
+            ideal = side.positions.ideal_now(self.control)[held]
+            deal_value = utility(terms, ideal, side.positions.weights[held])
+            regret = np.maximum(regret, side.walk_away[held] - deal_value)
+        base = self.draw("durability.base_hazard")[held]
+        sensitivity = self.draw("durability.regret_sensitivity")[held]
+        guarantee = self.guarantee[held]
         hazard = base * np.exp(sensitivity * np.maximum(regret, 0.0)) * (1.0 - guarantee)
-        self.hazard = np.where(self.in_force, np.clip(hazard, 0.0, 1.0), 0.0)
-        breaks = self.in_force & (self.rng.random(self.replications) < self.hazard)
+        self.hazard = np.zeros(self.replications)
+        self.hazard[held] = np.clip(hazard, 0.0, 1.0)
+        draw = self.streams.uniform(streams.SETTLEMENT_BREAKDOWN, self.steps, held)
+        breaks = np.zeros(self.replications, dtype=bool)
+        breaks[held] = draw < self.hazard[held]
         first = breaks & ~self.broke_down
         self.breakdown_week = np.where(first, self.steps, self.breakdown_week)
         self.broke_down |= breaks
@@ -717,11 +753,14 @@ class CeasefireModel(mesa.Model):
         shelter = 1.0 - self.guarantee[paused]
         ceasefire_hazard = np.clip(base * np.exp(sensitivity * regret) * shelter, 0.0, 1.0)
         truce_hazard = np.clip(base * shelter, 0.0, 1.0)
-        draws = self.rng.random((2, len(paused)))
+        ceasefire_draw = self.streams.uniform(streams.CEASEFIRE_BREAKDOWN, self.steps, paused)
+        truce_draw = self.streams.uniform(streams.TRUCE_BREAKDOWN, self.steps, paused)
         ceasefire_breaks = np.zeros(self.replications, dtype=bool)
         truce_breaks = np.zeros(self.replications, dtype=bool)
-        ceasefire_breaks[paused] = self.ceasefire_active[paused] & (draws[0] < ceasefire_hazard)
-        truce_breaks[paused] = truce & (draws[1] < truce_hazard)
+        ceasefire_breaks[paused] = self.ceasefire_active[paused] & (
+            ceasefire_draw < ceasefire_hazard
+        )
+        truce_breaks[paused] = truce & (truce_draw < truce_hazard)
         self.ceasefire_broke_down |= ceasefire_breaks
         self.truce_broke_down |= truce_breaks
         self.ceasefire_until = np.where(ceasefire_breaks, -1, self.ceasefire_until)
@@ -744,12 +783,14 @@ class CeasefireModel(mesa.Model):
             self.fall_week[place][first] = week
         # ``accepts`` is set afresh every week (all False without talks).
         for side, accepted in zip(self.belligerents, self.accepts, strict=True):
+            if not accepted.any():  # the answers to every kind are no
+                continue
             first = (self.first_accept_week[side.actor_id] < 0) & accepted
             self.first_accept_week[side.actor_id][first] = week
-        for kind, answers in self.accepts_by_kind.items():
-            for side, accepted in zip(self.belligerents, answers, strict=True):
+            for kind, answers in self.accepts_by_kind.items():
                 weeks = self.first_accept_week_of_kind[side.actor_id, kind]
-                weeks[(weeks < 0) & accepted] = week
+                kind_accepted = answers[0 if side is self.holder else 1]
+                weeks[(weeks < 0) & kind_accepted] = week
         for label, quarter_week in self.quarter_weeks.items():
             if quarter_week == week:
                 self.control_at_quarter[label] = self.control.copy()
@@ -790,73 +831,71 @@ class CeasefireModel(mesa.Model):
         return holder_min, defender_max, red_lines_meet, in_range
 
     def _record(self, agreed_now: np.ndarray, parties: tuple[Party, Party] | None) -> None:
-        record: dict[str, Any] = {
-            "week": self.steps,
-            "date": self.date.isoformat(),
-            "control": self.control,
-            "control_km2": self.control * self.area_km2,
-            "p_holder_wins": self.p_holder,
-        }
-        for place in self.place_ids:
-            record[f"held_{place}"] = self.place_held(place)
-        nothing = np.full(self.replications, np.nan)
+        """Keep this week as a typed :class:`~simulator.records.WeekRecord`; the
+        DataCollector stores its flat columns."""
         ideals = [side.positions.ideal_now(self.control) for side in self.belligerents]
+        holder_min, defender_max, red_lines_meet, in_range = self._bargaining_state(parties)
+        sides: dict[str, SideWeek] = {}
         for index, side in enumerate(self.belligerents):
             # Each side's position on every issue this week: its ask in talks (empty
             # without talks), its red line (the limit that faces the other side's ideal)
             # and what crossing that line would cost it now (empty when hard).
             low, high = side.positions.limits_now(self.control)
+            toward_high = ideals[index] <= ideals[1 - index]
+            line = np.where(toward_high, high, low)
+            red_line = np.where(np.isnan(side.positions.red_line), np.nan, line)
             crossing = side.crossing_cost_now(self) if side.positions.crossable else None
-            for k, issue in enumerate(self.issue_ids):
-                ask = parties[index].ask[:, k] if parties is not None else nothing
-                record[f"ask_{side.actor_id}_{issue}"] = ask.copy()
-                toward_high = ideals[index][:, k] <= ideals[1 - index][:, k]
-                line = np.where(toward_high, high[:, k], low[:, k])
-                has_line = ~np.isnan(side.positions.red_line[:, k])
-                record[f"red_line_{side.actor_id}_{issue}"] = np.where(has_line, line, np.nan)
-                cost = crossing[:, k] if crossing is not None else nothing
-                record[f"crossing_cost_{side.actor_id}_{issue}"] = np.where(
-                    np.isfinite(cost), cost, np.nan
-                )
-        for side in self.belligerents:
-            record[f"forces_{side.actor_id}"] = side.forces
-            record[f"belief_{side.actor_id}"] = side.believed_p
-            record[f"walk_away_{side.actor_id}"] = side.walk_away
-        holder_min, defender_max, red_lines_meet, in_range = self._bargaining_state(parties)
-        record[f"reservation_{self.holder.actor_id}"] = holder_min
-        record[f"reservation_{self.defender.actor_id}"] = defender_max
-        record["values_overlap"] = holder_min <= defender_max
-        record["red_lines_overlap"] = red_lines_meet
-        record["bargaining_range"] = in_range
-        for k, issue in enumerate(self.issue_ids):
-            record[f"text_{issue}"] = self.text[:, k]
-        for index, side in enumerate(self.belligerents):
-            record[f"accepts_{side.actor_id}"] = self.accepts[index]
-        for kind, answers in self.accepts_by_kind.items():
-            for index, side in enumerate(self.belligerents):
-                record[f"accepts_{kind}_{side.actor_id}"] = answers[index]
-        record["agreed_this_week"] = agreed_now
-        record["agreed"] = self.agreed
-        record["agreement_week"] = self.agreement_week
-        record["settled"] = self.settled
-        record["ceasefire_agreed"] = self.ceasefire_agreed
-        record["general_ceasefire_in_force"] = self.ceasefire_active
-        record["partial_truce_in_force"] = self.truce_active
-        record["capitulated"] = self.capitulated
-        record["intelligence"] = self.intelligence
-        for side in self.belligerents:
-            record[f"resources_{side.actor_id}"] = side.resources_now(self)
-        for k, issue in enumerate(self.issue_ids):
-            record[f"agreed_{issue}"] = self.terms[:, k]
-        record["broke_down"] = self.broke_down
-        record["ceasefire_in_force"] = self.in_force
-        record["breakdown_hazard"] = self.hazard
-        record["aid"] = self.aid
-        record["sanctions"] = self.sanctions
-        self.week_record = record
+            cost = (
+                np.where(np.isfinite(crossing), crossing, np.nan)
+                if crossing is not None
+                else np.full_like(red_line, np.nan)
+            )
+            ask = parties[index].ask.copy() if parties is not None else np.full_like(line, np.nan)
+            sides[side.actor_id] = SideWeek(
+                ask=ask,
+                red_line=red_line,
+                crossing_cost=cost,
+                forces=side.forces,
+                belief=side.believed_p,
+                walk_away=side.walk_away,
+                reservation=holder_min if index == 0 else defender_max,
+                accepts=self.accepts[index],
+                accepts_by_kind={kind: a[index] for kind, a in self.accepts_by_kind.items()},
+                resources=side.resources_now(self),
+            )
+        self.week_record = WeekRecord(
+            week=self.steps,
+            date=self.date.isoformat(),
+            issue_ids=tuple(self.issue_ids),
+            control=self.control,
+            control_km2=self.control * self.area_km2,
+            p_holder_wins=self.p_holder,
+            held={place: self.place_held(place) for place in self.place_ids},
+            sides=sides,
+            values_overlap=holder_min <= defender_max,
+            red_lines_overlap=red_lines_meet,
+            bargaining_range=in_range,
+            text=self.text,
+            agreed_this_week=agreed_now,
+            agreed=self.agreed,
+            agreement_week=self.agreement_week,
+            settled=self.settled,
+            ceasefire_agreed=self.ceasefire_agreed,
+            general_ceasefire_in_force=self.ceasefire_active,
+            partial_truce_in_force=self.truce_active,
+            capitulated=self.capitulated,
+            intelligence=self.intelligence,
+            terms=self.terms,
+            broke_down=self.broke_down,
+            ceasefire_in_force=self.in_force,
+            breakdown_hazard=self.hazard,
+            aid=self.aid,
+            sanctions=self.sanctions,
+        )
         if self._collect:
             if self.datacollector is None:
-                reporters = {name: partial(_report, name) for name in record}
+                columns = self.week_record.columns()
+                reporters = {name: partial(_report, name) for name in columns}
                 self.datacollector = mesa.DataCollector(model_reporters=reporters)
             self.datacollector.collect(self)
 
@@ -876,5 +915,6 @@ def _fixed_values(path: str, value: float | np.ndarray, replications: int) -> np
 
 
 def _report(name: str, model: CeasefireModel) -> Any:
-    """DataCollector reporter for one field of the weekly record (Mesa deep-copies it)."""
-    return model.week_record[name]
+    """DataCollector reporter for one column of the weekly record (Mesa deep-copies it)."""
+    assert model.week_record is not None
+    return model.week_record.columns()[name]

@@ -234,7 +234,7 @@ class HumanSeat:
                 f"{'extend' if answers[index][0] else 'let it lapse'}."
             )
             yes = self.question(
-                f"{side.name}, extend it for {model.pause_weeks:g} weeks? (yes/no/pass)> ",
+                f"{side.name}, extend it for {model.pause_weeks[0]:g} weeks? (yes/no/pass)> ",
                 parse,
                 "answer yes, no or pass",
             )
@@ -552,6 +552,7 @@ def play(
         asked = seat.asked
         model.step()
         record = model.week_record
+        assert record is not None  # a step always leaves its week's record
         news = seat.news(model)
         status = (
             "settlement in force"

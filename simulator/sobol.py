@@ -42,6 +42,7 @@ from .ensemble import (
     _run_on_dask,
     chunk_counts,
     max_replications,
+    worker_count,
 )
 from .ensemble import run_chunk as _run_chunk
 from .errors import InputError
@@ -300,9 +301,9 @@ def run_rows(
 ) -> dict[str, np.ndarray]:
     """Run one replication per row of ``inputs`` (each input held at its row's value).
 
-    Rows are cut into chunks as an ensemble's replications are, and chunk ``c`` is
-    seeded with the ensemble's ``SeedSequence`` child ``(seed, spawn_key=(c,))``, so
-    the outcomes are the same for any ``runs.workers`` or ``runs.scheduler``.
+    Rows are cut into chunks as an ensemble's replications are, and row i draws the
+    random numbers of an ensemble's replication i (:mod:`simulator.streams`), so the
+    outcomes are the same for any chunks, ``runs.workers`` or ``runs.scheduler``.
     ``runs.replications`` is not used: the rows say how many runs there are.
     """
     seed = scenario.seed if runs.seed is None else int(runs.seed)
@@ -313,7 +314,7 @@ def run_rows(
         # Task.fixed carries (path, value) pairs; here each value is the chunk's
         # slice of a column, which CeasefireModel takes as one value per replication.
         held = tuple((path, values[start : start + count]) for path, values in inputs.items())
-        tasks.append(Task(scenario, index, count, seed, weeks, held))  # type: ignore[arg-type]
+        tasks.append(Task(scenario, index, count, seed, weeks, held, start))  # type: ignore[arg-type]
         start += count
     results: dict[int, dict[str, np.ndarray]] = {}
 
@@ -326,8 +327,8 @@ def run_rows(
         progress(0, len(tasks))
     if runs.scheduler is not None:
         _run_on_dask(tasks, runs.scheduler, finished)
-    elif runs.workers > 1 and len(tasks) > 1:
-        _run_in_processes(tasks, runs.workers, finished)
+    elif worker_count(runs.workers, len(tasks)) > 1:
+        _run_in_processes(tasks, worker_count(runs.workers, len(tasks)), finished)
     else:
         for task in tasks:
             finished(task.index, _run_chunk(task))

@@ -15,9 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from .ensemble import ChunkStore, Progress, Runs
+from .ensemble import ChunkStore, Progress, Runs, _run_in_processes, worker_count
 from .errors import InputError
 from .scenario import load_scenario
+from .scenario.loader import ALLOW_OUTSIDE
 from .scenario.sampling import uncertain_paths
 from .scenario.schema import Scenario
 from .summaries import (
@@ -124,14 +125,36 @@ def sweep(
     span = ProgressSpan(len(grid) * runs.chunks, progress)
     if progress is not None:
         progress(0, span.total)
-    cells = []
-    for index, point in enumerate(grid):
-        loaded = corners[point] if point in corners else build(point)
-        store = ChunkStore(store_dir / f"cell-{index:03d}") if store_dir else None
-        result = runs.run(loaded, store=store, progress=span.part(runs.chunks))
-        cells.append(
-            {"values": {v.path: x for v, x in zip(varies, point, strict=True)}, **headline(result)}
-        )
+    figures: dict[int, dict[str, Any]] = {}
+    workers = worker_count(runs.workers, len(grid))
+    if (
+        runs.scheduler is None
+        and workers > 1
+        and (runs.chunks < workers or len(grid) >= 4 * workers)
+    ):
+        # Many cells, or cells too small to share out: each worker runs whole cells.
+        outside = ALLOW_OUTSIDE.get()
+        jobs = [
+            _Cell(index, scenario, tuple(overrides), tuple(varies), point, runs, store_dir, outside)
+            for index, point in enumerate(grid)
+        ]
+
+        def finished(index: int, answer: dict[str, Any]) -> None:
+            figures[index] = answer
+            if progress is not None:
+                progress(len(figures) * runs.chunks, span.total)
+
+        _run_in_processes(jobs, workers, finished, work=_run_cell)
+    else:
+        for index, point in enumerate(grid):
+            loaded = corners[point] if point in corners else build(point)
+            store = ChunkStore(store_dir / f"cell-{index:03d}") if store_dir else None
+            result = runs.run(loaded, store=store, progress=span.part(runs.chunks))
+            figures[index] = headline(result)
+    cells = [
+        {"values": {v.path: x for v, x in zip(varies, point, strict=True)}, **figures[index]}
+        for index, point in enumerate(grid)
+    ]
     return {
         "scenario": first.name,
         "replications": runs.replications,
@@ -139,6 +162,30 @@ def sweep(
         "varies": [vars(v) for v in varies],
         "cells": cells,
     }
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """One cell of a sweep, run whole by one worker."""
+
+    index: int
+    scenario: str | Path | None
+    overrides: tuple[str, ...]
+    varies: tuple[Vary, ...]
+    point: tuple[float, ...]
+    runs: Runs
+    store_dir: Path | None
+    allow_outside: bool
+
+
+def _run_cell(cell: _Cell) -> dict[str, Any]:
+    """A cell's headline figures: its scenario loaded (the parsed file is reused in the
+    worker) and its ensemble run in the worker's own process."""
+    settings = [*cell.overrides, *_settings(cell.varies, cell.point)]
+    loaded = load_scenario(cell.scenario, settings, allow_outside=cell.allow_outside)
+    store = ChunkStore(cell.store_dir / f"cell-{cell.index:03d}") if cell.store_dir else None
+    here = Runs(cell.runs.replications, cell.runs.seed, cell.runs.weeks, 1, None)
+    return headline(here.run(loaded, store=store))
 
 
 def grid_corners(

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from simulator import battlefield
+from simulator.streams import Streams
 
 
 def test_equal_power_gives_even_odds():
@@ -31,9 +32,9 @@ def test_huge_exponent_does_not_overflow():
 
 
 def test_fight_splits_every_engagement_between_the_sides():
-    rng = np.random.default_rng(1)
+    streams = Streams(np.random.SeedSequence(1), 0, 4)
     engagements = np.array([0.0, 3.4, 10.0, 10.0])
-    wins, losses = battlefield.fight(rng, engagements, np.array([0.5, 0.5, 1.0, 0.0]))
+    wins, losses = battlefield.fight(streams, 1, engagements, np.array([0.5, 0.5, 1.0, 0.0]))
     assert (wins + losses).tolist() == [0, 3, 10, 10]
     assert wins[2] == 10 and wins[3] == 0
 

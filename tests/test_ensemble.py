@@ -7,7 +7,13 @@ import pytest
 from scipy import stats
 
 from simulator import CeasefireModel, load_scenario
-from simulator.ensemble import CHUNK_SIZE, ChunkStore, chunk_counts, run_ensemble
+from simulator.ensemble import (
+    CHUNK_SIZE,
+    MAX_CHUNK_SIZE,
+    ChunkStore,
+    chunk_counts,
+    run_ensemble,
+)
 
 SHORT = ["horizon=20"]
 
@@ -40,6 +46,51 @@ def test_same_results_whatever_the_number_of_workers():
     scenario = load_scenario(None, SHORT)
     n = 2 * CHUNK_SIZE + 50
     assert same(run_ensemble(scenario, n, workers=1), run_ensemble(scenario, n, workers=2))
+
+
+def test_same_results_whatever_the_chunk_size():
+    """Replication i's numbers depend on the seed and i only, not on its chunk."""
+    scenario = load_scenario(None, SHORT)
+    whole = run_ensemble(scenario, 700, workers=1, size=700)
+    assert same(run_ensemble(scenario, 700, workers=1, size=64), whole)
+    assert same(run_ensemble(scenario, 700, workers=2, size=300), whole)
+
+
+def test_an_uncertain_pause_length_is_drawn_per_replication_not_per_chunk(tmp_path):
+    """Every number a scenario makes uncertain is one draw per replication, so chunks
+    cannot change it (a chunk once took its first replication's pause length)."""
+    from simulator.scenario.loader import BUNDLED_DIR
+
+    text = (BUNDLED_DIR / "baseline.yaml").read_text()
+    fixed = "  pause_weeks:\n    value: 4\n"
+    assert fixed in text
+    path = tmp_path / "pauses.yaml"
+    path.write_text(
+        text.replace(fixed, "  pause_weeks:\n    value: {dist: uniform, low: 2, high: 9}\n")
+    )
+    scenario = load_scenario(path, ["horizon=40"])
+    whole = run_ensemble(scenario, 300, workers=1, size=300)
+    assert same(run_ensemble(scenario, 300, workers=1, size=7), whole)
+    model = CeasefireModel(scenario, 300)
+    assert len(np.unique(model.pause_weeks)) > 100
+
+
+def test_an_ensemble_is_a_prefix_of_a_larger_one():
+    """The first 1,000 replications of -n 2000 are the replications of -n 1000 (rows
+    of the replication table equal), whatever the chunks of either."""
+    scenario = load_scenario(None, SHORT)
+    small = run_ensemble(scenario, 1000, workers=1)
+    large = run_ensemble(scenario, 2000, workers=2, size=CHUNK_SIZE // 2)
+    assert large.arrays.keys() == small.arrays.keys()
+    for name, column in small.arrays.items():
+        assert np.array_equal(large.arrays[name][:1000], column, equal_nan=True), name
+    assert not np.array_equal(large.arrays["control_at_end"][1000:], small.arrays["control_at_end"])
+
+
+def test_small_ensembles_are_one_chunk_and_large_ones_are_cut_for_the_workers():
+    assert chunk_counts(CHUNK_SIZE) == [CHUNK_SIZE]
+    assert len(chunk_counts(100_000)) >= 4
+    assert max(chunk_counts(10**7)) == MAX_CHUNK_SIZE
 
 
 def test_same_results_on_a_dask_cluster():
@@ -83,8 +134,8 @@ def test_interrupted_run_keeps_finished_chunks_and_resumes_to_the_same_result(tm
         if done == 1:
             raise KeyboardInterrupt
 
-    with pytest.raises(KeyboardInterrupt):
-        run_ensemble(scenario, n, store=store, progress=stop_after_first)
+    with pytest.raises(KeyboardInterrupt):  # in this process, so chunk 0 finishes first
+        run_ensemble(scenario, n, workers=1, store=store, progress=stop_after_first)
     kept = sorted(p.name for p in (tmp_path / "chunks").iterdir())
     assert kept == ["00000.npz"]
     resumed = run_ensemble(scenario, n, store=store)
@@ -132,7 +183,7 @@ def test_batch_run_and_lockstep_replications_draw_the_same_distributions():
     batch_agreed = np.array([bool(row["agreed"][0]) for row in rows])
     batch_week = np.array([int(row["agreement_week"][0]) for row in rows])
     batch_settled = np.array([bool(row["settled"][0]) for row in rows])
-    batch_terms = np.array([float(row["agreed_territory"][0]) for row in rows])
+    batch_terms = np.array([float(row["terms_territory"][0]) for row in rows])
 
     lockstep = run_ensemble(load_scenario(None, [*overrides, f"horizon={weeks}"]), 4 * n, seed=987)
     agreed = lockstep.arrays["agreed"]
@@ -155,3 +206,24 @@ def test_batch_run_and_lockstep_replications_draw_the_same_distributions():
         ).pvalue
         > 0.001
     )
+
+
+def test_a_finished_chunk_frees_its_model(monkeypatch):
+    """A sweep runs hundreds of chunks in one process: none may keep its model alive."""
+    import gc
+    import weakref
+
+    import simulator.model
+    from simulator import ensemble
+
+    built: list[weakref.ref] = []
+
+    class Watched(CeasefireModel):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            built.append(weakref.ref(self))
+
+    monkeypatch.setattr(simulator.model, "CeasefireModel", Watched)
+    ensemble.run_chunk(ensemble.Task(load_scenario(None, ["horizon=3"]), 0, 20, 1, 3))
+    gc.collect()
+    assert len(built) == 1 and built[0]() is None

@@ -55,10 +55,9 @@ def ensemble_options(command, replications_option=None):
         click.option(
             "--workers",
             type=click.IntRange(min=1),
-            default=1,
-            show_default=True,
-            help="Local processes to run chunks of replications in (no more are started "
-            "than there are chunks or CPUs).",
+            help="Local processes to run chunks of replications in [default: the CPUs this "
+            "process may use; no more than there are chunks]; 1 runs in this process. The "
+            "numbers are the same for any count.",
         ),
         click.option(
             "--scheduler",
@@ -245,7 +244,7 @@ def check_scheduler(scheduler: str | None) -> None:
         fail(user_message(exc))
 
 
-def mark_interrupted(command: str, out, settings, scenario, workers: int, scheduler) -> str:
+def mark_interrupted(command: str, out, settings, scenario, workers: int | None, scheduler) -> str:
     """Mark the run interrupted in its manifest; the line that says how to finish it."""
     import shlex
 
@@ -257,7 +256,7 @@ def mark_interrupted(command: str, out, settings, scenario, workers: int, schedu
         quiet=True,
     )
     again = ["ceasefire", command, "--resume", str(out)]
-    if workers > 1:
+    if workers is not None and workers > 1:
         again += ["--workers", str(workers)]
     if scheduler:
         again += ["--scheduler", scheduler]

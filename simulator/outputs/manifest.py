@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import __version__
-from ..ensemble import CHUNK_SIZE, scenario_digest
+from ..ensemble import RANDOM_NUMBERS, scenario_digest
 from ..errors import InputError
 from ..scenario.schema import Scenario
 
@@ -52,13 +52,14 @@ class Manifest(BaseModel):
 
 def run_key(command: str, settings: dict[str, Any], scenario: Scenario) -> str:
     """A hash of what decides a run's numbers: the command, its settings, the
-    scenario as loaded, the chunk size and the version."""
+    scenario as loaded, the random numbers' scheme and the version (chunk sizes and
+    worker counts decide nothing)."""
     text = json.dumps(
         {
             "command": command,
             "settings": settings,
             "scenario": scenario_digest(scenario),
-            "chunk_size": CHUNK_SIZE,
+            "random_numbers": RANDOM_NUMBERS,
             "version": __version__,
         },
         sort_keys=True,
@@ -87,7 +88,7 @@ def build(
         "scenario_name": scenario.name,
         "scenario_sha256": scenario_digest(scenario),
         "scenario_file_sha256": file_digest(settings.get("scenario")),
-        "chunk_size": CHUNK_SIZE,
+        "random_numbers": RANDOM_NUMBERS,
         "run_key": run_key(command, settings, scenario),
         "seconds": None if seconds is None else round(seconds, 3),
         "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

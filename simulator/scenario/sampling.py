@@ -1,20 +1,20 @@
 """Drawing a scenario's numbers for R replications, reproducibly.
 
 Every :class:`~simulator.scenario.quantities.Quantity` in a scenario is drawn once
-per replication. Each value gets its own random stream, derived from the run's
-``SeedSequence`` and a hash of the value's path, so adding or removing one value
-never changes the draws of another, and the same seed gives the same numbers on
-any machine.
+per replication, as its distribution's quantile of a uniform that depends only on the
+run's ``SeedSequence``, the replication's index and a hash of the value's path
+(:mod:`simulator.streams`). So adding or removing one value never changes the draws of
+another, replication i draws the same numbers whatever else runs beside it, and the
+same seed gives the same numbers on any machine.
 """
 
 from __future__ import annotations
 
-import zlib
-
 import numpy as np
 
+from ..streams import Streams, path_site
 from .checks import walk
-from .quantities import Quantity
+from .quantities import Beta, Normal, Quantity, Triangular, Uniform
 from .schema import Scenario
 
 
@@ -32,19 +32,44 @@ def uncertain_paths(scenario: Scenario) -> dict[str, Quantity]:
     return {path: q for path, q in quantity_paths(scenario).items() if q.is_uncertain}
 
 
-def stream(seed: np.random.SeedSequence, path: str) -> np.random.Generator:
-    """The random stream of one value: independent of every other value's."""
-    key = zlib.crc32(path.encode("utf-8"))
-    return np.random.default_rng(
-        np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, key))
-    )
+def quantiles(quantity: Quantity, u: np.ndarray) -> np.ndarray:
+    """The values of ``quantity`` at the probabilities ``u`` (its inverse distribution
+    function), so that uniform ``u`` give draws from its distribution."""
+    value = quantity.value
+    if isinstance(value, float | int):
+        return np.full(u.shape, float(value))
+    if isinstance(value, Uniform):
+        return value.low + (value.high - value.low) * u
+    if isinstance(value, Triangular):
+        low, mode, high = value.low, value.mode, value.high
+        if high == low:
+            return np.full(u.shape, float(low))
+        width = high - low
+        below = u * width < mode - low  # u < F(mode) = (mode - low) / width
+        rising = low + np.sqrt(u * width * (mode - low))
+        falling = high - np.sqrt((1.0 - u) * width * (high - mode))
+        return np.where(below, rising, falling)
+    if isinstance(value, Normal):
+        from scipy.special import ndtri
+
+        return np.clip(value.mean + value.sd * ndtri(u), *value.support())
+    if isinstance(value, Beta):
+        from scipy.special import betaincinv
+
+        return value.low + (value.high - value.low) * betaincinv(value.alpha, value.beta, u)
+    raise TypeError(f"no quantile function for {type(value).__name__}")
 
 
 def draw_all(
-    scenario: Scenario, replications: int, seed: np.random.SeedSequence
+    scenario: Scenario, replications: int, seed: np.random.SeedSequence, first: int = 0
 ) -> dict[str, np.ndarray]:
-    """One draw per replication of every number in the scenario, by path."""
-    return {
-        path: quantity.sample(stream(seed, path), replications)
-        for path, quantity in quantity_paths(scenario).items()
-    }
+    """One draw per replication of every number in the scenario, by path, for the
+    replications ``first .. first + replications - 1`` of an ensemble."""
+    streams = Streams(seed, first, replications)
+    draws = {}
+    for path, quantity in quantity_paths(scenario).items():
+        if quantity.is_uncertain:
+            draws[path] = quantiles(quantity, streams.uniform(path_site(path)))
+        else:
+            draws[path] = np.full(replications, float(quantity.value))  # type: ignore[arg-type]
+    return draws

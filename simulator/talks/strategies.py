@@ -32,11 +32,20 @@ class Negotiator(Named):
 _DEADLINE = ParamSpec("deadline", "Rounds (weeks) after which it concedes fully.", 52, 1, 1040)
 
 
-def time_aspiration(rounds: np.ndarray, deadline: np.ndarray, exponent: np.ndarray) -> np.ndarray:
+def time_aspiration(
+    rounds: np.ndarray,
+    deadline: np.ndarray,
+    exponent: np.ndarray,
+    inverse_exponent: np.ndarray | None = None,
+) -> np.ndarray:
     """Faratin, Sierra and Jennings' time-dependent tactic: ``1 - (t/T)^(1/e)``, the
-    rounds held ``t`` counted up to the deadline ``T``."""
-    elapsed = np.clip(rounds / deadline, 0.0, 1.0)
-    return 1.0 - elapsed ** (1.0 / exponent)
+    rounds held ``t`` counted up to the deadline ``T`` (``inverse_exponent``: ``1/e``
+    worked out once by a caller that asks every week)."""
+    elapsed = rounds / deadline
+    np.minimum(np.maximum(elapsed, 0.0, out=elapsed), 1.0, out=elapsed)
+    inverse = 1.0 / exponent if inverse_exponent is None else inverse_exponent
+    np.power(elapsed, inverse, out=elapsed)
+    return np.subtract(1.0, elapsed, out=elapsed)
 
 
 class TimeDependent(Negotiator):
@@ -159,17 +168,21 @@ _RESOURCE_EXPONENT = ParamSpec(
 
 
 def resource_aspiration(
-    resources: np.ndarray | None, floor: np.ndarray, exponent: np.ndarray
+    resources: np.ndarray | None,
+    floor: np.ndarray,
+    exponent: np.ndarray,
+    linear: bool | None = None,
 ) -> np.ndarray:
     """Faratin, Sierra and Jennings' resource-dependent tactic: 1 - d^(1/e).
 
     ``d`` is how far resources have fallen from the start toward ``floor``, in [0, 1]:
     a side concedes as its forces, aid or economy dwindle, not as a clock runs.
+    ``linear``: whether every ``e`` is 1, if the caller knows.
     """
     if resources is None:
         return np.ones_like(floor)
     depletion = np.minimum(np.maximum((1.0 - resources) / (1.0 - floor), 0.0), 1.0)
-    if (exponent == 1.0).all():  # the common linear case, without a power
+    if (exponent == 1.0).all() if linear is None else linear:  # linear: no power
         return 1.0 - depletion
     return 1.0 - depletion ** (1.0 / exponent)
 
@@ -246,17 +259,23 @@ class Mixed(Negotiator):
             "reciprocity": v["reciprocity_weight"] / safe,
         }
         self._uses = {name: bool(share.any()) for name, share in self._shares.items()}
+        # Worked out once: the parameters do not change during a run.
+        self._inverse_exponent = 1.0 / v["exponent"]
+        self._linear_resources = bool((v["resource_exponent"] == 1.0).all())
         self._all_weighted = {name: bool(share.all()) for name, share in self._shares.items()}
 
     def _weighted_log(self, tactic: str, aspiration: np.ndarray) -> np.ndarray:
         """``share * log(aspiration)``, 0 where the tactic's share is 0."""
         share = self._shares[tactic]
-        term = share * np.log(aspiration)
+        term = np.log(aspiration)
+        term *= share
         return term if self._all_weighted[tactic] else np.where(share > 0, term, 0.0)
 
     def aspiration(self, situation: Situation) -> np.ndarray:
         v = self.values
-        by_time = time_aspiration(situation.rounds, v["deadline"], v["exponent"])
+        by_time = time_aspiration(
+            situation.rounds, v["deadline"], v["exponent"], self._inverse_exponent
+        )
         step = v["reciprocity"] * np.maximum(situation.offer_gain, 0.0)
         updated = np.where(situation.rounds == 0, 1.0, np.maximum(self.reciprocal - step, 0.0))
         self.reciprocal = np.where(situation.talking, updated, self.reciprocal)
@@ -266,7 +285,7 @@ class Mixed(Negotiator):
             log_mix = self._weighted_log("time", by_time)
             if self._uses["resource"]:
                 by_resources = resource_aspiration(
-                    situation.resources, v["floor"], v["resource_exponent"]
+                    situation.resources, v["floor"], v["resource_exponent"], self._linear_resources
                 )
                 log_mix += self._weighted_log("resource", by_resources)
             if self._uses["reciprocity"]:

@@ -50,7 +50,11 @@ def normalised_weights(salience: np.ndarray, widths: np.ndarray) -> np.ndarray:
 
 def utility(terms: np.ndarray, ideal: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Utility ``(R,)`` of ``terms`` ``(R, K)`` for a party with ``ideal`` and ``weights``."""
-    return 1.0 - row_sum(weights * np.abs(terms - ideal))
+    distance = np.subtract(terms, ideal, dtype=float)  # 1 - sum_k w_k |terms_k - ideal_k|
+    np.abs(distance, out=distance)
+    distance *= weights
+    value = row_sum(distance)
+    return np.subtract(1.0, value, out=value)
 
 
 def concede_towards(
@@ -65,11 +69,17 @@ def concede_towards(
     ideal, never back past its own), which is how a time-dependent negotiator turns
     an aspiration into an offer.
     """
-    span = row_sum(weights * np.abs(other_ideal - ideal))
-    safe = np.where(span > 0, span, 1.0)
+    towards = np.subtract(other_ideal, ideal, dtype=float)
+    gap = np.abs(towards)
+    gap *= weights
+    span = row_sum(gap)  # the utility given up by conceding everything
+    positive = span > 0
+    safe = np.where(positive, span, 1.0)
     fraction = np.minimum(np.maximum((1.0 - target_utility) / safe, 0.0), 1.0)
-    fraction = np.where(span > 0, fraction, 0.0)
-    return ideal + fraction[:, None] * (other_ideal - ideal)
+    fraction = np.where(positive, fraction, 0.0)
+    towards *= fraction[:, None]  # ideal + fraction * (other_ideal - ideal)
+    towards += ideal
+    return towards
 
 
 def clip_to_limits(terms: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:

@@ -1,0 +1,135 @@
+"""Counter-based random numbers: replication i's draws depend only on the seed and i.
+
+Every random number the model uses is a function of four things: the run's key (from
+its ``SeedSequence``), the replication's index in the ensemble, the week and the *site*
+that draws (the battlefield, a breakdown, a scenario number's path). It is computed by
+hashing them, with no generator state carried from one draw to the next, so
+
+* a replication gets the same numbers whichever chunk or worker runs it, and however
+  many replications run beside it (the first 1,000 replications of ``-n 2000`` are
+  those of ``-n 1000``);
+* a draw made only for some rows (the replications with a pause in force) changes
+  nothing for the others.
+
+The hash is SplitMix64's output function (Steele, Lea and Flood 2014), a bijection of
+64-bit words that passes BigCrush on a counter; each replication's key is the hashed
+index, and each draw hashes the key XOR the hashed (week, site) counter. Uniforms take
+the top 53 bits and lie strictly inside (0, 1); other distributions are derived from
+uniforms by their inverse distribution functions, so they are exact, not approximated.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+_MASK = (1 << 64) - 1
+_GOLDEN = 0x9E3779B97F4A7C15
+_M1 = 0xBF58476D1CE4E5B9
+_M2 = 0x94D049BB133111EB
+_U_M1, _U_M2 = np.uint64(_M1), np.uint64(_M2)
+_U30, _U27, _U31, _U11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+_TO_UNIT = 1.0 / 2.0**53
+_HALF_STEP = 0.5 / 2.0**53
+
+BINOMIAL_SEARCH_LIMIT = 1000
+"""Counts up to this are inverted by a walk up the distribution function; larger ones
+(whose probability of no success underflows) by scipy's binomial quantile function."""
+
+# Sites of the model's weekly draws (scenario numbers use a hash of their path).
+FIGHT = 1
+"""The week's engagements (a binomial count of the holder's wins)."""
+SETTLEMENT_BREAKDOWN = 2
+CEASEFIRE_BREAKDOWN = 3
+TRUCE_BREAKDOWN = 4
+
+
+def mix(value: int) -> int:
+    """SplitMix64's output function on one 64-bit integer."""
+    z = value & _MASK
+    z = ((z ^ (z >> 30)) * _M1) & _MASK
+    z = ((z ^ (z >> 27)) * _M2) & _MASK
+    return z ^ (z >> 31)
+
+
+def mix_array(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's output function on a uint64 array, in place (returned for chaining).
+    numpy's unsigned arithmetic wraps modulo 2**64, as the hash needs."""
+    z ^= z >> _U30
+    z *= _U_M1
+    z ^= z >> _U27
+    z *= _U_M2
+    z ^= z >> _U31
+    return z
+
+
+def path_site(path: str) -> int:
+    """The site of a scenario number, from its dotted path (stable across versions)."""
+    return 1 << 40 | zlib.crc32(path.encode("utf-8"))
+
+
+class Streams:
+    """The random numbers of replications ``first .. first + count - 1`` under ``seed``.
+
+    Args:
+        seed: the run's ``SeedSequence``; its state, not its use, decides the key.
+        first: the index of the first replication in the ensemble.
+        count: how many replications.
+    """
+
+    def __init__(self, seed: np.random.SeedSequence, first: int, count: int):
+        key = int(seed.generate_state(1, np.uint64)[0])
+        index = np.arange(first, first + count, dtype=np.uint64)
+        index *= np.uint64(_GOLDEN)
+        index ^= np.uint64(key)
+        self.keys = mix_array(mix_array(index))
+
+    def uniform(self, site: int, week: int = 0, rows: np.ndarray | None = None) -> np.ndarray:
+        """One uniform in (0, 1) per replication (or per ``rows``) for ``site`` in ``week``."""
+        counter = mix((week << 48) ^ site)
+        keys = self.keys if rows is None else self.keys[rows]
+        z = mix_array(keys ^ np.uint64(counter))
+        return (z >> _U11) * _TO_UNIT + _HALF_STEP
+
+    def binomial(self, site: int, week: int, count: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """Binomial(count, p) draws, one per replication (see :func:`binomial_quantile`)."""
+        return binomial_quantile(self.uniform(site, week), count, p)
+
+
+def binomial_quantile(u: np.ndarray, count: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """The Binomial(count, p) quantile of ``u``: the least k with P(X <= k) >= u.
+
+    An inverse-CDF draw: it walks k up from 0, adding P(X = k) by the ratio
+    P(k+1)/P(k) = (n - k)/(k + 1) * p/(1 - p), for the few engagements of a week; with
+    p above 1/2 it counts the other side's wins, so the walk stays short and P(X = 0)
+    cannot underflow. Counts above :data:`BINOMIAL_SEARCH_LIMIT` go to scipy.
+    """
+    n = np.asarray(count, dtype=float)
+    p = np.minimum(np.maximum(p, 0.0), 1.0)
+    flip = p > 0.5
+    q = np.where(flip, 1.0 - p, p)
+    odds = q / np.where(q < 1.0, 1.0 - q, 1.0)
+    pmf = (1.0 - q) ** n
+    cdf = pmf.copy()
+    wins = np.zeros_like(n)
+    big = n > BINOMIAL_SEARCH_LIMIT
+    top = int(n[~big].max()) if (~big).any() else 0
+    more = np.empty(n.shape, dtype=bool)
+    ratio = np.empty_like(n)
+    for k in range(top):
+        np.greater(u, cdf, out=more)
+        if not more.any():
+            break
+        wins += more
+        np.subtract(n, k, out=ratio)  # P(k+1) = P(k) * (n - k) / (k + 1) * p / (1 - p)
+        ratio *= odds
+        ratio *= 1.0 / (k + 1)
+        pmf *= ratio
+        cdf += pmf
+    wins = np.minimum(wins, n)  # rounding can leave the sum a hair under 1
+    if big.any():
+        from scipy.stats import binom
+
+        wins[big] = binom.ppf(u[big], n[big], q[big])
+    return np.where(flip, n - wins, wins).astype(np.int64)
