@@ -89,7 +89,8 @@ def test_mc_interrupted_exits_130_and_resume_gives_the_uninterrupted_result(tmp_
         return real(task)
 
     monkeypatch.setattr(ensemble, "run_chunk", interrupt_on_second)
-    result = invoke("mc", "-n", n, *FAST, "--out", str(out), "--format", "json")
+    # In this process, where the patched run_chunk raises as Ctrl-C would.
+    result = invoke("mc", "-n", n, *FAST, "--workers", "1", "--out", str(out), "--format", "json")
     assert result.exit_code == 130
     assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
     assert result.stderr.strip().endswith(f"To finish the run: ceasefire mc --resume {out}")

@@ -312,7 +312,7 @@ def weekly_summary(
         )
     right = [True, False, True, True, True, True, True, True, True]
     drop_order = ((4, 5), 3, 10, (6, 7), 9, 1)
-    shown = fitted_table(headers, body, right, width, drop_order)
+    shown = fitted_table(headers, body, right, width, drop_order, least_last=20)
     legend = {
         "P(win)": f"P(win): the chance {first} wins an engagement this week",
         "belief": "belief: what each side thinks that chance is",
