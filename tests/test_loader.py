@@ -804,3 +804,28 @@ def test_1e308_is_read_as_a_number_and_1e400_as_not_finite():
         only_problem("baseline", ("front.area_km2=1e308",)).message
     )
     assert "finite" in only_problem("baseline", ("front.area_km2=1e400",)).message
+
+
+def test_a_missing_kind_names_the_field_and_the_kinds_it_may_take(write_scenario):
+    path = write_scenario(
+        text="format: 1\nextends: baseline\nevents:\n  more-aid:\n    date: 2025-03-03\n"
+        "    description: d\n    assumption: a\n    level: {value: 2.0, assumption: a}\n",
+    )
+    problem = only_problem(path)
+    assert problem.field == "events.more-aid.kind"
+    assert "required field is missing" in problem.message
+    assert "aid, sanctions" in problem.message and "discriminator" not in problem.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "format: 1\nextends: baseline\nname: n\n description: d\n",
+        "format: 1\nextends: baseline\nactors:\n  russia:\n    resolve: {value: 0.5, "
+        "assumption: a}\n   name: R\n",
+    ],
+)
+def test_a_line_indented_wrongly_says_to_check_the_indentation(write_scenario, text):
+    problem = only_problem(write_scenario(text=text))
+    assert problem.message.startswith("invalid YAML: ")
+    assert "check the indentation" in problem.message

@@ -14,14 +14,14 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import ValidationError
 
 from ..errors import Problem, ScenarioError
 from .checks import check_scenario, walk
-from .quantities import Provenance, closest
-from .schema import Scenario
+from .quantities import Distribution, Provenance, closest
+from .schema import Actor, Event, Scenario
 from .textfile import MAX_SCENARIO_BYTES, MAX_SOURCE_BYTES, UnreadableFile, check_regular, read_text
 from .yamlpos import DataPath, Position, YamlSyntaxError, load_yaml_file, load_yaml_text
 
@@ -408,15 +408,35 @@ def _problems_from_pydantic(
             message = f"'{ctx['tag']}' is not one of {', '.join(expected)}" + _close(
                 ctx["tag"], expected
             )
+        elif kind == "union_tag_not_found":  # the field that says which kind is missing
+            field = ctx["discriminator"].strip("'")
+            loc = (*loc, field)
+            tags = _tags(field)
+            message = "required field is missing" + (f" (one of {', '.join(tags)})" if tags else "")
         elif kind == "missing":
             message = "required field is missing"
-        path = _data_path(loc, data, name_last=kind in ("missing", "unknown_field"))
+        path = _data_path(
+            loc, data, name_last=kind in ("missing", "unknown_field", "union_tag_not_found")
+        )
         message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
         problem = _problem(path, message, positions, file)
         if str(problem) not in seen:
             seen.add(str(problem))
             problems.append(problem)
     return problems
+
+
+TAGGED_UNIONS = {"kind": Event, "role": Actor, "dist": Distribution}
+"""Each field that says which kind of entry a mapping is, and the union it chooses in."""
+
+
+def _tags(field: str) -> list[str]:
+    """The values ``field`` may take (``kind``: aid, sanctions, ...), from the schema."""
+    union = TAGGED_UNIONS.get(field)
+    if union is None:
+        return []
+    members = get_args(get_args(union)[0])
+    return [str(get_args(m.model_fields[field].annotation)[0]) for m in members]
 
 
 def _close(name: str, known: Iterable[str]) -> str:

@@ -189,7 +189,7 @@ def _load_yaml_text(text: str, origin: str, kind: type) -> tuple[Any, dict[DataP
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = exc.problem or str(exc)
+        message = _with_hint(exc.problem or str(exc))
         raise YamlSyntaxError(f"invalid YAML: {message}", _position(origin, mark)) from None
     except (yaml.YAMLError, ValueError) as exc:  # libyaml's own errors are not all marked
         raise YamlSyntaxError(f"invalid YAML: {exc}", Position(origin)) from None
@@ -205,6 +205,23 @@ def _load_yaml_text(text: str, origin: str, kind: type) -> tuple[Any, dict[DataP
         message = exc.problem or str(exc)
         raise YamlSyntaxError(f"invalid YAML: {message}", _position(origin, mark)) from None
     return data, builder.positions
+
+
+INDENTATION_SLIPS = (
+    "expected <block end>",
+    "mapping values are not allowed here",
+    "could not find expected ':'",
+    "did not find expected key",
+    "did not find expected '-' indicator",
+)
+"""The parser's words for what is, nearly always, a line indented too far or too little."""
+
+
+def _with_hint(problem: str) -> str:
+    """The parser's message, with a hint where it usually means an indentation slip."""
+    if any(slip in problem for slip in INDENTATION_SLIPS):
+        return f"{problem} (check the indentation of this line and the lines above it)"
+    return problem
 
 
 def load_yaml_file(path: Path) -> tuple[Any, dict[DataPath, Position]]:
