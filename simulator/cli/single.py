@@ -125,7 +125,9 @@ def run(
             )
         import textwrap
 
-        click.echo(textwrap.fill(f"picked seed {chosen.seed}: {chosen.reason}.", 99), err=True)
+        click.echo(
+            textwrap.fill(f"picked seed {chosen.seed}: {chosen.reason}.", text_width()), err=True
+        )
         seed = chosen.seed
     started = time.perf_counter()
     model = run_model(loaded, seed=seed, weeks=weeks)
@@ -168,12 +170,9 @@ def run(
 
         click.echo(csv_text(weekly_frame(model, used_seed)), nl=False)
     elif narrate:
-        import shutil
-
         from simulator.outputs.narrative import narrate as tell
 
-        width = min(max(shutil.get_terminal_size((88, 24)).columns, 80), 100) - 1
-        click.echo(tell(loaded, weekly, result, used_seed, width=width))
+        click.echo(tell(loaded, weekly, result, used_seed, width=text_width()))
     else:
         click.echo(
             _run_table(model, loaded, used_seed, weekly, result, every, terminal_width(wide))

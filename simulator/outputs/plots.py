@@ -226,8 +226,17 @@ def tornado_plot(report: dict[str, Any], path: Path, top: int | None = None) -> 
             )
         )
     fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=8)
-    ax.set_title(f"{report['scenario']}: what the chance of a cease-fire depends on")
+    ax.set_title(f"{report['scenario']}: what the chance of an agreement depends on")
     _save(fig, path)
+
+
+def _week_zero(row: dict[str, Any]) -> str:
+    """The date of week 0 (the scenario's start), from any row's week and date: the rows
+    start at week 1, a week after the start."""
+    import datetime as dt
+
+    start = dt.date.fromisoformat(row["date"]) - dt.timedelta(weeks=int(row["week"]))
+    return start.isoformat()
 
 
 def _overlap(first: tuple[float, float], second: tuple[float, float]) -> bool:
@@ -244,10 +253,11 @@ def agreement_plot(summary: dict[str, Any], path: Path) -> None:
     low, high = _wilson_band(p, summary["replications"])
     ax.fill_between(weeks, low, high, step="post", alpha=0.25, label="95% interval")
     ax.step(weeks, p, where="post", label="chance of an agreement by then")
-    ax.set_xlabel(f"week (from {summary['cumulative_agreement'][0]['date']})")
+    ax.set_xlabel(f"week (week 0 is {_week_zero(rows[0])})")
     ax.set_ylabel("chance of an agreement by then")
     _percent_axis(ax.yaxis)
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper left", fontsize=8)
-    ax.set_title(f"{summary['scenario']}: {summary['replications']:,} replications")
+    seed = f", seed {summary['seed']}" if summary.get("seed") is not None else ""
+    ax.set_title(f"{summary['scenario']}: {summary['replications']:,} replications{seed}")
     _save(fig, path)

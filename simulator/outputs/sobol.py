@@ -66,7 +66,8 @@ def sobol_summary(report: dict[str, Any], top: int | None = None, width: int | N
     for key, outcome in report["outcomes"].items():
         lines.append("")
         mean = outcome["mean"]
-        mean_text = f"{100 * mean:.1f}%" if key.startswith("p_") else f"{mean:.3g}"
+        share = key.startswith("p_") or key == "control_at_end"  # percent, as everywhere
+        mean_text = f"{100 * mean:.1f}%" if share else f"{mean:.3g}"
         if outcome["constant"]:
             lines.append(wrap(f"{outcome['label']}: {mean_text}; {outcome['note']}.", prose))
             continue

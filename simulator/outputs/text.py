@@ -776,7 +776,7 @@ COMPARE_LABELS = {
     "p_ceasefire": "P(general cease-fire)",
     "p_partial_truce": "P(truce on strikes)",
     "p_capitulation": "P(capitulation)",
-    "p_in_force_at_end": "P(in force at end)",
+    "p_in_force_at_end": "P(settlement in force at end)",
     "p_breakdown_given_settled": "P(breakdown | settled)",
     "median_agreement_week": "median week agreed",
     "median_territory": "median terms: territory",
@@ -798,7 +798,9 @@ def compare_summary(report: dict[str, Any], width: int | None = 80) -> str:
             value = value["value"]
         if value is None:
             return ""
-        return weeks_text(value) if kind(name) == "week" else _pct(value)
+        if kind(name) == "week":  # a median of whole weeks: whole, or a half
+            return f"{value:.0f}" if value == round(value) else f"{value:.1f}"
+        return _pct(value)
 
     def signed(name: str, value: float, unit: bool = True) -> str:
         if kind(name) == "week":
@@ -819,6 +821,9 @@ def compare_summary(report: dict[str, Any], width: int | None = 80) -> str:
                 "" if low is None else f"{signed(name, low, False)} to {signed(name, high, False)}",
             ]
         )
+    headers = ["figure", report["first"], report["second"], "difference", "95% interval"]
+    if width is not None:
+        headers[1:3] = _fitted_names(headers, rows, width)
     head = wrap(
         f"{report['second']} against {report['first']}: {report['replications']:,} "
         f"replications each, seed {report['seed']} (paired replications).",
@@ -836,15 +841,35 @@ def compare_summary(report: dict[str, Any], width: int | None = 80) -> str:
         head
         + "\n\n"
         + fitted_table(
-            ["figure", report["first"], report["second"], "difference", "95% interval"],
+            headers,
             rows,
             [False, True, True, True, False],
             width,
-            least_last=12,
+            least_last=max(len(row[-1]) for row in rows),  # an interval is never broken
         )
         + "\n"
         + legend
     )
+
+
+def _fitted_names(headers: list[str], rows: list[list[str]], width: int) -> list[str]:
+    """The two scenarios' names as column headers that let the table fit ``width``: the
+    longer name gives way first, its middle cut (the line above the table names both);
+    a name keeps at least 8 characters, or its column's figures' width."""
+    names = list(headers[1:3])
+    least = [max(8, *(len(row[i]) for row in rows)) for i in (1, 2)]
+
+    def total() -> int:
+        cells = [[headers[0], *names, *headers[3:]], *rows]
+        return sum(max(len(row[i]) for row in cells) + 2 for i in range(len(headers))) - 2
+
+    while total() > width:
+        longer = [i for i in (0, 1) if len(names[i]) > least[i]]
+        if not longer:
+            break
+        i = max(longer, key=lambda j: len(names[j]))
+        names[i] = _middle_cut(names[i], len(names[i]) - 1)
+    return names
 
 
 def drivers_summary(report: dict[str, Any], width: int | None = 80) -> str:
