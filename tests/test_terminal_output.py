@@ -143,6 +143,53 @@ def test_compare_fits_the_terminal_without_breaking_an_interval(columns):
     assert ("us-presses-moscow" in header) == (columns == 100)
 
 
+def test_the_run_tables_legend_explains_every_column_and_reason_shown():
+    wide = CliRunner().invoke(main, ["run", "--wide"]).stdout
+    table, legend = wide.split("\n\n")[1:3]
+    legend = " ".join(legend.split())
+    header = table.splitlines()[0]
+    reasons = {
+        line[header.index("no deal because") :].split("  ")[0] for line in table.splitlines()[2:]
+    }
+    reasons = {r.strip() for r in reasons} - {""}
+    assert any(r.endswith(" refuses") for r in reasons)  # the baseline's last week
+    assert all(f"{reason}: " in legend for reason in reasons), (reasons, legend)
+    assert "status: fighting (no talks)" in legend
+    narrow = CliRunner().invoke(main, ["run"], env={"COLUMNS": "80"}).stdout
+    header, legend = narrow.split("\n\n")[1].splitlines()[0], narrow.split("\n\n")[2]
+    assert "status" not in header and "status:" not in legend
+    assert ("P(win)" in header) == ("P(win):" in legend)
+
+
+def test_a_two_way_sweep_explains_only_the_columns_it_shows():
+    from simulator.outputs.text import sweep_summary
+
+    cells = [
+        {
+            "values": {"a.b.long_name_one": x, "c.d.long_name_two": y},
+            "p_agreement": 0.5,
+            "median_week": 40.0,
+            "median_territory": 0.8,
+            "p_breakdown": 0.1,
+            "p_in_force_at_end": 0.4,
+            "agreements": 1000,
+        }
+        for x in (0.5, 0.9)
+        for y in (0.5, 0.9)
+    ]
+    varies = [
+        {"path": p, "low": 0.5, "high": 0.9, "steps": 2}
+        for p in ("a.b.long_name_one", "c.d.long_name_two")
+    ]
+    result = {"scenario": "s", "replications": 10, "seed": 1, "varies": varies, "cells": cells}
+    for width in (40, 80, None):
+        text = sweep_summary(result, width=width)
+        header, legend = text.split("\n\n")[1].splitlines()[0], text.split("\n\n")[2]
+        legend = " ".join(legend.split())
+        for column in ("P(break)", "P(in force)", "territory"):
+            assert (column in header) == (f"{column}:" in legend), (width, header, legend)
+
+
 def test_compare_medians_read_with_their_difference():
     from simulator.outputs.text import compare_summary
 
