@@ -307,7 +307,10 @@ def test_the_tornado_draws_top_bars_and_greys_swings_within_chance(drawn):
     ax = drawn[0].axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["v4", "v3", "v2", "v1", "v0"]
     assert len(ax.patches) == 10  # a low and a high bar for each of the 5
-    assert sum(bool(p.get_hatch()) for p in ax.patches) == 6
+    hatches = [p.get_hatch() or "" for p in ax.patches]
+    assert sum(h.startswith("////") for h in hatches) == 6
+    low, high = hatches[0::2], hatches[1::2]  # each value draws its low bar, then its high
+    assert all("." not in h for h in low) and all("." in h for h in high)  # black and white
     legend = [t.get_text() for t in drawn[0].legends[0].get_texts()]
     assert OVERLAP_LABEL in legend
 
