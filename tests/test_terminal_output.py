@@ -400,3 +400,13 @@ def test_a_sweep_cell_on_too_few_agreements_is_marked_and_counts_show():
         ["0.7", "40.0%", "40", "50", "80.0%", "10.0%", "5.0%"],
     ]
     assert "*: too few agreements" in " ".join(text.split())
+
+
+def test_explain_gives_territorial_distributions_in_percent():
+    text = CliRunner().invoke(main, ["explain"], env={"COLUMNS": "100"}).stdout
+    lines = [line for line in text.splitlines() if "red line:" in line and "centre" in line]
+    assert lines
+    for line in lines:
+        params = re.search(r"\((low [^)]*)\)", line).group(1)
+        assert all(re.fullmatch(r"\w+ -?\d+\.\d%?", p) for p in params.split(", ")), line
+        assert "% of the four oblasts" in line or "points of the" in line

@@ -394,9 +394,11 @@ def play(
     """Take a delegation's seat; the model plays the others, week by week.
 
     Each week of talks shows the front, the text on the table, what fighting on is
-    worth to you and what your red line allows, and asks for an answer (type 'help').
-    Reads one answer a line, from a terminal or a pipe; the end of input ends the game
-    with its outcome.
+    worth to you (a utility from 0 to 1, 1 = everything your side wants) and what your
+    red line allows, and asks for an answer (type 'help'): accept, reject, or a counter
+    such as 'counter 80%' (territory in percent of the four oblasts; 'counter 0.80'
+    works too). Reads one answer a line, from a terminal or a pipe; the end of input
+    ends the game with its outcome.
     """
     from simulator.outputs.files import write_atomic
     from simulator.play import play as play_game
