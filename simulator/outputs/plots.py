@@ -77,8 +77,18 @@ def _save(fig: Any, path: Path) -> None:
 OVERLAP_COLOUR = "#bbbbbb"
 OVERLAP_HATCH = "////"
 OVERLAP_LABEL = "95% intervals overlap: not told apart from chance"
-LOW_STYLE = {"facecolor": "#4c72b0", "edgecolor": "black", "linewidth": 0.5, "hatch": ""}
-HIGH_STYLE = {"facecolor": "#dd8452", "edgecolor": "black", "linewidth": 0.5, "hatch": "..."}
+LOW_STYLE: dict[str, Any] = {
+    "facecolor": "#4c72b0",
+    "edgecolor": "black",
+    "linewidth": 0.5,
+    "hatch": "",
+}
+HIGH_STYLE: dict[str, Any] = {
+    "facecolor": "#dd8452",
+    "edgecolor": "black",
+    "linewidth": 0.5,
+    "hatch": "...",
+}
 """The tornado's bars at a value's 10th and 90th percentile: told apart by their hatching
 (none, dots) as well as by colour, so that the chart reads in black and white."""
 
