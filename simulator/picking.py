@@ -110,14 +110,19 @@ def choose(kind: str, runs: list[Candidate], date_of_week=None) -> Pick:
             return f"week {week:g}"
         return f"week {week:g} ({date_of_week(round(week)).isoformat()})"
 
+    def among(median: str, n: int, runs_named: str) -> str:
+        """Where the pick stands among its kind: one run is the only one, not a median's."""
+        if n == 1:
+            return f"the only {runs_named.replace('runs', 'run', 1)} among {pool}"
+        return f"closest to the median {median} of the {n} {runs_named} among {pool}"
+
     if kind == "agreed":
         qualifying = [c for c in runs if c.outcome in ("settlement", "ceasefire")]
         if not qualifying:
             return Pick(None, f"no settlement or general cease-fire among {pool}", 0, len(runs))
         target, best = _closest(qualifying, lambda c: c.agreement_week)
-        reason = (
-            f"{_WORDS[best.outcome]} in {when(best.agreement_week)}, closest to the median "
-            f"agreement week {target:g} of the {len(qualifying)} agreed runs among {pool}"
+        reason = f"{_WORDS[best.outcome]} in {when(best.agreement_week)}, " + among(
+            f"agreement week {target:g}", len(qualifying), "agreed runs"
         )
     elif kind == "none":
         qualifying = [c for c in runs if c.outcome == "none"]
@@ -126,9 +131,8 @@ def choose(kind: str, runs: list[Candidate], date_of_week=None) -> Pick:
                 None, f"every one of {pool} ended in an agreement or capitulation", 0, len(runs)
             )
         target, best = _closest(qualifying, lambda c: c.control_at_end)
-        reason = (
-            f"no agreement; the front ends at {100 * best.control_at_end:.1f}%, closest to the "
-            f"median {100 * target:.1f}% of the {len(qualifying)} runs without one among {pool}"
+        reason = f"no agreement; the front ends at {100 * best.control_at_end:.1f}%, " + among(
+            f"{100 * target:.1f}%", len(qualifying), "runs without one"
         )
     elif kind == "median":
         counts = Counter(c.outcome for c in runs)
@@ -148,8 +152,8 @@ def choose(kind: str, runs: list[Candidate], date_of_week=None) -> Pick:
         target, best = _closest(qualifying, lambda c: c.breakdown_week)
         reason = (
             f"a settlement agreed in {when(best.agreement_week)} broke down in "
-            f"{when(best.breakdown_week)}, closest to the median breakdown week {target:g} "
-            f"of the {len(qualifying)} such runs among {pool}"
+            f"{when(best.breakdown_week)}, "
+            + among(f"breakdown week {target:g}", len(qualifying), "such runs")
         )
     return Pick(best.seed, reason, len(qualifying), len(runs))
 

@@ -38,11 +38,12 @@ WORDS = {"settlement": "the text", "ceasefire": "a general cease-fire",
 
 BELLIGERENT_HELP = (
     "answers: accept (the text) | accept ceasefire | accept truce | accept text ceasefire"
-    " truce | reject | counter 0.80 | counter territory=0.80 sequencing=0.5 | pass (your"
-    " delegation answers by its usual rule) | help"
+    " truce | reject | counter 80% (territory: the holder's share of the four oblasts) |"
+    " counter territory=80% sequencing=0.5 | pass (your delegation answers by its usual"
+    " rule) | help"
 )
 MEDIATOR_HELP = (
-    "answers: send (the draft as it is) | text 0.78 | text territory=0.78 sequencing=0.5"
+    "answers: send (the draft as it is) | text 78% | text territory=78% sequencing=0.5"
     " | aid 0.5 | sanctions 2 | intelligence 0 (levers act from next week) | pass | help"
 )
 
@@ -60,9 +61,10 @@ class Answer:
 
 
 def parse_terms(words: list[str], issues: list[str], scales: dict[str, tuple]) -> dict:
-    """``0.80`` (territory) or ``territory=0.80 sequencing=0.5``; percentages allowed."""
+    """``80%`` (territory) or ``territory=80% sequencing=0.5``; a share as a fraction
+    (``0.80``) too, as the files give it."""
     if not words:
-        raise BadAnswer("give the terms, e.g. 0.80 or territory=0.80")
+        raise BadAnswer("give the terms, e.g. 80% or territory=80%")
     terms: dict[str, float] = {}
     for word in words:
         issue, _, value = word.rpartition("=")
@@ -75,7 +77,12 @@ def parse_terms(words: list[str], issues: list[str], scales: dict[str, tuple]) -
             raise BadAnswer(f"'{value}' is not a number") from None
         low, high = scales[issue]
         if not low <= number <= high or not np.isfinite(number):
-            raise BadAnswer(f"{issue} must lie between {low:g} and {high:g}, got {value}")
+            between = (
+                f"{100 * low:g}% and {100 * high:g}%"
+                if issue == "territory"
+                else f"{low:g} and {high:g}"
+            )
+            raise BadAnswer(f"{issue} must lie between {between}, got {value}")
         terms[issue] = number
     return terms
 
@@ -103,6 +110,9 @@ def parse_belligerent(line: str, issues: list[str], scales: dict[str, tuple]) ->
 def _pct(share: float) -> str:
     return f"{100 * share:.1f}%"
 
+
+UTILITY_NOTE = "(worth and costs: a 0-1 utility, 1 = all your side wants)"
+"""The line that says what the briefing's numbers (worth, costs) are."""
 
 WIDTH = 79
 """Lines a player sees fit a terminal of 80 columns unless the caller gives a width."""
@@ -362,6 +372,7 @@ class HumanSeat:
                 f"{model.holder.name} to hold {_pct(side.expected_control[0])} in "
                 f"{float(side.foresight[0]):.0f} weeks",
                 f"        rather than fight on you would take {bound} {_pct(reservation)}",
+                f"        {UTILITY_NOTE}",
                 f"Red line {self._red_line(model, party, index)}",
                 f"Your delegation would: {', '.join(usual)}",
             ]

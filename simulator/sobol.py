@@ -64,7 +64,7 @@ NOISE = "(dynamics noise)"
 
 OUTCOMES: dict[str, tuple[str, str]] = {
     "p_agreement": ("agreed", "P(agreement by the horizon)"),
-    "p_in_force_at_end": ("in_force_at_end", "P(a cease-fire in force at the end)"),
+    "p_in_force_at_end": ("in_force_at_end", "P(a settlement in force at the end)"),
     "control_at_end": ("control_at_end", "holder's share of the territory at the end"),
 }
 """Headline outcome -> (per-replication array, label). Each is defined in every

@@ -39,7 +39,7 @@ def test_a_bad_answer_is_explained_and_asked_again():
     play(load_scenario(), ["russia"], shown.append, ask, seed=1, weeks=2)
     assert prompts[:3] == ["Russia> "] * 3
     errors = [line for line in shown if line.startswith("not understood")]
-    assert len(errors) == 2 and "between 0 and 1" in errors[1]
+    assert len(errors) == 2 and "between 0% and 100%" in errors[1]
 
 
 def test_end_of_input_ends_the_game_with_its_outcome():
@@ -52,7 +52,7 @@ def test_end_of_input_ends_the_game_with_its_outcome():
 
 def test_two_players_agree_on_a_counter_proposal():
     shown: list[str] = []
-    ask, prompts = scripted("counter 0.79", "reject", "accept")
+    ask, prompts = scripted("counter 79%", "reject", "accept")
     result = play(load_scenario(), ["russia", "ukraine"], shown.append, ask, seed=1, weeks=3)
     assert prompts[0] == "Russia> " and prompts[1] == "Ukraine> "
     assert "accept it?" in prompts[2]
@@ -141,3 +141,14 @@ def test_every_bundled_scenario_tells_its_story_and_can_be_played(path):
     result = play(scenario, roles, shown.append, ask, seed=2, weeks=8)
     assert result == outcome(model)
     assert max(len(line) for text in shown for line in text.splitlines()) < 100
+
+
+def test_the_briefing_says_what_its_utilities_are_and_help_gives_percent():
+    from simulator.play import BELLIGERENT_HELP
+
+    shown: list[str] = []
+    ask, _ = scripted("help", "counter 0.8")
+    play(load_scenario(), ["russia"], shown.append, ask, seed=1, weeks=2)
+    briefing = " ".join(" ".join(shown).split())
+    assert "is worth" in briefing and "a 0-1 utility, 1 = all your side wants" in briefing
+    assert "counter 80%" in BELLIGERENT_HELP and "0.80" not in BELLIGERENT_HELP

@@ -254,3 +254,20 @@ def test_the_red_line_pair_is_found_only_when_both_red_lines_are_uncertain():
     assert sobol.red_line_pair(scenario, uncertain_paths(scenario)) == tuple(RED_LINES)
     fixed = load_scenario(None, ["actors.ukraine.positions.territory.red_line=0.01"])
     assert sobol.red_line_pair(fixed, uncertain_paths(fixed)) is None
+
+
+def test_sobol_text_gives_shares_in_percent_and_its_chart_reads_without_colour(
+    baseline_report, monkeypatch
+):
+    from simulator.outputs import plots
+    from simulator.outputs.sobol import sobol_plot, sobol_summary
+
+    text = " ".join(sobol_summary(baseline_report, top=3, width=100).split())
+    assert re.search(r"holder's share of the territory at the end: \d+\.\d%", text)
+    assert "settlement in force at the end" in text and "cease-fire in force" not in text
+    figures: list = []
+    monkeypatch.setattr(plots, "_save", lambda fig, path: figures.append(fig))
+    sobol_plot(baseline_report, "x.png", top=3)
+    for ax in figures[0].axes:
+        hatches = {(p.get_hatch() or "").lstrip("/") for p in ax.patches}
+        assert "" in hatches and "..." in hatches  # S1 plain, ST dotted, as the legend says

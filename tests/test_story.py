@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from click.testing import CliRunner
 
@@ -61,6 +63,28 @@ def test_pick_agreed_takes_the_median_agreement_week():
     pick = choose("agreed", runs)
     assert pick.seed == 12 and pick.qualifying == 3
     assert "week 30" in pick.reason
+
+
+def test_a_pick_that_is_the_only_one_of_its_kind_says_so():
+    runs = [Candidate(1, "none", None, None, 0.8), Candidate(2, "settlement", 20, 30, 0.8)]
+    pick = choose("breakdown", runs)
+    assert pick.seed == 2 and "the only such run among 2 candidates" in pick.reason
+    assert "median" not in pick.reason and "runs among" not in pick.reason
+
+
+def test_cli_pick_reason_fits_the_terminal():
+    result = CliRunner().invoke(
+        main,
+        ["run", "--pick", "median", "--candidates", "3", "--seed", "0", "--weeks", "8"],
+        env={"COLUMNS": "80"},
+    )
+    assert result.exit_code == 0, result.output
+    assert max(len(line) for line in result.stderr.splitlines()) <= 80
+
+
+def test_the_story_gives_losses_in_thousands_once(settled_story):
+    text = " ".join(settled_story[-1].split())
+    assert "(thousands)" not in text and re.search(r"about [\d,]+ thousand", text)
 
 
 def test_pick_reports_when_nothing_qualifies():
@@ -145,6 +169,13 @@ def test_cli_narrate():
     result = CliRunner().invoke(main, ["run", "--narrate", "--weeks", "10"])
     assert result.exit_code == 0, result.output
     assert "Where the sides stand." in result.stdout and "How it ended." in result.stdout
+    widths = {
+        columns: max(map(len, CliRunner().invoke(main, args, env=env).stdout.splitlines()))
+        for columns, args, env in [
+            (c, ["run", "--narrate", "--weeks", "30"], {"COLUMNS": str(c)}) for c in (60, 80)
+        ]
+    }
+    assert widths[60] == widths[80] and 70 < widths[80] <= 80  # the tables' width rule
     bad = CliRunner().invoke(main, ["run", "--narrate", "--format", "json"])
     assert bad.exit_code == 2 and len(bad.stderr.splitlines()) == 1
 

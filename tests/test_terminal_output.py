@@ -73,9 +73,8 @@ def test_every_commands_default_output_fits_the_terminal(name, columns, small_ta
 def test_a_wide_terminal_still_gets_at_most_100_columns_and_wide_shows_every_column():
     args = ["sweep", "-n", "5", "--weeks", "5", *SWEEP]
     result = CliRunner().invoke(main, args, env={"COLUMNS": "60"})
-    header = next(line for line in result.stdout.splitlines() if "P(agree)" in line)
-    assert "P(in force)" not in header  # dropped to fit
-    assert max(len(line) for line in result.stdout.splitlines()) <= 60
+    at_80 = CliRunner().invoke(main, args, env={"COLUMNS": "80"})
+    assert result.stdout == at_80.stdout  # a narrower terminal gets 80 columns
     wide = CliRunner().invoke(main, [*args, "--wide"], env={"COLUMNS": "60"})
     header = next(line for line in wide.stdout.splitlines() if "P(agree)" in line)
     assert "P(in force)" in header
@@ -127,12 +126,91 @@ def test_the_run_table_says_min_and_max_leave_red_lines_out_beside_no_deal_becau
     assert "red lines aside" in legend
 
 
+@pytest.mark.parametrize("columns", [80, 100])
+def test_compare_fits_the_terminal_without_breaking_an_interval(columns):
+    result = CliRunner().invoke(
+        main,
+        ["compare", "baseline", "us-presses-moscow", "-n", "200", "--weeks", "40"],
+        env={"COLUMNS": str(columns)},
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(map(len, lines)) <= columns
+    rows = [line for line in lines if line.startswith("P(") and " pts " in line]
+    assert rows and all(re.search(r"[+-]\d+\.\d to [+-]\d+\.\d$", row) for row in rows), rows
+    assert not [line for line in lines if line.startswith("   ")]  # no cell wraps
+    header = next(line for line in lines if line.startswith("figure"))
+    assert ("us-presses-moscow" in header) == (columns == 100)
+
+
+def test_the_run_tables_legend_explains_every_column_and_reason_shown():
+    wide = CliRunner().invoke(main, ["run", "--wide"]).stdout
+    table, legend = wide.split("\n\n")[1:3]
+    legend = " ".join(legend.split())
+    header = table.splitlines()[0]
+    reasons = {
+        line[header.index("no deal because") :].split("  ")[0] for line in table.splitlines()[2:]
+    }
+    reasons = {r.strip() for r in reasons} - {""}
+    assert any(r.endswith(" refuses") for r in reasons)  # the baseline's last week
+    assert all(f"{reason}: " in legend for reason in reasons), (reasons, legend)
+    assert "status: fighting (no talks)" in legend
+    narrow = CliRunner().invoke(main, ["run"], env={"COLUMNS": "80"}).stdout
+    header, legend = narrow.split("\n\n")[1].splitlines()[0], narrow.split("\n\n")[2]
+    assert "status" not in header and "status:" not in legend
+    assert ("P(win)" in header) == ("P(win):" in legend)
+
+
+def test_a_two_way_sweep_explains_only_the_columns_it_shows():
+    from simulator.outputs.text import sweep_summary
+
+    cells = [
+        {
+            "values": {"a.b.long_name_one": x, "c.d.long_name_two": y},
+            "p_agreement": 0.5,
+            "median_week": 40.0,
+            "median_territory": 0.8,
+            "p_breakdown": 0.1,
+            "p_in_force_at_end": 0.4,
+            "agreements": 1000,
+        }
+        for x in (0.5, 0.9)
+        for y in (0.5, 0.9)
+    ]
+    varies = [
+        {"path": p, "low": 0.5, "high": 0.9, "steps": 2}
+        for p in ("a.b.long_name_one", "c.d.long_name_two")
+    ]
+    result = {"scenario": "s", "replications": 10, "seed": 1, "varies": varies, "cells": cells}
+    for width in (40, 80, None):
+        text = sweep_summary(result, width=width)
+        header, legend = text.split("\n\n")[1].splitlines()[0], text.split("\n\n")[2]
+        legend = " ".join(legend.split())
+        for column in ("P(break)", "P(in force)", "territory"):
+            assert (column in header) == (f"{column}:" in legend), (width, header, legend)
+
+
+def test_compare_medians_read_with_their_difference():
+    from simulator.outputs.text import compare_summary
+
+    figure = {"first": 93.5, "second": 90.0, "difference": -3.5, "ci95": [-6.0, -1.0]}
+    report = {
+        "first": "a",
+        "second": "b",
+        "replications": 10,
+        "seed": 1,
+        "figures": {"median_agreement_week": figure},
+    }
+    row = next(line for line in compare_summary(report).splitlines() if "median" in line)
+    assert re.search(r"93\.5\s+90\s+-3\.5 wk", row), row
+
+
 def test_compare_shows_weeks_whole_and_territory_in_percent():
     result = CliRunner().invoke(
         main, ["compare", "baseline", "stalemate", "-n", "100"], env={"COLUMNS": "100"}
     )
     week = next(line for line in result.stdout.splitlines() if line.startswith("median week"))
-    assert re.search(r"median week agreed\s+\d+\s+\d+\s+[+-]\d+(\.\d)? wk", week), week
+    assert re.search(r"median week agreed\s+\d+(\.5)?\s+\d+(\.5)?\s+[+-]\d+(\.\d)? wk", week)
     territory = next(line for line in result.stdout.splitlines() if "terms: territory" in line)
     assert "%" in territory and " pts" in territory
 
@@ -172,6 +250,31 @@ def test_the_mc_chart_has_a_percent_axis_and_an_interval_band(drawn):
     assert ys.min() < 0.05 and ys.max() > 0.5  # around the curve, not on it
 
 
+def test_the_mc_chart_is_the_agreement_chart_by_date_from_the_start(drawn, tmp_path):
+    import matplotlib.dates as mdates
+
+    result = CliRunner().invoke(
+        main, ["mc", "-n", "50", "--weeks", "20", "--plot", str(tmp_path / "a.png")]
+    )
+    assert result.exit_code == 0, result.output
+    (ax,) = drawn[0].axes
+    assert ax.get_xlabel() == "date" and "seed 20250106" in ax.get_title(loc="left")
+    curve = next(line for line in ax.get_lines() if "agreement" in line.get_label())
+    first = mdates.num2date(mdates.date2num(curve.get_xdata()[0])).date()
+    assert first.isoformat() == "2025-01-06"  # week 0, as in every table
+
+
+def test_the_agreement_plot_counts_weeks_from_week_0(drawn):
+    from simulator.outputs.plots import agreement_plot
+
+    rows = [
+        {"week": 1, "date": "2025-01-13", "p": 0.1},
+        {"week": 2, "date": "2025-01-20", "p": 0.2},
+    ]
+    agreement_plot({"scenario": "s", "replications": 20, "cumulative_agreement": rows}, "x.png")
+    assert drawn[0].axes[0].get_xlabel() == "week (week 0 is 2025-01-06)"
+
+
 def test_the_heat_map_labels_each_cell_and_ticks_each_grid_value(drawn):
     from simulator.outputs.plots import sweep_plot
 
@@ -204,7 +307,10 @@ def test_the_tornado_draws_top_bars_and_greys_swings_within_chance(drawn):
     ax = drawn[0].axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["v4", "v3", "v2", "v1", "v0"]
     assert len(ax.patches) == 10  # a low and a high bar for each of the 5
-    assert sum(bool(p.get_hatch()) for p in ax.patches) == 6
+    hatches = [p.get_hatch() or "" for p in ax.patches]
+    assert sum(h.startswith("////") for h in hatches) == 6
+    low, high = hatches[0::2], hatches[1::2]  # each value draws its low bar, then its high
+    assert all("." not in h for h in low) and all("." in h for h in high)  # black and white
     legend = [t.get_text() for t in drawn[0].legends[0].get_texts()]
     assert OVERLAP_LABEL in legend
 
@@ -294,3 +400,13 @@ def test_a_sweep_cell_on_too_few_agreements_is_marked_and_counts_show():
         ["0.7", "40.0%", "40", "50", "80.0%", "10.0%", "5.0%"],
     ]
     assert "*: too few agreements" in " ".join(text.split())
+
+
+def test_explain_gives_territorial_distributions_in_percent():
+    text = CliRunner().invoke(main, ["explain"], env={"COLUMNS": "100"}).stdout
+    lines = [line for line in text.splitlines() if "red line:" in line and "centre" in line]
+    assert lines
+    for line in lines:
+        params = re.search(r"\((low [^)]*)\)", line).group(1)
+        assert all(re.fullmatch(r"\w+ -?\d+\.\d%?", p) for p in params.split(", ")), line
+        assert "% of the four oblasts" in line or "points of the" in line

@@ -213,7 +213,7 @@ def main(ctx: click.Context) -> None:
       ceasefire list              bundled scenarios
       ceasefire explain           what each side demands, and who says so
       ceasefire run               the baseline, week by week
-      ceasefire mc -n 10000       the chance of a cease-fire, when, on what terms
+      ceasefire mc -n 10000       the chance of an agreement, when, on what terms
       ceasefire analyze           the bargaining range and what would open one
       ceasefire run --pick agreed --narrate   a run that ends in a deal, told
       ceasefire plot -o positions.png         the positions picture
@@ -228,11 +228,21 @@ def examples(*lines: str) -> str:
 
 
 def text_width() -> int:
-    """The width to fit: the terminal's (COLUMNS, else 80 when unknown), at least 60 and
-    at most 100 columns."""
+    """The width to fit: the terminal's (COLUMNS, else 80 when unknown), at least 80 and
+    at most 100 columns.
+
+    80 is the floor because the tables' essential columns (dates, shares, intervals)
+    need it; a narrower terminal gets 80 columns and wraps them itself.
+    """
     import shutil
 
-    return min(max(shutil.get_terminal_size((80, 24)).columns, 60), 100)
+    return min(max(shutil.get_terminal_size((80, 24)).columns, MIN_WIDTH), MAX_WIDTH)
+
+
+MIN_WIDTH = 80
+"""The narrowest output: a terminal narrower than this gets 80 columns."""
+MAX_WIDTH = 100
+"""The widest output without --wide."""
 
 
 def terminal_width(wide: bool) -> int | None:
@@ -244,7 +254,7 @@ wide_option = click.option(
     "--wide",
     is_flag=True,
     help="Show every column of the tables, however wide (default: fit the terminal, 80 "
-    "columns if unknown, 100 at most).",
+    "columns if unknown, at least 80 and at most 100).",
 )
 
 

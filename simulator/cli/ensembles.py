@@ -43,11 +43,12 @@ from simulator.errors import InputError
 
 
 @main.command(
-    short_help="Many runs: the chance, timing and terms of a cease-fire.",
+    short_help="Many runs: the chance, timing and terms of an agreement.",
     epilog=examples(
         "ceasefire mc -n 10000",
         "ceasefire mc stalemate --plot agreement.png",
         "ceasefire mc -n 100000 --workers 4 --out runs/mc",
+        "# if Ctrl-C stopped the run above, finish it:",
         "ceasefire mc --resume runs/mc",
     ),
 )
@@ -71,7 +72,8 @@ from simulator.errors import InputError
 @click.option(
     "--plot",
     type=click.Path(path_type=Path),
-    help="Also draw the chance of an agreement by week into this file (.png, .svg or .pdf).",
+    help="Also draw the chance of an agreement by date into this file (.png, .svg or .pdf), "
+    "the chart `ceasefire plot --kind agreement` draws.",
 )
 def mc(
     scenario,
@@ -89,9 +91,9 @@ def mc(
 ):
     """Monte Carlo: many replications, each sampling the scenario's uncertainty.
 
-    Reports the probability of a cease-fire by the horizon (95% interval) and by each
-    date, when and on what terms agreements come, how often they break down, and
-    the costs. The result is the same for any --workers.
+    Reports the probability of an agreement (a settlement or a general cease-fire) by
+    the horizon (95% interval) and by each date, when and on what terms agreements
+    come, how often they break down, and the costs. The result is the same for any --workers.
     """
     import time
 
@@ -154,13 +156,20 @@ def mc(
                 "manifest.json": manifest_text("mc", settings, loaded, seconds, "complete"),
             },
         )
-    from simulator.outputs.plots import agreement_plot
-
-    draw_chart(plot, agreement_plot, summary)
+    draw_chart(plot, _agreement_chart, result)
     click.echo(
         to_json(summary) if fmt == "json" else mc_summary(summary, width=text_width()),
         nl=fmt != "json",
     )
+
+
+def _agreement_chart(result, path: Path) -> None:
+    """The chart `ceasefire plot --kind agreement` draws, of this ensemble: by date, with
+    its 95% band, the seed in the title."""
+    from simulator.outputs.charts import save
+    from simulator.outputs.ensemble_charts import agreement_figure
+
+    save(agreement_figure(result), path)
 
 
 @main.command(
@@ -369,7 +378,7 @@ def sensitivity(
 
     With --method sobol, a quasi-random (Saltelli) design varies all of them at once,
     and SALib estimates each value's first-order (alone) and total-order (with every
-    interaction) Sobol' index for P(agreement), P(a cease-fire in force at the end)
+    interaction) Sobol' index for P(agreement), P(a settlement in force at the end)
     and the holder's share of territory at the end, with the two red lines'
     second-order index. The model runs N x (values + 5) times; the same seed gives the
     same indices for any --workers.

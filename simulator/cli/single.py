@@ -125,7 +125,9 @@ def run(
             )
         import textwrap
 
-        click.echo(textwrap.fill(f"picked seed {chosen.seed}: {chosen.reason}.", 99), err=True)
+        click.echo(
+            textwrap.fill(f"picked seed {chosen.seed}: {chosen.reason}.", text_width()), err=True
+        )
         seed = chosen.seed
     started = time.perf_counter()
     model = run_model(loaded, seed=seed, weeks=weeks)
@@ -168,12 +170,9 @@ def run(
 
         click.echo(csv_text(weekly_frame(model, used_seed)), nl=False)
     elif narrate:
-        import shutil
-
         from simulator.outputs.narrative import narrate as tell
 
-        width = min(max(shutil.get_terminal_size((88, 24)).columns, 80), 100) - 1
-        click.echo(tell(loaded, weekly, result, used_seed, width=width))
+        click.echo(tell(loaded, weekly, result, used_seed, width=text_width()))
     else:
         click.echo(
             _run_table(model, loaded, used_seed, weekly, result, every, terminal_width(wide))
@@ -395,9 +394,11 @@ def play(
     """Take a delegation's seat; the model plays the others, week by week.
 
     Each week of talks shows the front, the text on the table, what fighting on is
-    worth to you and what your red line allows, and asks for an answer (type 'help').
-    Reads one answer a line, from a terminal or a pipe; the end of input ends the game
-    with its outcome.
+    worth to you (a utility from 0 to 1, 1 = everything your side wants) and what your
+    red line allows, and asks for an answer (type 'help'): accept, reject, or a counter
+    such as 'counter 80%' (territory in percent of the four oblasts; 'counter 0.80'
+    works too). Reads one answer a line, from a terminal or a pipe; the end of input
+    ends the game with its outcome.
     """
     from simulator.outputs.files import write_atomic
     from simulator.play import play as play_game

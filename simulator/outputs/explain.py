@@ -10,29 +10,49 @@ from ..scenario.quantities import IssuePosition, Provenance, Quantity, SourcedTe
 from ..scenario.schema import Belligerent, PlaceEvent, Scenario
 from .text import wrap
 
+SHAPES = frozenset({"alpha", "beta"})
+"""A distribution's parameters that are shapes, not values on its scale (not in percent)."""
+
+
+def _params(value: Any, percent: bool, sign: str = "%") -> str:
+    """A distribution's parameters in words; on a share's scale, in percent (``sign``
+    after each, none for points beyond the front line)."""
+    fields = {k: v for k, v in value.model_dump().items() if k != "dist" and v is not None}
+    return ", ".join(
+        f"{k} {100 * v:.1f}{sign}" if percent and k not in SHAPES else f"{k} {v:g}"
+        for k, v in fields.items()
+    )
+
 
 def _value(node: Any, share: bool = False) -> str:
-    """A number, a distribution in words, or a text; a ``share`` of the four oblasts also
-    in percent, as every other command shows territory."""
+    """A number, a distribution in words, or a text; a ``share`` of the four oblasts in
+    percent (a distribution's parameters too), as every other command shows territory."""
     value = node.value
     relative = isinstance(node, IssuePosition) and node.relative_to == "front"
-    if share and isinstance(value, float | int) and not relative:
+    number = isinstance(value, float | int)
+    distribution = not number and not isinstance(value, str) and not hasattr(value, "isoformat")
+    if share and number and not relative:
         shown = f"{value:g} ({100 * value:.1f}% of the four oblasts)"
-    elif share and not isinstance(value, str) and not hasattr(value, "isoformat") and not relative:
-        fields = {k: v for k, v in value.model_dump().items() if k != "dist" and v is not None}
-        params = ", ".join(f"{k} {v:g}" for k, v in fields.items())
-        shown = f"{value.dist}({params}), centre {100 * point_of(value):.1f}% of the four oblasts"
-    elif isinstance(value, float | int):
+    elif share and distribution and not relative:
+        centre = 100 * point_of(value)
+        shown = f"{value.dist}({_params(value, True)}), centre {centre:.1f}% of the four oblasts"
+    elif share and distribution:  # points of the four oblasts beyond the front line
+        centre = 100 * point_of(value)
+        shown = (
+            f"{value.dist}({_params(value, True, '')}), centre {centre:+.1f} points of the "
+            "four oblasts"
+        )
+    elif share and number:
+        shown = f"{100 * value:.1f} points"
+    elif number:
         shown = f"{value:g}"
     elif isinstance(value, str):
         shown = value
     elif hasattr(value, "isoformat"):
         shown = value.isoformat()
     else:
-        fields = {k: v for k, v in value.model_dump().items() if k != "dist" and v is not None}
-        params = ", ".join(f"{k} {v:g}" for k, v in fields.items())
-        shown = f"{value.dist}({params}), centre {point_of(value):.3g}"
-    if isinstance(node, IssuePosition) and node.relative_to == "front":
+        shown = f"{value.dist}({_params(value, False)}), centre {point_of(value):.3g}"
+    if relative:
         shown = f"front line {'+' if point_of(value) >= 0 else ''}{shown}"
     unit = getattr(node, "unit", None)
     return f"{shown} {unit}" if unit else shown

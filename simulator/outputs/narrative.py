@@ -484,5 +484,5 @@ def _ending(s: Storyteller, outcome: dict[str, Any]) -> str:
     losses = "; ".join(
         f"{s.name(actor)} about {value:,.0f} thousand" for actor, value in outcome["losses"].items()
     )
-    parts.append(f"Killed and wounded over the run (thousands): {losses}.")
+    parts.append(f"Killed and wounded over the run: {losses}.")
     return " ".join(parts)

@@ -77,6 +77,20 @@ def _save(fig: Any, path: Path) -> None:
 OVERLAP_COLOUR = "#bbbbbb"
 OVERLAP_HATCH = "////"
 OVERLAP_LABEL = "95% intervals overlap: not told apart from chance"
+LOW_STYLE: dict[str, Any] = {
+    "facecolor": "#4c72b0",
+    "edgecolor": "black",
+    "linewidth": 0.5,
+    "hatch": "",
+}
+HIGH_STYLE: dict[str, Any] = {
+    "facecolor": "#dd8452",
+    "edgecolor": "black",
+    "linewidth": 0.5,
+    "hatch": "...",
+}
+"""The tornado's bars at a value's 10th and 90th percentile: told apart by their hatching
+(none, dots) as well as by colour, so that the chart reads in black and white."""
 
 
 def _percent_axis(axis: Any) -> None:
@@ -205,16 +219,18 @@ def tornado_plot(report: dict[str, Any], path: Path, top: int | None = None) -> 
         low, high = row["low"]["p_agreement"], row["high"]["p_agreement"]
         overlap = n is not None and _overlap(wilson(round(low * n), n), wilson(round(high * n), n))
         overlapping |= overlap
-        style = {"color": OVERLAP_COLOUR, "hatch": OVERLAP_HATCH, "edgecolor": "#777777"}
-        ax.barh(index, low - base, left=base, **(style if overlap else {"color": "#4c72b0"}))
-        ax.barh(index, high - base, left=base, **(style if overlap else {"color": "#dd8452"}))
+        for value, style in ((low, LOW_STYLE), (high, HIGH_STYLE)):
+            if overlap:  # grey and striped, its dots (or none) still saying which end
+                style = {**style, "facecolor": OVERLAP_COLOUR, "edgecolor": "#555555"}
+                style["hatch"] = OVERLAP_HATCH + style["hatch"]
+            ax.barh(index, value - base, left=base, **style)
     ax.set_yticks(range(len(rows)), [row["path"] for row in rows], fontsize=8)
     ax.axvline(base, color="black", linewidth=0.8)
     _percent_axis(ax.xaxis)
     ax.set_xlabel(f"P(agreement by the horizon); the line: {100 * base:.1f}% with all sampled")
     handles = [
-        Patch(color="#4c72b0", label="value at its 10th percentile"),
-        Patch(color="#dd8452", label="value at its 90th percentile"),
+        Patch(**LOW_STYLE, label="value at its 10th percentile"),
+        Patch(**HIGH_STYLE, label="value at its 90th percentile (dotted)"),
     ]
     if overlapping:
         handles.append(
@@ -226,8 +242,17 @@ def tornado_plot(report: dict[str, Any], path: Path, top: int | None = None) -> 
             )
         )
     fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=8)
-    ax.set_title(f"{report['scenario']}: what the chance of a cease-fire depends on")
+    ax.set_title(f"{report['scenario']}: what the chance of an agreement depends on")
     _save(fig, path)
+
+
+def _week_zero(row: dict[str, Any]) -> str:
+    """The date of week 0 (the scenario's start), from any row's week and date: the rows
+    start at week 1, a week after the start."""
+    import datetime as dt
+
+    start = dt.date.fromisoformat(row["date"]) - dt.timedelta(weeks=int(row["week"]))
+    return start.isoformat()
 
 
 def _overlap(first: tuple[float, float], second: tuple[float, float]) -> bool:
@@ -244,10 +269,11 @@ def agreement_plot(summary: dict[str, Any], path: Path) -> None:
     low, high = _wilson_band(p, summary["replications"])
     ax.fill_between(weeks, low, high, step="post", alpha=0.25, label="95% interval")
     ax.step(weeks, p, where="post", label="chance of an agreement by then")
-    ax.set_xlabel(f"week (from {summary['cumulative_agreement'][0]['date']})")
+    ax.set_xlabel(f"week (week 0 is {_week_zero(rows[0])})")
     ax.set_ylabel("chance of an agreement by then")
     _percent_axis(ax.yaxis)
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper left", fontsize=8)
-    ax.set_title(f"{summary['scenario']}: {summary['replications']:,} replications")
+    seed = f", seed {summary['seed']}" if summary.get("seed") is not None else ""
+    ax.set_title(f"{summary['scenario']}: {summary['replications']:,} replications{seed}")
     _save(fig, path)

@@ -179,7 +179,7 @@ def outcomes_table(summary: dict[str, Any]) -> str:
     rows = [("an agreement (settlement or general cease-fire)", _ci(summary["p_agreement"]))]
     rows += [(kinds[k], _ci(v)) for k, v in summary["p_outcome"].items() if k in kinds]
     rows.append(("a settlement breaks down (of those settled)", _ci(summary["p_breakdown"])))
-    rows.append(("an agreement in force at the end", _ci(summary["p_in_force_at_end"])))
+    rows.append(("a settlement in force at the end", _ci(summary["p_in_force_at_end"])))
     body = "".join(f"<tr><td>{a}</td><td class='num'>{b}</td></tr>" for a, b in rows)
     quantile_rows = []
     weeks = summary["agreement_week_quantiles"]

@@ -13,11 +13,13 @@ DEFAULT_TOP = 10
 INPUT_WIDTH = 44
 PAIR_LABEL = "red lines together"
 COLOURS: dict[Any, str] = {1: "#4c72b0", 2: "#dd8452", "S2": "#55a868", "noise": "#999999"}
+HATCHES: dict[Any, str] = {1: "", 2: "...", "S2": "xxx", "noise": "---"}
+"""Each index's hatching, so that the chart reads in black and white, not by colour alone."""
 LEGEND: dict[Any, str] = {
-    1: "S1 (alone)",
-    2: "ST (with interactions)",
-    "S2": "S2 of the red lines",
-    "noise": "share of the runs' noise",
+    1: "S1 (alone, plain)",
+    2: "ST (with interactions, dotted)",
+    "S2": "S2 of the red lines (crossed)",
+    "noise": "share of the runs' noise (lined)",
 }
 
 
@@ -66,7 +68,8 @@ def sobol_summary(report: dict[str, Any], top: int | None = None, width: int | N
     for key, outcome in report["outcomes"].items():
         lines.append("")
         mean = outcome["mean"]
-        mean_text = f"{100 * mean:.1f}%" if key.startswith("p_") else f"{mean:.3g}"
+        share = key.startswith("p_") or key == "control_at_end"  # percent, as everywhere
+        mean_text = f"{100 * mean:.1f}%" if share else f"{mean:.3g}"
         if outcome["constant"]:
             lines.append(wrap(f"{outcome['label']}: {mean_text}; {outcome['note']}.", prose))
             continue
@@ -175,27 +178,34 @@ def sobol_plot(report: dict[str, Any], path: Path, top: int | None = None) -> No
                     COLOURS[bar[3] if bar[3] and figure else key]
                     for bar, figure in zip(bars, figures, strict=True)
                 ],
+                edgecolor="black",
+                linewidth=0.5,
                 error_kw={"elinewidth": 0.8, "capsize": 2},
             )
-            for patch, figure in zip(drawn.patches, figures, strict=True):
+            for patch, bar, figure in zip(drawn.patches, bars, figures, strict=True):
+                hatch = HATCHES[bar[3] if bar[3] and figure else key]
+                patch.set_hatch(hatch)
                 if figure is not None and _crosses_zero(figure):
                     patch.set_facecolor(OVERLAP_COLOUR)
-                    patch.set_hatch(OVERLAP_HATCH)
-                    patch.set_edgecolor("#777777")
+                    patch.set_hatch(OVERLAP_HATCH + hatch)
+                    patch.set_edgecolor("#555555")
                     crossing = True
         ax.set_yticks(y, [bar[0] for bar in bars], fontsize=7)
         ax.axvline(0, color="black", linewidth=0.6)
         ax.xaxis.set_major_formatter(PercentFormatter(1.0))
         ax.set_title(label, fontsize=9, loc="left")
         ax.tick_params(axis="x", labelsize=7)
-    handles = [Patch(color=COLOURS[k], label=LEGEND[k]) for k in (1, 2, "S2", "noise")]
+    handles = [
+        Patch(facecolor=COLOURS[k], edgecolor="black", hatch=HATCHES[k], label=LEGEND[k])
+        for k in (1, 2, "S2", "noise")
+    ]
     if crossing:
         handles.append(
             Patch(
                 facecolor=OVERLAP_COLOUR,
                 hatch=OVERLAP_HATCH,
                 edgecolor="#777777",
-                label="95% interval includes zero: not told apart from none",
+                label="95% interval includes zero: not told apart from none (striped grey)",
             )
         )
     fig.legend(handles=handles, fontsize=7, loc="outside lower center", ncols=3)

@@ -313,29 +313,53 @@ def weekly_summary(
     right = [True, False, True, True, True, True, True, True, True]
     drop_order = ((4, 5), 3, 10, (6, 7), 9, 1)
     shown = fitted_table(headers, body, right, width, drop_order, least_last=20)
+    min_shown = f"{first} min" in _header_cells(shown)
+    header = _header_cells(shown)
+    reasons = {row[11] for row in body}
+    because = {
+        "red lines": "red lines: the two red lines leave no text both allow"
+        + (" (even where min and max, which leave red lines out, overlap)" if min_shown else ""),
+        "war looks better": f"war looks better: the least share {first} would accept rather "
+        f"than fight on is above the most {second} would",
+        "red lines vs values": "red lines vs values: the texts both prefer to war lie beyond "
+        "a red line",
+        "demands too high": "demands too high: a range exists but the demands do not meet in it",
+        **{
+            f"{name} refuses": f"{name} refuses: the other side accepts the text, {name} does not"
+            for name in (first, second)
+        },
+    }
+    statuses = {row[10] for row in body}
+    status_words = {
+        "fighting": "fighting (no talks)",
+        "talks": "talks (a text is on the table)",
+        "cease-fire": "cease-fire (a general cease-fire is in force)",
+        "settled": "settled (a settlement is in force)",
+        "ended": "ended (one side capitulated)",
+    }
     legend = {
         "P(win)": f"P(win): the chance {first} wins an engagement this week",
-        "belief": "belief: what each side thinks that chance is",
-        "min": (
+        f"belief {first}": (
+            "belief: what each side thinks that chance is"
+            if "P(win)" in header
+            else f"belief: what each side thinks is the chance {first} wins an engagement"
+        ),
+        f"{first} min": (
             f"{first} min / {second} max: the least share {first} and the most {second} "
             "would accept rather than fight on, red lines aside"
         ),
         "text": "text: the mediator's text on territory",
         "accepted": "accepted: who accepts that text",
-        "no deal because": (
-            "no deal because: red lines: the two red lines leave no text both allow"
-            + (
-                " (even where min and max, which leave red lines out, overlap)"
-                if " min " in shown.splitlines()[0]
-                else ""
-            )
-            + f"; war looks better: the least share {first} would accept rather than fight "
-            f"on is above the most {second} would; red lines vs values: the texts both "
-            "prefer to war lie beyond a red line; demands too high: a range exists but the "
-            "demands do not meet in it"
-        ),
+        "status": "status: "
+        + ", ".join(words for word, words in status_words.items() if word in statuses),
+        "no deal because": "no deal because: "
+        + "; ".join(words for reason, words in because.items() if reason in reasons),
     }
-    present = [note for key, note in legend.items() if key in shown.splitlines()[0]]
+    present = [
+        note
+        for key, note in legend.items()
+        if key in header and (key != "no deal because" or reasons - {""})
+    ]
     return shown + "\n\n" + wrap("; ".join(present) + ".", width or 100)
 
 
@@ -442,7 +466,7 @@ def analysis_summary(report: dict[str, Any], width: int | None = 80) -> str:
         )
     lines.append(
         fitted_table(
-            ["side", "P(win)", "expects", "cost of war", "value of war", "accepts"],
+            ["side", "belief", "expects", "cost of war", "value of war", "accepts"],
             rows,
             [False, True, True, True, True, False],
             width,
@@ -452,7 +476,7 @@ def analysis_summary(report: dict[str, Any], width: int | None = 80) -> str:
     )
     lines.append(
         wrap(
-            "P(win): the chance the side believes the holder wins an engagement; expects: "
+            "belief: the chance the side believes the holder wins an engagement; expects: "
             f"the {HOLDER_SHARE} it expects from fighting on; cost and value of war: per "
             "week of foresight, on the side's utility scale; accepts: the share of the "
             "four oblasts it would accept rather than fight on, red lines aside.",
@@ -635,12 +659,24 @@ def _headline_cells(cell: dict[str, Any]) -> list[str]:
 
 
 HEADLINE_COLUMNS = ["P(agree)", "week", "territory", "P(break)", "P(in force)"]
-HEADLINE_LEGEND = (
-    "P(agree): chance of an agreement by the horizon; week: median week of agreement, "
-    "over agreed runs; territory: median territory in the settlement's terms, percent of "
-    "the four oblasts, over settled runs; P(break): share of settlements that broke down; "
-    "P(in force): chance a settlement is in force at the end."
-)
+HEADLINE_LEGEND = {
+    "P(agree)": "P(agree): chance of an agreement by the horizon",
+    "week": "week: median week of agreement, over agreed runs",
+    "territory": (
+        "territory: median territory in the settlement's terms, percent of the four "
+        "oblasts, over settled runs"
+    ),
+    "P(break)": "P(break): share of settlements that broke down",
+    "P(in force)": "P(in force): chance a settlement is in force at the end",
+}
+"""What each headline column means; a legend names only the columns its table shows."""
+
+
+def _header_cells(table_text: str) -> list[str]:
+    """The column headers of a table :func:`table` drew (cells are two spaces apart)."""
+    import re
+
+    return [cell for cell in re.split(r"\s{2,}", table_text.splitlines()[0].strip()) if cell]
 
 
 def _short_paths(paths: list[str]) -> list[str]:
@@ -685,7 +721,9 @@ def sweep_summary(result: dict[str, Any], width: int | None = 80) -> str:
         least_last=8,
     )
     swept = "; ".join(f"{n}: {p}" for n, p in zip(names, paths, strict=True) if n != p)
-    legend = (f"Swept: {swept}. " if swept else "") + HEADLINE_LEGEND
+    header = _header_cells(shown)
+    meanings = "; ".join(text for name, text in HEADLINE_LEGEND.items() if name in header)
+    legend = (f"Swept: {swept}. " if swept else "") + meanings + "."
     if "agreed" in shown.splitlines()[0].split():
         legend += " agreed: the runs that reached an agreement."
     if any(cell.get("too_few_agreements") for cell in result["cells"]):
@@ -776,7 +814,7 @@ COMPARE_LABELS = {
     "p_ceasefire": "P(general cease-fire)",
     "p_partial_truce": "P(truce on strikes)",
     "p_capitulation": "P(capitulation)",
-    "p_in_force_at_end": "P(in force at end)",
+    "p_in_force_at_end": "P(settlement in force at end)",
     "p_breakdown_given_settled": "P(breakdown | settled)",
     "median_agreement_week": "median week agreed",
     "median_territory": "median terms: territory",
@@ -798,7 +836,9 @@ def compare_summary(report: dict[str, Any], width: int | None = 80) -> str:
             value = value["value"]
         if value is None:
             return ""
-        return weeks_text(value) if kind(name) == "week" else _pct(value)
+        if kind(name) == "week":  # a median of whole weeks: whole, or a half
+            return f"{value:.0f}" if value == round(value) else f"{value:.1f}"
+        return _pct(value)
 
     def signed(name: str, value: float, unit: bool = True) -> str:
         if kind(name) == "week":
@@ -819,6 +859,9 @@ def compare_summary(report: dict[str, Any], width: int | None = 80) -> str:
                 "" if low is None else f"{signed(name, low, False)} to {signed(name, high, False)}",
             ]
         )
+    headers = ["figure", report["first"], report["second"], "difference", "95% interval"]
+    if width is not None:
+        headers[1:3] = _fitted_names(headers, rows, width)
     head = wrap(
         f"{report['second']} against {report['first']}: {report['replications']:,} "
         f"replications each, seed {report['seed']} (paired replications).",
@@ -836,15 +879,35 @@ def compare_summary(report: dict[str, Any], width: int | None = 80) -> str:
         head
         + "\n\n"
         + fitted_table(
-            ["figure", report["first"], report["second"], "difference", "95% interval"],
+            headers,
             rows,
             [False, True, True, True, False],
             width,
-            least_last=12,
+            least_last=max(len(row[-1]) for row in rows),  # an interval is never broken
         )
         + "\n"
         + legend
     )
+
+
+def _fitted_names(headers: list[str], rows: list[list[str]], width: int) -> list[str]:
+    """The two scenarios' names as column headers that let the table fit ``width``: the
+    longer name gives way first, its middle cut (the line above the table names both);
+    a name keeps at least 8 characters, or its column's figures' width."""
+    names = list(headers[1:3])
+    least = [max(8, *(len(row[i]) for row in rows)) for i in (1, 2)]
+
+    def total() -> int:
+        cells = [[headers[0], *names, *headers[3:]], *rows]
+        return sum(max(len(row[i]) for row in cells) + 2 for i in range(len(headers))) - 2
+
+    while total() > width:
+        longer = [i for i in (0, 1) if len(names[i]) > least[i]]
+        if not longer:
+            break
+        i = max(longer, key=lambda j: len(names[j]))
+        names[i] = _middle_cut(names[i], len(names[i]) - 1)
+    return names
 
 
 def drivers_summary(report: dict[str, Any], width: int | None = 80) -> str:
