@@ -16,17 +16,18 @@ __all__ = [
     "__version__",
     "analyze",
     "compare",
+    "drivers",
     "load_scenario",
     "mc",
     "run",
     "sensitivity",
     "sweep",
 ]
-API = frozenset({"analyze", "compare", "mc", "run", "sensitivity", "sweep"})
+API = frozenset({"analyze", "compare", "drivers", "mc", "run", "sensitivity", "sweep"})
 """The data-frame functions of :mod:`simulator.api`, offered here too (loaded on use)."""
 
 if TYPE_CHECKING:
-    from .api import analyze, compare, mc, run, sensitivity, sweep
+    from .api import analyze, compare, drivers, mc, run, sensitivity, sweep
     from .errors import CeasefireError, ScenarioError
     from .model import CeasefireModel
     from .scenario import load_scenario

@@ -265,13 +265,14 @@ class Analysis:
         ):
             sides[side.actor_id] = {
                 "name": side.name,
-                "believed_p": round(float(side.believed_p[0]), 6),
+                "belief": round(float(side.believed_p[0]), 6),
                 "expected_control": round(float(side.expected_control[0]), 6),
                 "cost_of_war_over_foresight": round(
                     float(side.weekly_cost(model.aid, model.sanctions)[0] * side.foresight[0]), 6
                 ),
-                "value_of_fighting_on": round(float(side.walk_away[0]), 6),
-                f"reservation_{kind}": round(reservation, 6),
+                "walk_away": round(float(side.walk_away[0]), 6),
+                "reservation": round(reservation, 6),
+                "reservation_bound": kind,
                 "red_line_crossing_cost": (
                     None if not np.isfinite(crossing) else round(crossing, 6)
                 ),

@@ -12,7 +12,9 @@ it prints as JSON (``result.summary``). A result unpacks as ``table, summary``::
 
 ``scenario`` is a bundled name, a YAML file or a loaded
 :class:`~simulator.scenario.schema.Scenario`; ``overrides`` a mapping of dotted paths
-to values, as ``--set`` takes them. Errors in a scenario raise
+to values, as ``--set`` takes them (a held input keeps its column, at its value).
+``workers=None`` runs an ensemble on the CPUs this process may use, as the command
+does; the numbers do not depend on it. Errors in a scenario raise
 :class:`~simulator.errors.ScenarioError`.
 """
 
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
 
     from .scenario.schema import Scenario
 
-__all__ = ["Result", "analyze", "compare", "mc", "run", "sensitivity", "sweep"]
+__all__ = ["Result", "analyze", "compare", "drivers", "mc", "run", "sensitivity", "sweep"]
 
 DEFAULT_REPLICATIONS = 1000
 """Replications per ensemble when none are given (as on the command line)."""
@@ -81,7 +83,7 @@ def _load(scenario: Any, overrides: Mapping[str, Any] | Sequence[str] | None, we
     return loaded
 
 
-def _runs(replications: int | None, seed, weeks, workers: int):
+def _runs(replications: int | None, seed, weeks, workers: int | None):
     from .ensemble import Runs
 
     return Runs(replications or DEFAULT_REPLICATIONS, seed, weeks, workers)
@@ -114,15 +116,16 @@ def mc(
     seed: int | None = None,
     weeks: int | None = None,
     overrides: Mapping[str, Any] | Sequence[str] | None = None,
-    workers: int = 1,
+    workers: int | None = None,
 ) -> Result:
     """Monte Carlo (``ceasefire mc``): one row per replication, every sampled input beside
     the outcomes, and the headline figures with their intervals."""
     from .summaries import summarize
-    from .tables import replications_frame
+    from .tables import held_paths, replications_frame
 
     result = _runs(replications, seed, weeks, workers).run(_load(scenario, overrides, weeks))
-    return Result(replications_frame(result), summarize(result))
+    held = held_paths(_settings(overrides))
+    return Result(replications_frame(result, held), summarize(result))
 
 
 def sweep(
@@ -133,7 +136,7 @@ def sweep(
     seed: int | None = None,
     weeks: int | None = None,
     overrides: Mapping[str, Any] | Sequence[str] | None = None,
-    workers: int = 1,
+    workers: int | None = None,
 ) -> Result:
     """A grid over one or two values (``ceasefire sweep``): one row per cell, with counts,
     95% intervals and ``too_few_agreements``.
@@ -151,7 +154,7 @@ def sweep(
     report = run_sweep(
         scenario, _settings(overrides), varies, _runs(replications, seed, weeks, workers)
     )
-    return Result(sweep_frame(report), report)
+    return Result(sweep_frame(report, _load(scenario, overrides, weeks)), report)
 
 
 def sensitivity(
@@ -162,7 +165,7 @@ def sensitivity(
     seed: int | None = None,
     weeks: int | None = None,
     overrides: Mapping[str, Any] | Sequence[str] | None = None,
-    workers: int = 1,
+    workers: int | None = None,
 ) -> Result:
     """Which uncertain values matter (``ceasefire sensitivity``).
 
@@ -186,7 +189,7 @@ def sensitivity(
     from .studies import sensitivity as run_sensitivity
 
     report = run_sensitivity(loaded, _runs(replications, seed, weeks, workers))
-    return Result(sensitivity_frame(report), report)
+    return Result(sensitivity_frame(report, loaded), report)
 
 
 def compare(
@@ -197,7 +200,7 @@ def compare(
     seed: int | None = None,
     weeks: int | None = None,
     overrides: Mapping[str, Any] | Sequence[str] | None = None,
-    workers: int = 1,
+    workers: int | None = None,
 ) -> Result:
     """Two scenarios on the same replications (``ceasefire compare``): one row per
     figure, its value in each and the paired difference with its 95% interval."""
@@ -228,3 +231,21 @@ def analyze(
     report = run_analysis(loaded, week=week, seed=seed)
     tables = analysis_frames(report, loaded.seed if seed is None else seed)
     return Result(tables["levers"], report, tables)
+
+
+def drivers(
+    scenario: str | Path | Scenario | None = None,
+    *,
+    replications: int = 20_000,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | Sequence[str] | None = None,
+) -> Result:
+    """What decides the outcome (``ceasefire drivers``): one row per mechanism and a last
+    row for all inputs together, with the share of the variance of agreement and of the
+    week of agreement each explains alone (adjusted R²)."""
+    from .tables import drivers_frame
+    from .variance import drivers as attribute
+
+    loaded = _load(scenario, overrides)
+    report = attribute(loaded, replications, seed)
+    return Result(drivers_frame(report, loaded.name, report["seed"]), report)

@@ -303,14 +303,14 @@ def compare(
     results = [same_seed.run(s, progress=span.part(runs.chunks)) for s in (first, second)]
     a, b = (r.arrays for r in results)
     rows = {}
-    shares = {"agreed": "agreed", **OUTCOME_ARRAYS, "in_force_at_end": "in_force_at_end"}
+    shares = {"agreement": "agreed", **OUTCOME_ARRAYS, "in_force_at_end": "in_force_at_end"}
     for name, array in shares.items():
         rows[f"p_{name}"] = {
             "first": proportion(a[array]),
             "second": proportion(b[array]),
             **paired_difference(a[array], b[array]),
         }
-    rows["p_breakdown_given_settled"] = {
+    rows["p_breakdown"] = {
         "first": proportion(a["broke_down"][a["settled"]]),
         "second": proportion(b["broke_down"][b["settled"]]),
         **paired_bootstrap_difference(
@@ -323,7 +323,7 @@ def compare(
     }
     everyone = np.ones(len(a["agreed"]), dtype=bool)
     for name, key, among in (
-        ("median_agreement_week", "agreement_week", "agreed"),
+        ("median_week", "agreement_week", "agreed"),
         ("median_territory", "terms_territory", "settled"),
         ("median_control_at_end", "control_at_end", None),
     ):

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .columns import column_info
 from .ensemble import is_input
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
     from .ensemble import EnsembleResult
     from .model import CeasefireModel
+    from .scenario.schema import Scenario
 
 NEVER = -1
 """How the model marks a week that never came; a table writes it as missing."""
@@ -55,23 +57,64 @@ def is_week_column(name: str) -> bool:
 
 
 def _weeks_missing(frame: pd.DataFrame) -> pd.DataFrame:
-    """Weeks that never came (``-1``) become NaN, so one missing value is used."""
+    """Weeks that never came (``-1``) become missing, so one missing value is used;
+    weeks stay whole numbers (pandas' nullable ``Int64``, an int64 column in Parquet)."""
     for name in frame.columns:
         if is_week_column(str(name)) and frame[name].dtype.kind in "iu":
-            column = frame[name].astype(float)
-            frame[name] = column.where(column != NEVER)
+            column = frame[name].astype("Int64")
+            frame[name] = column.mask(column == NEVER)
     return frame
 
 
-def replications_frame(result: EnsembleResult) -> pd.DataFrame:
+UNITS_KEY = "input_units"
+"""Where a frame keeps the units its scenario declares for its inputs (``frame.attrs``),
+for the Parquet writer."""
+
+
+def declared_units(scenario: Scenario | None) -> dict[str, str]:
+    """The units the scenario declares for its numbers, by dotted path."""
+    if scenario is None:
+        return {}
+    from .scenario.sampling import quantity_paths
+
+    return {path: q.unit for path, q in quantity_paths(scenario).items() if q.unit}
+
+
+def _with_units(frame: pd.DataFrame, scenario: Scenario | None) -> pd.DataFrame:
+    units = declared_units(scenario)
+    frame.attrs[UNITS_KEY] = {name: units[name] for name in frame.columns if name in units}
+    return frame
+
+
+def held_paths(overrides: Iterable[str] | Mapping[str, Any]) -> list[str]:
+    """The dotted paths that overrides (``PATH=VALUE``, or a mapping) set."""
+    if isinstance(overrides, Mapping):
+        return [str(path) for path in overrides]
+    return [text.split("=", 1)[0].strip() for text in overrides]
+
+
+def replications_frame(result: EnsembleResult, held: Iterable[str] = ()) -> pd.DataFrame:
     """One row per replication: ``scenario``, ``seed``, ``replication``, every sampled
-    input (dotted scenario paths) and every outcome."""
+    input (dotted scenario paths) and every outcome.
+
+    ``held`` names inputs that overrides hold at one value (``actors.ukraine.resolve``
+    set to 0.6): they are no longer sampled, but keep their column, at that value, so a
+    table has the same input columns whatever was held.
+    """
     import pandas as pd
 
-    arrays = result.arrays
-    inputs = [name for name in arrays if is_input(name)]
-    outcomes = [name for name in arrays if not is_input(name)]
+    from .scenario.sampling import quantity_paths
+
+    arrays = dict(result.arrays)
     count = result.replications
+    numbers = quantity_paths(result.scenario)
+    for path in held:
+        quantity = numbers.get(path)
+        if path not in arrays and quantity is not None and not quantity.is_uncertain:
+            arrays[path] = np.full(count, float(quantity.value))  # type: ignore[arg-type]
+    order = {path: i for i, path in enumerate(numbers)}
+    inputs = sorted((name for name in arrays if is_input(name)), key=lambda n: order.get(n, 0))
+    outcomes = [name for name in arrays if not is_input(name)]
     columns: dict[str, Any] = {
         "scenario": np.full(count, result.scenario.name, dtype=object),
         "seed": np.full(count, result.seed, dtype=np.int64),
@@ -79,7 +122,7 @@ def replications_frame(result: EnsembleResult) -> pd.DataFrame:
     }
     for name in [*inputs, *outcomes]:
         columns[name] = arrays[name]
-    return _weeks_missing(pd.DataFrame(columns))
+    return _with_units(_weeks_missing(pd.DataFrame(columns)), result.scenario)
 
 
 def weekly_frame(model: CeasefireModel, seed: int | None = None) -> pd.DataFrame:
@@ -134,22 +177,38 @@ def flatten(row: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _missing_as_nan(frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns of numbers with gaps (None) become floats with NaN."""
+    """Columns of numbers with gaps (None) become floats with NaN, or whole numbers with
+    gaps (pandas' nullable ``Int64``) where every value is one."""
     import pandas as pd
 
     for name in frame.columns:
         if frame[name].dtype == object:
             values = frame[name].dropna()
-            if len(values) and all(
+            if len(values) and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+                frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("Int64")
+            elif len(values) and all(
                 isinstance(v, int | float) and not isinstance(v, bool) for v in values
             ):
                 frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
             elif len(values) == 0 and len(frame):
                 frame[name] = np.nan
+        if frame[name].dtype.kind == "f" and _whole(str(name)):
+            values = frame[name].dropna()
+            if (values == values.round()).all():
+                frame[name] = frame[name].astype("Int64")
     return frame
 
 
-def sweep_frame(report: Mapping[str, Any]) -> pd.DataFrame:
+def _whole(name: str) -> bool:
+    """Columns of counts and weeks: whole numbers, kept so beside gaps (``Int64``)."""
+    return (
+        column_info(name)[0] in ("count", "week")
+        and "ci95" not in name
+        and not (name.startswith("median_"))
+    )
+
+
+def sweep_frame(report: Mapping[str, Any], scenario: Scenario | None = None) -> pd.DataFrame:
     """One row per sweep cell: the swept values, then the headline figures with their
     counts, 95% intervals and the ``too_few_agreements`` flag."""
     rows = [
@@ -161,10 +220,10 @@ def sweep_frame(report: Mapping[str, Any]) -> pd.DataFrame:
         }
         for cell in report["cells"]
     ]
-    return _missing_as_nan(_frame(rows))
+    return _with_units(_missing_as_nan(_frame(rows)), scenario)
 
 
-def sensitivity_frame(report: Mapping[str, Any]) -> pd.DataFrame:
+def sensitivity_frame(report: Mapping[str, Any], scenario: Scenario | None = None) -> pd.DataFrame:
     """One-at-a-time sensitivity: one row per held value and level (``low``, ``high``),
     and a ``base`` row with nothing held; each with the headline figures."""
     head = {"scenario": report["scenario"], "seed": report["seed"]}
@@ -180,7 +239,7 @@ def sensitivity_frame(report: Mapping[str, Any]) -> pd.DataFrame:
                     **flatten(row[level]),
                 }
             )
-    return _missing_as_nan(_frame(rows))
+    return _with_units(_missing_as_nan(_frame(rows)), scenario)
 
 
 def sobol_frame(report: Mapping[str, Any]) -> pd.DataFrame:
@@ -218,8 +277,16 @@ def compare_frame(report: Mapping[str, Any]) -> pd.DataFrame:
         "seed": report["seed"],
         "replications": report["replications"],
     }
-    rows = [{**head, "figure": name, **flatten(row)} for name, row in report["figures"].items()]
+    rows = [
+        {**head, "figure": name, "unit": compared_unit(name), **flatten(row)}
+        for name, row in report["figures"].items()
+    ]
     return _missing_as_nan(_frame(rows))
+
+
+def compared_unit(figure: str) -> str:
+    """The unit of a compared figure, for the ``unit`` column of ``compare``."""
+    return column_info(figure)[0]
 
 
 def analysis_frames(report: Mapping[str, Any], seed: int) -> dict[str, pd.DataFrame]:
@@ -248,73 +315,14 @@ def analysis_frames(report: Mapping[str, Any], seed: int) -> dict[str, pd.DataFr
 
 
 def drivers_frame(report: Mapping[str, Any], scenario: str, seed: int) -> pd.DataFrame:
-    """One row per mechanism: its inputs and the share of the variance of agreement
+    """One row per mechanism, then the row of all inputs together (as the printed table
+    and ``drivers.json`` have it): its inputs and the share of the variance of agreement
     (and of the week of agreement) it explains alone (adjusted R²)."""
     head = {
         "scenario": scenario,
         "seed": seed,
         "replications": report["replications"],
-        "agreements": report["agreed"],
+        "agreements": report["agreements"],
     }
-    rows = [
-        {
-            **head,
-            "driver": row["driver"],
-            "inputs": row["inputs"],
-            "agreement_r2": row["agreement"],
-            "agreement_week_r2": row["week"],
-        }
-        for row in report["drivers"]
-    ]
+    rows = [{**head, **row} for row in [*report["drivers"], report["all_inputs"]]]
     return _missing_as_nan(_frame(rows))
-
-
-UNITS: dict[str, tuple[str, str]] = {
-    "scenario": ("", "the scenario's name"),
-    "seed": ("", "the random seed the run was made with"),
-    "replication": ("", "index of the replication within its ensemble (from 0)"),
-    "step": ("week", "Mesa's step: the week of the run"),
-    "week": ("week", "weeks since the scenario's start"),
-    "date": ("date", "the end of the week"),
-    "agreed": ("", "an agreement (settlement or general cease-fire) was reached"),
-    "control": ("fraction", "share of the disputed territory the front's holder controls"),
-    "control_km2": ("km2", "disputed territory the front's holder controls"),
-    "control_at_end": ("fraction", "holder's share of the disputed territory at the end"),
-    "control_at_start": ("fraction", "holder's share of the disputed territory at the start"),
-    "area_km2": ("km2", "the disputed area (the four oblasts)"),
-    "p_agreement": ("probability", "share of replications that reached an agreement"),
-    "median_week": ("week", "median week of agreement, over agreed replications"),
-    "median_territory": ("fraction", "median agreed territory (holder's share), settled runs"),
-    "p_breakdown": ("probability", "share of settlements that broke down"),
-    "p_in_force_at_end": ("probability", "share of replications with a deal in force at the end"),
-    "replications": ("count", "replications behind the row"),
-    "agreements": ("count", "replications that reached an agreement"),
-    "settlements": ("count", "replications that reached a settlement"),
-    "agreement_r2": ("fraction", "share of the variance of agreement explained (adj. R2)"),
-    "agreement_week_r2": ("fraction", "share of the variance of the agreement week explained"),
-    "too_few_agreements": ("", "fewer than 30 agreements: figures over agreed runs unreliable"),
-}
-
-
-def column_info(name: str) -> tuple[str, str]:
-    """The unit and a one-line description of a column, for Parquet metadata."""
-    if name in UNITS:
-        return UNITS[name]
-    if name.endswith("_ci95_low") or name.endswith("_ci95_high"):
-        base = name.rsplit("_ci95_", 1)[0]
-        unit, _ = column_info(base)
-        end = "lower" if name.endswith("low") else "upper"
-        return unit, f"{end} end of the 95% interval of {base}"
-    if is_input(name):
-        return "", f"scenario input at {name} (sampled, swept or held)"
-    if is_week_column(name):
-        return "week", "week of the run (missing: it never happened)"
-    if name.startswith(("losses_", "first_year_losses_", "forces_")):
-        return "thousand people", name.replace("_", " ")
-    if name.startswith(("terms_", "text_", "agreed_", "ask_", "red_line_")):
-        return "issue scale", f"{name.replace('_', ' ')} (territory: holder's share)"
-    if name.startswith("control_"):
-        return "fraction", "holder's share of the disputed territory at the quarter's end"
-    if name.startswith("p_"):
-        return "probability", name.replace("_", " ")
-    return "", name.replace("_", " ")

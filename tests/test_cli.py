@@ -223,9 +223,8 @@ def test_run_out_writes_files_that_parse(tmp_path):
     out = tmp_path / "results" / "nested"
     result = invoke("run", "--weeks", "5", "--out", str(out))
     assert result.exit_code == 0, result.output
-    # Beside the results, the folder keeps its (empty) lock file: one run per folder.
+    # The lock is removed when the run ends: the folder holds only its results.
     assert sorted(p.name for p in out.iterdir()) == [
-        ".ceasefire.lock",
         "manifest.json",
         "run.json",
         "weekly.csv",

@@ -183,7 +183,7 @@ def test_compare_reports_paired_differences():
     report = as_json(
         invoke("compare", "baseline", "us-presses-kyiv", "-n", "300", *FAST, "--format", "json")
     )
-    figure = report["figures"]["p_agreed"]
+    figure = report["figures"]["p_agreement"]
     low, high = figure["ci95"]
     assert low <= figure["difference"] <= high
     assert figure["difference"] == pytest.approx(
@@ -195,7 +195,7 @@ def test_compare_of_a_scenario_with_itself_shows_no_difference():
     report = as_json(
         invoke("compare", "baseline", "baseline", "-n", "200", *FAST, "--format", "json")
     )
-    assert report["figures"]["p_agreed"]["difference"] == 0
+    assert report["figures"]["p_agreement"]["difference"] == 0
 
 
 def test_sweep_resumes_from_its_directory_to_the_same_result(tmp_path):

@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 
 from simulator import CeasefireModel, load_scenario
-from simulator.drivers import driver_of, explained_share, variance_shares
 from simulator.results import outcome, run
 from simulator.talks import DRAFTERS, NEGOTIATORS
 from simulator.talks.base import MediatorView, Party, Situation
 from simulator.talks.policies import TalksWeek
 from simulator.talks.registry import POLICIES
 from simulator.talks.strategies import resource_aspiration
+from simulator.variance import driver_of, explained_share, variance_shares
 
 NASH = "theory/nash-mediator"
 
@@ -385,7 +385,7 @@ def test_explained_share_finds_the_input_that_decides_and_ignores_noise():
     agreed = decisive > 0.5
     report = variance_shares(draws, agreed, np.where(agreed, (decisive * 100).astype(int), -1))
     top = report["drivers"][0]
-    assert top["driver"].startswith("clock") and top["agreement"] > 0.5
+    assert top["driver"].startswith("clock") and top["agreement_r2"] > 0.5
 
 
 def test_situation_defaults_keep_old_strategies_unchanged():

@@ -188,10 +188,39 @@ def test_a_forked_worker_does_not_keep_the_folder_locked(tmp_path):
     assert running.wait(10)
     try:
         held.release()  # the run ends; its worker lives on
+        assert not (tmp_path / rundir.LOCK_NAME).exists()
         rundir.lock(tmp_path, "ceasefire mc --resume").release()
     finally:
         worker.kill()
         worker.join()
+
+
+def test_the_lock_file_goes_when_the_run_ends_completed_or_refused(tmp_path):
+    out = tmp_path / "run"
+    as_json(invoke("mc", "-n", "50", *FAST, "--out", str(out)))
+    assert (out / "manifest.json").is_file() and not (out / rundir.LOCK_NAME).exists()
+    refused(invoke("mc", "-n", "50", *FAST, "--out", str(out)))  # holds files: a user error
+    assert not (out / rundir.LOCK_NAME).exists()
+    as_json(invoke("mc", "-n", "50", *FAST, "--out", str(out), "--force"))
+    assert not (out / rundir.LOCK_NAME).exists()
+
+
+def test_a_lock_file_removed_under_a_waiting_run_is_not_taken(tmp_path):
+    """A run that opened the lock file just before its holder removed it locks the new
+    file, not the removed one, so two runs never hold the folder at once."""
+    first = rundir.lock(tmp_path, "ceasefire mc")
+    stale = os.open(tmp_path / rundir.LOCK_NAME, os.O_RDWR)
+    first.release()
+    second = rundir.lock(tmp_path, "ceasefire mc")
+    try:
+        assert (tmp_path / rundir.LOCK_NAME).exists()
+        # the stale descriptor's file is gone: locking it would hold nothing
+        assert os.fstat(stale).st_ino != os.stat(tmp_path / rundir.LOCK_NAME).st_ino
+        with pytest.raises(rundir.FolderInUse):
+            rundir.lock(tmp_path, "ceasefire mc")
+    finally:
+        os.close(stale)
+        second.release()
 
 
 # ------------------------------------------------------------------ resuming
@@ -283,4 +312,4 @@ def test_a_killed_run_leaves_nothing_a_later_run_trips_on(tmp_path):
     assert as_json(resumed) == as_json(invoke("mc", *args, "--format", "json"))
     assert not [p for p in out.rglob("*.tmp")]
     assert _manifest(out)["status"] == "complete"
-    assert os.path.getsize(out / rundir.LOCK_NAME) == 0  # released
+    assert not (out / rundir.LOCK_NAME).exists()  # released and removed

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 import simulator
 from simulator.cli import main
+from simulator.columns import UNDESCRIBED
 from simulator.ensemble import Runs, input_paths
 from simulator.model import CeasefireModel
 from simulator.outputs.tidy import csv_text, parquet_bytes, units_of
@@ -84,10 +85,15 @@ def test_parquet_keeps_types_missing_values_and_units(ensemble, tmp_path):
     assert back["agreed"].dtype == bool and back["agreement_week"].isna().any()
     units = units_of(str(path))
     assert units["agreement_week"]["unit"] == "week"
-    assert units["control_at_end"]["unit"] == "fraction"
+    assert units["control_at_end"]["unit"] == "share (0-1)"
     assert "actors.ukraine.resolve" in units["actors.ukraine.resolve"]["description"]
+    # an input has the unit its scenario declares (baseline.yaml: thousand personnel)
+    assert units["actors.russia.resources.forces"]["unit"] == "thousand personnel"
     field = pq.read_schema(path).field("losses_russia").metadata
-    assert field[b"unit"] == b"thousand people"
+    assert field[b"unit"] == b"thousand personnel"
+    # weeks are whole numbers with gaps: nullable integers, not doubles
+    assert pq.read_schema(path).field("agreement_week").type == "int64"
+    assert back["agreement_week"].dtype == "Int64"
 
 
 def test_long_weekly_frame_matches_each_replications_records():
@@ -146,6 +152,13 @@ def _manifest(folder: Path) -> dict:
         (["sensitivity", "-n", "8", "--weeks", "8", "--top", "2"], ["sensitivity"]),
         (["analyze", "--week", "4", "--seed", "5"], ["sides", "levers"]),
         (["run", "--weeks", "6", "--seed", "5"], ["weekly"]),
+        (
+            ["mc", "-n", "40", "--weeks", "10", "--set", "actors.ukraine.resolve=0.6"],
+            ["replications"],
+        ),
+        (["sweep", "-n", "30", "--weeks", "8", "--vary", "front.control=0.1:0.2:2"], ["sweep"]),
+        (["sensitivity", "--method", "sobol", "-n", "8", "--weeks", "6"], ["sobol"]),
+        (["drivers", "-n", "100"], ["drivers"]),
     ],
     ids=lambda v: v[0] if isinstance(v[0], str) else None,
 )
@@ -165,6 +178,12 @@ def test_every_computing_command_writes_tables_and_a_manifest(tmp_path, args, ta
         assert set(frame["seed"]) == {manifest["seed"]}
     for path in out.glob("*.json"):
         json.loads(path.read_text(encoding="utf-8"), parse_constant=pytest.fail)
+    for name in tables:  # every column says what it is and in what unit
+        for column, info in units_of(str(out / f"{name}.parquet")).items():
+            described = info["description"].strip().lower()
+            assert info["unit"], (name, column)
+            assert described not in (column.lower(), column.replace("_", " ").lower())
+            assert not described.startswith(UNDESCRIBED), (name, column, described)
     again = invoke(*args, "--out", str(out))
     assert again.exit_code == 2 and "--force" in again.output
     assert invoke(*args, "--out", str(out), "--force").exit_code == 0
@@ -197,7 +216,8 @@ def test_api_overrides_and_errors():
     table, _ = simulator.mc(
         replications=20, seed=1, weeks=10, overrides={"actors.ukraine.resolve": 0.6}
     )
-    assert "actors.ukraine.resolve" not in table.columns  # held, so not sampled
+    # held, so not sampled, but still a column (its value), so a regression finds it
+    assert (table["actors.ukraine.resolve"] == 0.6).all()
     assert "actors.russia.resolve" in table.columns
     with pytest.raises(simulator.ScenarioError):
         simulator.mc(replications=5, weeks=5, overrides={"actors.ukraine.resolve": 7})
@@ -286,3 +306,79 @@ def test_a_bad_sobol_sample_size_writes_nothing(tmp_path):
     result = invoke("sensitivity", "--method", "sobol", "-n", "100", "--out", str(out))
     assert result.exit_code == 2 and "power of 2" in result.output
     assert not out.exists()
+
+
+def test_held_inputs_keep_their_column_in_the_files_too(tmp_path):
+    out = tmp_path / "held"
+    args = ["mc", "-n", "20", "--seed", "1", "--weeks", "10", "--out", str(out)]
+    result = invoke(*args, "--set", "actors.ukraine.resolve=0.6")
+    assert result.exit_code == 0, result.output
+    written = pd.read_parquet(out / "replications.parquet")
+    assert (written["actors.ukraine.resolve"] == 0.6).all()
+    sampled, _ = simulator.mc(replications=20, seed=1, weeks=10)
+    assert list(written.columns) == list(sampled.columns)  # the same columns, held or not
+
+
+def test_the_api_runs_on_the_cpus_by_default_and_offers_drivers():
+    import inspect
+
+    for name in ("mc", "sweep", "sensitivity", "compare"):
+        assert inspect.signature(getattr(simulator, name)).parameters["workers"].default is None
+    table, report = simulator.drivers(replications=200, seed=3)
+    assert list(table["driver"]) == [
+        *(row["driver"] for row in report["drivers"]),
+        "all inputs together",
+    ]
+    assert table["inputs"].iloc[-1] == report["all_inputs"]["inputs"]
+    # too few runs to fit all inputs at once: missing in both, one way
+    together = report["all_inputs"]["agreement_r2"]
+    assert (together is None and pd.isna(table["agreement_r2"].iloc[-1])) or (
+        table["agreement_r2"].iloc[-1] == together
+    )
+
+
+def test_drivers_files_have_the_all_inputs_row_and_the_json_names(tmp_path):
+    out = tmp_path / "d"
+    result = invoke("drivers", "-n", "150", "--seed", "2", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "drivers.json").read_text(encoding="utf-8"))
+    rows = pd.read_csv(out / "drivers.csv")
+    assert len(rows) == len(report["drivers"]) + 1
+    assert rows["driver"].iloc[-1] == report["all_inputs"]["driver"] == "all inputs together"
+    assert rows["inputs"].iloc[-1] == report["all_inputs"]["inputs"]
+    # one name per quantity: the JSON's keys are the table's columns
+    assert set(report["all_inputs"]) <= set(rows.columns)
+    assert (rows["agreements"] == report["agreements"]).all()
+
+
+def test_one_name_per_quantity_across_the_files(tmp_path):
+    """The weekly record's names (belief_<side>, walk_away_<side>, reservation_<side>)
+    and the headline names (p_agreement, median_week, p_breakdown) are used by the
+    tables of analyze and compare too."""
+    out = tmp_path / "a"
+    assert invoke("analyze", "--week", "4", "--seed", "5", "--out", str(out)).exit_code == 0
+    assert invoke("run", "--weeks", "4", "--seed", "5", "--out", str(out / "r")).exit_code == 0
+    sides = pd.read_csv(out / "sides.csv")
+    weekly = pd.read_csv(out / "r" / "weekly.csv")
+    for name in ("belief", "walk_away", "reservation"):
+        assert name in sides.columns
+        assert {f"{name}_{side}" for side in sides["side"]} <= set(weekly.columns)
+    week4 = weekly[weekly["week"] == 4].iloc[0]
+    for row in sides.itertuples():
+        assert row.belief == pytest.approx(week4[f"belief_{row.side}"], abs=1e-6)
+    out = tmp_path / "c"
+    args = ["compare", "baseline", "baseline", "-n", "40", "--weeks", "8", "--out", str(out)]
+    assert invoke(*args).exit_code == 0
+    figures = set(pd.read_csv(out / "compare.csv")["figure"])
+    assert {"p_agreement", "median_week", "p_breakdown", "p_in_force_at_end"} <= figures
+    headline_names = set(headline(Runs(30, 1, 8).run(load_scenario())))
+    assert {"p_agreement", "median_week", "p_breakdown"} <= headline_names
+
+
+def test_weekly_weeks_are_whole_numbers_in_parquet(tmp_path):
+    out = tmp_path / "w"
+    assert invoke("run", "--weeks", "6", "--seed", "5", "--out", str(out)).exit_code == 0
+    schema = pq.read_schema(out / "weekly.parquet")
+    assert schema.field("week").type == "int64" and schema.field("agreement_week").type == "int64"
+    table = pd.read_parquet(out / "weekly.parquet")
+    assert table["week"].dtype == "Int64" and table["agreement_week"].isna().all()

@@ -146,12 +146,14 @@ def mc(
     summary = summarize(result)
     if out is not None:
         from simulator.outputs.tidy import table_files
-        from simulator.tables import replications_frame
+        from simulator.tables import held_paths, replications_frame
 
         write_outputs(
             out,
             {
-                **table_files("replications", replications_frame(result)),
+                **table_files(
+                    "replications", replications_frame(result, held_paths(settings["overrides"]))
+                ),
                 "summary.json": to_json(summary),
                 "manifest.json": manifest_text("mc", settings, loaded, seconds, "complete"),
             },
@@ -290,7 +292,7 @@ def sweep(
         ),
         lambda: mark_interrupted("sweep", out, settings, loaded, workers, scheduler),
     )
-    table = sweep_frame(result) if out is not None or fmt == "csv" else None
+    table = sweep_frame(result, loaded) if out is not None or fmt == "csv" else None
     if out is not None:
         write_outputs(
             out,
@@ -455,7 +457,7 @@ def sensitivity(
         loaded,
         time.perf_counter() - started,
         {
-            **table_files("sensitivity", sensitivity_frame(report)),
+            **table_files("sensitivity", sensitivity_frame(report, loaded)),
             "sensitivity.json": to_json(report),
         },
     )

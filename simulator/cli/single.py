@@ -325,9 +325,9 @@ def drivers(
     """
     import time
 
-    from simulator.drivers import drivers as attribute
     from simulator.outputs.files import to_json
     from simulator.outputs.text import drivers_summary
+    from simulator.variance import drivers as attribute
 
     loaded = load(scenario, overrides)
     claim_out(out, force=force, resumable=False)

@@ -225,13 +225,14 @@ def drivers_table(report: dict[str, Any]) -> str:
 
     rows = "".join(
         f"<tr><td>{escape(d['driver'])}</td><td class='num'>{d['inputs']}</td>"
-        f"<td class='num'>{share(d['agreement'])}</td><td class='num'>{share(d['week'])}</td></tr>"
+        f"<td class='num'>{share(d['agreement_r2'])}</td>"
+        f"<td class='num'>{share(d['agreement_week_r2'])}</td></tr>"
         for d in [*report["drivers"], report["all_inputs"]]
     )
     return (
         f"<p class='note'>A separate ensemble of {report['replications']:,} replications run "
         f"in one lockstep model (seed {report['seed']}), so its count differs a little from "
-        f"the outcomes above: {report['agreed']:,} reached an agreement. The share of the "
+        f"the outcomes above: {report['agreements']:,} reached an agreement. The share of the "
         "variance of each outcome that a mechanism's inputs explain alone (adjusted R² of a "
         "quadratic fit; – where there are too few runs for the fit: ten a term); the rest "
         "is interaction and the chance of the war. For stable shares, run "
@@ -282,9 +283,9 @@ def scenario_section(
     scenario: Scenario, index: int, replications: int, seed: int | None, weeks: int | None
 ) -> str:
     """One scenario: positions, assumptions, the positions picture, outcomes, drivers."""
-    from ..drivers import drivers
     from ..ensemble import run_ensemble
     from ..summaries import summarize
+    from ..variance import drivers
     from .ensemble_charts import (
         acceptance_figure,
         agreement_figure,

@@ -4,9 +4,11 @@ A study's ``--out`` folder holds one run. While a run works there it holds an
 exclusive ``flock`` on ``.ceasefire.lock`` in the folder, and the file says which
 run that is (pid, command line, start time). The kernel drops the lock when the
 process ends, however it ends, so a lock whose holder was killed is free to take
-(its old contents then name the run that is gone). The lock file stays in the
-folder, empty, after a run ends: deleting it would open a window in which two runs
-each lock a different file of the same name.
+(its old contents then name the run that is gone). When a run ends (complete, or
+stopped by a user error) it removes the lock file while it still holds the lock, so
+a finished folder holds only results; a run that takes a lock checks that the file it
+locked is still the one at ``.ceasefire.lock`` and tries again if not, so two runs
+can never each hold a different file of that name. Only a killed run leaves the file.
 
 Worker processes forked by a run close their copy of the lock at once, so that a
 worker left behind by a killed run cannot keep the folder locked.
@@ -77,10 +79,13 @@ class FolderLock:
     releasing it (killed), or None."""
 
     def release(self) -> None:
+        """Remove the lock file (while still holding it) and drop the lock."""
         if self.handle < 0:
             return
         with contextlib.suppress(OSError):
             os.ftruncate(self.handle, 0)
+            if _same_file(self.handle, self.directory / LOCK_NAME):
+                os.unlink(self.directory / LOCK_NAME)
         _held.discard(self.handle)
         os.close(self.handle)  # closing the last descriptor drops the flock
         self.handle = -1
@@ -105,20 +110,24 @@ def lock(directory: Path, command: str) -> FolderLock:
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    handle = os.open(
-        directory / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644
-    )
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        holder = _read(handle)
-        os.close(handle)
-        if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-            raise FolderInUse(
-                f"{directory}: in use by another run ({describe(holder)}); wait for it to "
-                "finish or choose another folder"
-            ) from None
-        raise
+    while True:
+        handle = os.open(
+            directory / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644
+        )
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            holder = _read(handle)
+            os.close(handle)
+            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise FolderInUse(
+                    f"{directory}: in use by another run ({describe(holder)}); wait for it "
+                    "to finish or choose another folder"
+                ) from None
+            raise
+        if _same_file(handle, directory / LOCK_NAME):
+            break
+        os.close(handle)  # the run that held it removed the file as we opened it: again
     _held.add(handle)
     previous = _read(handle)
     me = {
@@ -129,6 +138,16 @@ def lock(directory: Path, command: str) -> FolderLock:
     os.ftruncate(handle, 0)
     os.pwrite(handle, (json.dumps(me) + "\n").encode("utf-8"), 0)
     return FolderLock(directory, handle, previous)
+
+
+def _same_file(handle: int, path: Path) -> bool:
+    """Whether ``path`` still names the file open as ``handle``."""
+    try:
+        named = os.stat(path, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(handle)
+    return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
 
 
 def _read(handle: int) -> dict | None:

@@ -452,15 +452,15 @@ def analysis_summary(report: dict[str, Any], width: int | None = 80) -> str:
     ]
     rows = []
     for side in report["sides"].values():
-        reservation = side.get("reservation_minimum", side.get("reservation_maximum"))
-        kind = "at least" if "reservation_minimum" in side else "at most"
+        reservation = side["reservation"]
+        kind = "at least" if side["reservation_bound"] == "minimum" else "at most"
         rows.append(
             [
                 side["name"],
-                _num(side["believed_p"]),
+                _num(side["belief"]),
                 _pct(side["expected_control"]),
                 _num(side["cost_of_war_over_foresight"], 3),
-                _num(side["value_of_fighting_on"], 3),
+                _num(side["walk_away"], 3),
                 f"{kind} {_pct(reservation)}",
             ]
         )
@@ -809,14 +809,14 @@ def _middle_cut(text: str, width: int) -> str:
 
 
 COMPARE_LABELS = {
-    "p_agreed": "P(agreement)",
+    "p_agreement": "P(agreement)",
     "p_settlement": "P(settlement)",
     "p_ceasefire": "P(general cease-fire)",
     "p_partial_truce": "P(truce on strikes)",
     "p_capitulation": "P(capitulation)",
     "p_in_force_at_end": "P(settlement in force at end)",
-    "p_breakdown_given_settled": "P(breakdown | settled)",
-    "median_agreement_week": "median week agreed",
+    "p_breakdown": "P(breakdown | settled)",
+    "median_week": "median week agreed",
     "median_territory": "median terms: territory",
     "median_control_at_end": f"median {HOLDER_SHARE} at end",
 }
@@ -918,14 +918,14 @@ def drivers_summary(report: dict[str, Any], width: int | None = 80) -> str:
         return "-" if value is None else _pct(value)
 
     rows = [
-        [d["driver"], d["inputs"], share(d["agreement"]), share(d["week"])]
+        [d["driver"], d["inputs"], share(d["agreement_r2"]), share(d["agreement_week_r2"])]
         for d in [*report["drivers"], report["all_inputs"]]
     ]
     return "\n".join(
         [
             wrap(
                 f"{report['scenario']}: {report['replications']:,} replications, seed "
-                f"{report['seed']}; {report['agreed']:,} reached an agreement.",
+                f"{report['seed']}; {report['agreements']:,} reached an agreement.",
                 prose,
             ),
             "",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import IO, TYPE_CHECKING, Any
 
-from ..tables import column_info, is_week_column
+from ..tables import UNITS_KEY, column_info, is_week_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -82,10 +82,11 @@ def write_parquet(frame: pd.DataFrame, stream: IO[bytes]) -> None:
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
+    declared = frame.attrs.get(UNITS_KEY, {})
     units = {}
     fields = []
     for field in table.schema:
-        unit, description = column_info(field.name)
+        unit, description = column_info(field.name, declared)
         units[field.name] = {"unit": unit, "description": description}
         fields.append(field.with_metadata({"unit": unit, "description": description}))
     metadata = dict(table.schema.metadata or {})

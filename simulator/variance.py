@@ -85,8 +85,8 @@ def _share(driver: str, inputs: int, agreement: float | None, week: float | None
     return {
         "driver": driver,
         "inputs": inputs,
-        "agreement": None if agreement is None else round(agreement, 6),
-        "week": None if week is None else round(week, 6),
+        "agreement_r2": None if agreement is None else round(agreement, 6),
+        "agreement_week_r2": None if week is None else round(week, 6),
     }
 
 
@@ -118,10 +118,10 @@ def variance_shares(
         )
         for name, group in groups.items()
     ]
-    shares.sort(key=lambda s: (-(s["week"] or 0.0), -(s["agreement"] or 0.0)))
+    shares.sort(key=lambda s: (-(s["agreement_week_r2"] or 0.0), -(s["agreement_r2"] or 0.0)))
     return {
         "replications": len(agreed),
-        "agreed": int(agreed.sum()),
+        "agreements": int(agreed.sum()),
         "drivers": shares,
         "all_inputs": _share(
             "all inputs together",
