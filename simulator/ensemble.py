@@ -36,7 +36,7 @@ import numpy as np
 
 from . import milestones
 from .atomic import open_atomic
-from .errors import InputError, NotInstalled
+from .errors import InputError, NotInstalled, ServiceLost
 from .scenario.checks import TERRITORY
 from .scenario.schema import Scenario
 
@@ -447,6 +447,9 @@ def _end_with_parent() -> None:
         import ctypes
         import signal
 
+        # Ctrl-C is the parent's to handle: it stops the workers (see _stop_pool), so a
+        # worker neither prints a traceback nor breaks the pool while it is stopped.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         libc = ctypes.CDLL(None, use_errno=True)
         pr_set_pdeathsig = 1
         libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
@@ -482,8 +485,20 @@ def _run_in_processes(
         except BaseException:
             for future in futures:
                 future.cancel()
-            pool.shutdown(wait=False, cancel_futures=True)
+            _stop_pool(pool)
             raise
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """End a pool's workers at once (Ctrl-C, an error in a chunk): waiting for the
+    chunks in progress would keep the user waiting, and a pool stopped while its workers
+    start can leave them blocked on its queues for good."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=5)
 
 
 SCHEDULER_ADDRESS = re.compile(r"^(tcp|tls|ucx)://[^\s:/]+:\d+/?$|^inproc://\S+$")
@@ -502,11 +517,27 @@ def _run_on_dask(
         client = Client(scheduler, set_as_default=False, timeout=CONNECT_TIMEOUT)
     except Exception as exc:  # any failure to connect is the address's fault
         raise InputError(f"{scheduler}: cannot reach the scheduler ({exc})", "scheduler") from None
+    from distributed.client import FutureCancelledError
+    from distributed.comm.core import CommClosedError
+
     with client:
         futures = {client.submit(run_chunk, t, pure=False): t.index for t in tasks}
+        lost = (FutureCancelledError, CommClosedError, TimeoutError)
         try:
             for future in as_completed(list(futures), loop=client.loop):
-                finished(futures[future], future.result())
+                try:
+                    arrays = future.result()
+                except (*lost, OSError) as exc:  # the chunk's own errors are not these
+                    raise ServiceLost(
+                        f"{scheduler}: the scheduler was lost during the run ({exc})"
+                    ) from None
+                finished(futures[future], arrays)
+        except lost as exc:
+            raise ServiceLost(
+                f"{scheduler}: the scheduler was lost during the run ({exc})"
+            ) from None
+        except ServiceLost:
+            raise
         except BaseException:
             client.cancel(list(futures))
             raise

@@ -63,6 +63,12 @@ class InputError(CeasefireError, ValueError):
         self.parameter = parameter
 
 
+class ServiceLost(CeasefireError, RuntimeError):
+    """A service a run relies on (a Dask scheduler) went away in the middle of the run:
+    the machine's or the network's failure, not the program's; finished chunks stay
+    kept where the run keeps them, so it can be resumed."""
+
+
 class NotInstalled(CeasefireError, RuntimeError):
     """An optional dependency the request needs is not installed (the message says
     which extra to install)."""

@@ -21,7 +21,7 @@ from simulator.cli.base import (
     weeks_option,
     write_outputs,
 )
-from simulator.errors import CeasefireError, InputError
+from simulator.errors import CeasefireError, InputError, ServiceLost
 
 
 def within_memory(ctx, param, value: int | None) -> int | None:
@@ -116,6 +116,8 @@ def run_study(label: str, work, interrupted=None):
         message = interrupted() if interrupted else "interrupted"
         click.echo(message, err=True)
         sys.exit(130)
+    except ServiceLost as exc:  # a scheduler gone: the run can be finished later
+        fail(f"{exc}; {interrupted()}" if interrupted else str(exc))
     except CeasefireError as exc:
         fail(user_message(exc))
     except OSError as exc:
