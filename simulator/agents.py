@@ -12,6 +12,7 @@ import mesa
 import numpy as np
 
 from . import battlefield, beliefs
+from .arrays import at_least, between
 from .scenario.schema import Belligerent as BelligerentSpec
 from .scenario.schema import Mediator as MediatorSpec
 from .scenario.schema import Stance
@@ -83,7 +84,7 @@ class Positions:
             ideal_k = (
                 self.ideal[:, k] + control if self.ideal_follows_front[k] else self.ideal[:, k]
             )
-            ideal_k = np.minimum(np.maximum(ideal_k, lo), hi)
+            ideal_k = between(ideal_k, lo, hi)
             ideal[:, k] = ideal_k
             if self._any_red[k]:
                 red = (
@@ -91,7 +92,7 @@ class Positions:
                     if self.red_line_follows_front[k]
                     else self.red_line[:, k]
                 )
-                red = np.minimum(np.maximum(red, lo), hi)
+                red = between(red, lo, hi)
                 has = self._has_red[:, k]
                 low[:, k] = np.where(has, np.minimum(ideal_k, red), lo)
                 high[:, k] = np.where(has, np.maximum(ideal_k, red), hi)
@@ -192,11 +193,11 @@ class Belligerent(mesa.Agent):
     def materiel_now(self, aid: np.ndarray, logistics_loss: np.ndarray | float) -> np.ndarray:
         """Materiel after the mediator's aid level and the loss of logistics hubs."""
         aid_factor = 1.0 - self.aid_dependence * (1.0 - aid)
-        return self.materiel * np.maximum(aid_factor, 0.0) * (1.0 - logistics_loss)
+        return self.materiel * at_least(aid_factor, 0.0) * (1.0 - logistics_loss)
 
     def intelligence_factor(self, intelligence: np.ndarray) -> np.ndarray:
         """Multiplier on its combat power in engagements from the intelligence shared with it."""
-        return np.maximum(1.0 - self.intelligence_dependence * (1.0 - intelligence), 0.0)
+        return at_least(1.0 - self.intelligence_dependence * (1.0 - intelligence), 0.0)
 
     def relative(self, materiel_now: np.ndarray) -> np.ndarray:
         """Materiel now as a share of the start's (0 for a side that started with none)."""
@@ -223,12 +224,12 @@ class Belligerent(mesa.Agent):
 
     def sanctions_burden(self, sanctions: np.ndarray) -> np.ndarray:
         """How much heavier sanctions make the war's cost than at the start."""
-        return np.maximum(1.0 + self.sanctions_exposure * (sanctions - 1.0), 0.0)
+        return at_least(1.0 + self.sanctions_exposure * (sanctions - 1.0), 0.0)
 
     def burden(self, aid: np.ndarray, sanctions: np.ndarray) -> np.ndarray:
         """How much heavier the war weighs than at the start: lost aid and sanctions
         (never below nothing: much more aid makes the war cheap, not profitable)."""
-        aid_burden = np.maximum(1.0 + self.aid_dependence * (1.0 - aid), 0.0)
+        aid_burden = at_least(1.0 + self.aid_dependence * (1.0 - aid), 0.0)
         return aid_burden * self.sanctions_burden(sanctions)
 
     def weekly_cost(
@@ -279,7 +280,7 @@ class Belligerent(mesa.Agent):
         if not self.positions.crossable:
             return None
         weariness = self.losses_total * self._per_start_forces
-        burden = np.maximum(self.war_burden, 1.0)
+        burden = at_least(self.war_burden, 1.0)
         cost = np.full_like(self.positions.crossing_cost, np.inf)
         for k in self.positions.crossable_issues:
             wear = np.exp(-self.positions.casualty_erosion[:, k] * weariness)
@@ -353,7 +354,7 @@ class Belligerent(mesa.Agent):
         ideal = self.positions.ideal_now(model.control)
         other_ideal = other.positions.ideal_now(model.control)
         low, high = self.positions.limits_now(model.control)
-        room = np.maximum(1.0 - self.walk_away, 1e-12)
+        room = at_least(1.0 - self.walk_away, 1e-12)
         aspiration = self.negotiator.aspiration(
             Situation(
                 rounds=rounds,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arrays import at_least, between
 from .streams import FIGHT, Streams
 
 
@@ -66,7 +67,7 @@ def losses(attrition: np.ndarray, enemy_strength: np.ndarray, fighting: np.ndarr
 
 def replenish(forces: np.ndarray, lost: np.ndarray, replenishment: np.ndarray) -> np.ndarray:
     """Forces after a week's losses and new personnel, never below zero."""
-    return np.maximum(forces - lost + replenishment, 0.0)
+    return at_least(forces - lost + replenishment, 0.0)
 
 
 def area_share_per_win(km2_per_net_win: np.ndarray, area_km2: np.ndarray) -> np.ndarray:
@@ -76,7 +77,7 @@ def area_share_per_win(km2_per_net_win: np.ndarray, area_km2: np.ndarray) -> np.
 
 def advance(control: np.ndarray, net_wins: np.ndarray, share_per_win: np.ndarray) -> np.ndarray:
     """The holder's share of the territory after ``net_wins``, kept in [0, 1]."""
-    return np.minimum(np.maximum(control + net_wins * share_per_win, 0.0), 1.0)
+    return between(control + net_wins * share_per_win, 0.0, 1.0)
 
 
 def effort_at(
@@ -123,4 +124,4 @@ def expected_control(
     ``p``; the projection is clipped to [0, 1].
     """
     drift = engagements * (2.0 * p_believed - 1.0) * share_per_win
-    return np.minimum(np.maximum(control + weeks * drift, 0.0), 1.0)
+    return between(control + weeks * drift, 0.0, 1.0)

@@ -24,6 +24,8 @@ import zlib
 
 import numpy as np
 
+from .arrays import between
+
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
 _M1 = 0xBF58476D1CE4E5B9
@@ -106,7 +108,7 @@ def binomial_quantile(u: np.ndarray, count: np.ndarray, p: np.ndarray) -> np.nda
     cannot underflow. Counts above :data:`BINOMIAL_SEARCH_LIMIT` go to scipy.
     """
     n = np.asarray(count, dtype=float)
-    p = np.minimum(np.maximum(p, 0.0), 1.0)
+    p = between(p, 0.0, 1.0)
     flip = p > 0.5
     q = np.where(flip, 1.0 - p, p)
     odds = q / np.where(q < 1.0, 1.0 - q, 1.0)

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..arrays import between
+
 TOLERANCE = 1e-9
 """Utility comparisons allow this slack so that exact ties accept."""
 
@@ -75,7 +77,7 @@ def concede_towards(
     span = row_sum(gap)  # the utility given up by conceding everything
     positive = span > 0
     safe = np.where(positive, span, 1.0)
-    fraction = np.minimum(np.maximum((1.0 - target_utility) / safe, 0.0), 1.0)
+    fraction = between((1.0 - target_utility) / safe, 0.0, 1.0)
     fraction = np.where(positive, fraction, 0.0)
     towards *= fraction[:, None]  # ideal + fraction * (other_ideal - ideal)
     towards += ideal
