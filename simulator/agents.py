@@ -71,6 +71,13 @@ class Positions:
         """Note which issues' red lines can be crossed at a cost (after a change of cost)."""
         self.crossable_issues = np.flatnonzero(np.isfinite(self.crossing_cost).any(axis=0))
         self.crossable = len(self.crossable_issues) > 0
+        # Each crossable issue's -erosion and cost as contiguous columns, for the weekly
+        # exp(-erosion * losses / starting forces) * cost (see crossing_cost_now).
+        self.crossable_columns = [
+            (int(k), -self.casualty_erosion[:, k], self.crossing_cost[:, k].copy())
+            for k in self.crossable_issues
+        ]
+        self.hard_costs = np.full_like(self.crossing_cost, np.inf)
 
     def _limits(
         self, control: np.ndarray, issues, out: tuple[np.ndarray, ...] | None = None
@@ -151,6 +158,7 @@ class Belligerent(mesa.Agent):
             f"{resources}.intelligence_dependence", default=0.0
         )
         self.start_forces = self.forces.copy()
+        self._materiel_memo: tuple = (None, None, None)
         # 1 / starting forces and 1 / materiel (0 for a side that started with none),
         # worked out once for the weekly shares of them.
         self._per_start_forces = _reciprocal(self.start_forces)
@@ -191,9 +199,24 @@ class Belligerent(mesa.Agent):
     # ------------------------------------------------------------------ battlefield
 
     def materiel_now(self, aid: np.ndarray, logistics_loss: np.ndarray | float) -> np.ndarray:
-        """Materiel after the mediator's aid level and the loss of logistics hubs."""
+        """Materiel after the mediator's aid level and the loss of logistics hubs.
+
+        The last result is kept for the same ``aid`` and ``logistics_loss`` (the same
+        arrays: the model replaces them, never changes them in place), since the fight
+        and the talks of a week both ask.
+        """
+        last_aid, last_loss, last = self._materiel_memo
+        if aid is last_aid and (
+            logistics_loss is last_loss
+            or (np.ndim(logistics_loss) == 0 == np.ndim(last_loss) and logistics_loss == last_loss)
+        ):
+            return last
         aid_factor = 1.0 - self.aid_dependence * (1.0 - aid)
-        return self.materiel * at_least(aid_factor, 0.0) * (1.0 - logistics_loss)
+        materiel = self.materiel * at_least(aid_factor, 0.0)
+        if np.ndim(logistics_loss) or logistics_loss != 0.0:  # (1 - 0) changes nothing
+            materiel *= 1.0 - logistics_loss
+        self._materiel_memo = (aid, logistics_loss, materiel)
+        return materiel
 
     def intelligence_factor(self, intelligence: np.ndarray) -> np.ndarray:
         """Multiplier on its combat power in engagements from the intelligence shared with it."""
@@ -281,10 +304,10 @@ class Belligerent(mesa.Agent):
             return None
         weariness = self.losses_total * self._per_start_forces
         burden = at_least(self.war_burden, 1.0)
-        cost = np.full_like(self.positions.crossing_cost, np.inf)
-        for k in self.positions.crossable_issues:
-            wear = np.exp(-self.positions.casualty_erosion[:, k] * weariness)
-            wear *= self.positions.crossing_cost[:, k]
+        cost = self.positions.hard_costs.copy()
+        for k, minus_erosion, drawn_cost in self.positions.crossable_columns:
+            wear = np.exp(minus_erosion * weariness)
+            wear *= drawn_cost
             wear /= burden
             cost[:, k] = wear
         return cost
