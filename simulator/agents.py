@@ -53,6 +53,8 @@ class Positions:
                 self.casualty_erosion[:, k] = model.draw(f"{base}.red_line.casualty_erosion", 0.0)
         self.refresh_crossable()
         self.weights = normalised_weights(salience, model.scale_width)
+        self.territory_weight = self.weights[:, 0].copy()
+        """The weight of territory (the first issue), as a contiguous column."""
         self.salience_share = self.weights * model.scale_width
         self._scale = (model.scale_low, model.scale_high)
         self._has_red = ~np.isnan(self.red_line)
@@ -158,6 +160,7 @@ class Belligerent(mesa.Agent):
             f"{resources}.intelligence_dependence", default=0.0
         )
         self.start_forces = self.forces.copy()
+        self._belief_memo: tuple = (None, None, None)
         self._materiel_memo: tuple = (None, None, None)
         # 1 / starting forces and 1 / materiel (0 for a side that started with none),
         # worked out once for the weekly shares of them.
@@ -187,7 +190,7 @@ class Belligerent(mesa.Agent):
         self.losses_total = np.zeros(model.replications)
         # Utility of the ground it expects to win (lose, if negative) in a week of war,
         # worked out with its value of war each week and used by its pause decisions.
-        self.ground_per_week = self.positions.weights[:, 0] * self.gain_per_week(model)
+        self.ground_per_week = self.positions.territory_weight * self.gain_per_week(model)
         self.walk_away = np.full(model.replications, np.nan)
         self.expected_control = np.zeros(model.replications)
         self._last_offer_value = np.full(model.replications, np.nan)
@@ -240,8 +243,13 @@ class Belligerent(mesa.Agent):
 
     @property
     def believed_p(self) -> np.ndarray:
-        """Believed P(the front's holder wins an engagement)."""
-        return beliefs.mean(self.belief_a, self.belief_b)
+        """Believed P(the front's holder wins an engagement) (worked out once for each
+        new pair of Beta parameters: updates replace the arrays, never change them)."""
+        a, b, p = self._belief_memo
+        if a is not self.belief_a or b is not self.belief_b:
+            p = beliefs.mean(self.belief_a, self.belief_b)
+            self._belief_memo = (self.belief_a, self.belief_b, p)
+        return p
 
     # ------------------------------------------------------------------ reservation
 
@@ -271,6 +279,7 @@ class Belligerent(mesa.Agent):
         """This week's burden of the war and intelligence factor, worked out once a week
         (after the week's events and the mediator's policies) for every use in it."""
         self.sanctions_load = self.sanctions_burden(sanctions)
+        self._sanctions_load_positive = bool((self.sanctions_load > 0).all())
         self.war_burden = self.burden(aid, sanctions)
         self.intelligence_now = self.intelligence_factor(intelligence)
         self.cost_this_week = self.cost_of_war * (1.0 - self.resolve) * self.war_burden
@@ -291,6 +300,8 @@ class Belligerent(mesa.Agent):
         power = self.forces * self.materiel_now(model.aid, loss) * self.intelligence_now
         ratio = power * self._per_start_power
         burden = self.sanctions_load
+        if self._sanctions_load_positive:
+            return ratio / burden
         return np.where(burden > 0, ratio / np.where(burden > 0, burden, 1.0), ratio)
 
     def crossing_cost_now(self, model: World) -> np.ndarray | None:
@@ -316,7 +327,7 @@ class Belligerent(mesa.Agent):
 
     def gain_per_week(self, model: World) -> np.ndarray:
         """Share of territory it expects to win (or, if negative, lose) in a week of war."""
-        drift = model.engagements * (2.0 * self.believed_p - 1.0) * model.share_per_win
+        drift = battlefield.expected_drift(self.believed_p, model.engagements, model.share_per_win)
         return drift if self.is_holder else -drift
 
     def accepts_ceasefire(
@@ -349,14 +360,15 @@ class Belligerent(mesa.Agent):
         Territory is valued at the share this side expects the holder to have by then,
         under its own belief; other issues at their no-deal values.
         """
+        p = self.believed_p
+        drift = battlefield.expected_drift(p, model.engagements, model.share_per_win)
         self.expected_control = battlefield.expected_control(
-            model.control,
-            self.believed_p,
-            model.engagements,
-            model.share_per_win,
-            self.foresight,
+            model.control, p, model.engagements, model.share_per_win, self.foresight, drift
         )
-        self.ground_per_week = self.positions.weights[:, 0] * self.gain_per_week(model)
+        # Utility of the ground it expects to win in a week (gain_per_week, here from
+        # the same drift).
+        gain = drift if self.is_holder else -drift
+        self.ground_per_week = self.positions.territory_weight * gain
         outlook = model.no_deal_terms(self.expected_control)
         cost = self.cost_now(model.truce_active) * self.foresight
         self.walk_away = (

@@ -111,17 +111,27 @@ def resistance(
     return slow
 
 
+def expected_drift(
+    p_believed: np.ndarray, engagements: np.ndarray, share_per_win: np.ndarray
+) -> np.ndarray:
+    """The share of territory the holder is expected to win in a week (lose, if
+    negative): the expected net wins per engagement are ``2p - 1`` under the belief ``p``."""
+    return engagements * (2.0 * p_believed - 1.0) * share_per_win
+
+
 def expected_control(
     control: np.ndarray,
     p_believed: np.ndarray,
     engagements: np.ndarray,
     share_per_win: np.ndarray,
     weeks: np.ndarray,
+    drift: np.ndarray | None = None,
 ) -> np.ndarray:
     """The holder's share a side expects after ``weeks`` more weeks of war.
 
-    The expected net wins per engagement are ``2p - 1`` under the side's belief
-    ``p``; the projection is clipped to [0, 1].
+    ``control + weeks * drift`` (:func:`expected_drift`, passed as ``drift`` by a caller
+    that has it already), clipped to [0, 1].
     """
-    drift = engagements * (2.0 * p_believed - 1.0) * share_per_win
+    if drift is None:
+        drift = expected_drift(p_believed, engagements, share_per_win)
     return between(control + weeks * drift, 0.0, 1.0)

@@ -364,7 +364,7 @@ class CeasefireModel(mesa.Model):
     @property
     def at_war(self) -> np.ndarray:
         """Replications where the fighting on the ground goes on this week."""
-        return ~self.in_force & ~self.ceasefire_active & ~self.capitulated
+        return ~(self.in_force | self.ceasefire_active | self.capitulated)
 
     def place_held(self, place: str) -> np.ndarray:
         """Whether the front's holder holds ``place``, per replication.
@@ -459,13 +459,14 @@ class CeasefireModel(mesa.Model):
         )
         net = wins_holder - wins_defender
         # Net wins on an axis whose line is inside a town move the front 1/defence as far.
-        area_net = net.astype(float)
+        net_float = net.astype(float)
+        area_net = net_float.copy()
         for axis in self.axis_ids:
-            share = self.axis_share[axis]
+            on_axis = net_float * self.axis_share[axis]  # net wins * the axis's share
             if self.axis_belts[axis]:
                 slow = battlefield.resistance(self.axis_progress[axis], self.axis_belts[axis])
-                area_net -= net * share * (1.0 - 1.0 / slow)
-            self.axis_progress[axis] += net * share * self.km_per_net_win
+                area_net -= on_axis * (1.0 - 1.0 / slow)
+            self.axis_progress[axis] += on_axis * self.km_per_net_win
         self.net_wins = net
         self.control = battlefield.advance(self.control, area_net, self.share_per_win)
         holder_lost = battlefield.losses(
@@ -542,8 +543,7 @@ class CeasefireModel(mesa.Model):
         ceasefire = pauses["ceasefire"]
         agreed_now = agreed_now | (ceasefire[0] & ceasefire[1])
         self.accepts = tuple(
-            np.logical_or.reduce([kind[side] for kind in self.accepts_by_kind.values()])
-            for side in (0, 1)
+            _any_of([kind[side] for kind in self.accepts_by_kind.values()]) for side in (0, 1)
         )
         if self.mediator is not None:
             # Policies answer the acceptance of a settlement or a general cease-fire (a
@@ -898,6 +898,15 @@ class CeasefireModel(mesa.Model):
                 reporters = {name: partial(_report, name) for name in columns}
                 self.datacollector = mesa.DataCollector(model_reporters=reporters)
             self.datacollector.collect(self)
+
+
+def _any_of(flags: list[np.ndarray]) -> np.ndarray:
+    """Elementwise or of boolean arrays (``np.logical_or.reduce`` of a list stacks it
+    into a new 2-D array first)."""
+    result = flags[0].copy()
+    for more in flags[1:]:
+        result |= more
+    return result
 
 
 def _fixed_values(path: str, value: float | np.ndarray, replications: int) -> np.ndarray:

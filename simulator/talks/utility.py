@@ -76,9 +76,11 @@ def concede_towards(
     gap *= weights
     span = row_sum(gap)  # the utility given up by conceding everything
     positive = span > 0
-    safe = np.where(positive, span, 1.0)
+    everywhere = bool(positive.all())  # then the guards below change nothing
+    safe = span if everywhere else np.where(positive, span, 1.0)
     fraction = between((1.0 - target_utility) / safe, 0.0, 1.0)
-    fraction = np.where(positive, fraction, 0.0)
+    if not everywhere:
+        fraction = np.where(positive, fraction, 0.0)
     towards *= fraction[:, None]  # ideal + fraction * (other_ideal - ideal)
     towards += ideal
     return towards
