@@ -641,8 +641,11 @@ class CeasefireModel(mesa.Model):
             else:  # asked only where a pause ran out
                 rows = np.flatnonzero(ended)
                 holder, defender = self._by_rule(kind, rows)
-                again = np.zeros(self.replications, dtype=bool)
-                again[rows] = holder & defender
+                renewed = rows[holder & defender]
+                extended = last_week.copy()
+                extended[renewed] = self.steps - 1 + self._pause_length[renewed]
+                setattr(self, until, extended)
+                continue
             setattr(self, until, np.where(again, self.steps - 1 + self._pause_length, last_week))
 
     def _bring_into_force(self, agreed_now: np.ndarray, text: np.ndarray) -> np.ndarray:
@@ -738,29 +741,32 @@ class CeasefireModel(mesa.Model):
         strikes) resume next week, and talks go on.
         """
         self.pause_just_broke = np.zeros(self.replications, dtype=bool)
-        pauses = self.ceasefire_active | self.truce_active
-        if not pauses.any():
+        ceasefire_active, truce_active = self.ceasefire_active, self.truce_active
+        any_ceasefire, any_truce = bool(ceasefire_active.any()), bool(truce_active.any())
+        if not (any_ceasefire or any_truce):
             return
-        # Worked out, and drawn, only for the replications with a pause in force.
-        paused = np.flatnonzero(pauses)
-        base = self.draw("durability.base_hazard")[paused]
-        sensitivity = self.draw("durability.regret_sensitivity")[paused]
-        truce = self.truce_active[paused]
-        regret = np.zeros(len(paused))
-        for side in self.belligerents:
-            weekly = side.ground_per_week[paused] - side.cost_now(truce, paused)
-            regret = np.maximum(regret, side.foresight[paused] * weekly)
-        shelter = 1.0 - self.guarantee[paused]
-        ceasefire_hazard = np.clip(base * np.exp(sensitivity * regret) * shelter, 0.0, 1.0)
-        truce_hazard = np.clip(base * shelter, 0.0, 1.0)
-        ceasefire_draw = self.streams.uniform(streams.CEASEFIRE_BREAKDOWN, self.steps, paused)
-        truce_draw = self.streams.uniform(streams.TRUCE_BREAKDOWN, self.steps, paused)
+        # Worked out, and drawn, only for the replications with a pause of each kind in
+        # force (each replication's draw is its own, whichever rows draw beside it).
+        base = self.draw("durability.base_hazard")
         ceasefire_breaks = np.zeros(self.replications, dtype=bool)
         truce_breaks = np.zeros(self.replications, dtype=bool)
-        ceasefire_breaks[paused] = self.ceasefire_active[paused] & (
-            ceasefire_draw < ceasefire_hazard
-        )
-        truce_breaks[paused] = truce & (truce_draw < truce_hazard)
+        if any_ceasefire:
+            held = np.flatnonzero(ceasefire_active)
+            sensitivity = self.draw("durability.regret_sensitivity")[held]
+            truce = truce_active[held]
+            regret = np.zeros(len(held))
+            for side in self.belligerents:
+                weekly = side.ground_per_week[held] - side.cost_now(truce, held)
+                regret = np.maximum(regret, side.foresight[held] * weekly)
+            shelter = 1.0 - self.guarantee[held]
+            hazard = np.clip(base[held] * np.exp(sensitivity * regret) * shelter, 0.0, 1.0)
+            draw = self.streams.uniform(streams.CEASEFIRE_BREAKDOWN, self.steps, held)
+            ceasefire_breaks[held] = draw < hazard
+        if any_truce:
+            held = np.flatnonzero(truce_active)
+            hazard = np.clip(base[held] * (1.0 - self.guarantee[held]), 0.0, 1.0)
+            draw = self.streams.uniform(streams.TRUCE_BREAKDOWN, self.steps, held)
+            truce_breaks[held] = draw < hazard
         self.ceasefire_broke_down |= ceasefire_breaks
         self.truce_broke_down |= truce_breaks
         self.ceasefire_until = np.where(ceasefire_breaks, -1, self.ceasefire_until)
