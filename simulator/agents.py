@@ -161,6 +161,7 @@ class Belligerent(mesa.Agent):
         )
         self.start_forces = self.forces.copy()
         self._belief_memo: tuple = (None, None, None)
+        self._cost_memo: tuple = (None, None, None)
         self._materiel_memo: tuple = (None, None, None)
         # 1 / starting forces and 1 / materiel (0 for a side that started with none),
         # worked out once for the weekly shares of them.
@@ -283,10 +284,19 @@ class Belligerent(mesa.Agent):
         self.war_burden = self.burden(aid, sanctions)
         self.intelligence_now = self.intelligence_factor(intelligence)
         self.cost_this_week = self.cost_of_war * (1.0 - self.resolve) * self.war_burden
+        # The share of it the other side's strikes cause (what a truce on strikes spares).
+        self.strike_relief = self.strikes_share * self.cost_this_week
 
     def cost_now(self, truce: np.ndarray, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
         """``weekly_cost`` at this week's levers, with a truce on strikes where in force
         (``truce`` given for ``rows`` only when ``rows`` picks some replications)."""
+        if isinstance(rows, slice) and rows == slice(None):
+            # Every replication: kept for the same ``truce`` array and week's cost.
+            last_truce, last_cost, cost = self._cost_memo
+            if truce is not last_truce or self.cost_this_week is not last_cost:
+                cost = self.cost_this_week * (1.0 - self.strikes_share * truce)
+                self._cost_memo = (truce, self.cost_this_week, cost)
+            return cost
         return self.cost_this_week[rows] * (1.0 - self.strikes_share[rows] * truce)
 
     def resources_now(self, model: World) -> np.ndarray:
@@ -350,8 +360,8 @@ class Belligerent(mesa.Agent):
         """A truce on strikes is worth it when the relief it brings this side is at least
         the pressure it gives up on the other, as much as this side values that pressure.
         For ``rows`` only, when given."""
-        relief = self.strikes_share[rows] * self.cost_this_week[rows]
-        pressure = other.strikes_share[rows] * other.cost_this_week[rows]
+        relief = self.strike_relief[rows]  # strikes_share * cost_this_week
+        pressure = other.strike_relief[rows]
         return (relief > 0.0) & (relief >= self.strike_value[rows] * pressure)
 
     def value_war(self, model: World) -> None:

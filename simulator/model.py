@@ -298,6 +298,7 @@ class CeasefireModel(mesa.Model):
         self.ceasefire_week = np.full(r, -1, dtype=np.int64)
         self.ceasefires = np.zeros(r, dtype=np.int64)
         self.truce_until = np.full(r, -1, dtype=np.int64)
+        self._truce_memo: tuple = (None, -1, None)
         self.truce_agreed = np.zeros(r, dtype=bool)
         self.truce_week = np.full(r, -1, dtype=np.int64)
         self.ceasefire_broke_down = np.zeros(r, dtype=bool)
@@ -358,8 +359,16 @@ class CeasefireModel(mesa.Model):
 
     @property
     def truce_active(self) -> np.ndarray:
-        """A partial truce on strikes is in force this week (the ground war goes on)."""
-        return self.truce_until >= self.steps
+        """A partial truce on strikes is in force this week (the ground war goes on).
+
+        Worked out once for each week and ``truce_until`` (which is always replaced,
+        never changed in place), since a week asks several times.
+        """
+        until, week, active = self._truce_memo
+        if until is not self.truce_until or week != self.steps:
+            active = self.truce_until >= self.steps
+            self._truce_memo = (self.truce_until, self.steps, active)
+        return active
 
     @property
     def at_war(self) -> np.ndarray:
@@ -532,7 +541,10 @@ class CeasefireModel(mesa.Model):
                 table.text, table.agreed, result.proposer, table.answers["settlement"]
             )
             pending = {k: v for k, v in table.answers.items() if k != "settlement"}
-        self.text = np.where(open_now[:, None], result.text, np.nan)
+        if open_now.all():  # talks everywhere: the text as drafted
+            self.text = result.text.copy()
+        else:
+            self.text = np.where(open_now[:, None], result.text, np.nan)
         settlement = (result.accepts[0] & open_now, result.accepts[1] & open_now)
         self.talk_rounds += open_now
         agreed_now = self._bring_into_force(result.accepted & open_now, result.text)
