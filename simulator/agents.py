@@ -443,6 +443,9 @@ class Belligerent(mesa.Agent):
             return np.zeros(self.model.replications)
         value = utility(other_ask, ideal, self.positions.weights)
         previous = np.where(np.isnan(self._last_offer_value), value, self._last_offer_value)
+        if talking.all():  # the masks below would change nothing
+            self._last_offer_value = value
+            return (value - previous) / room
         self._last_offer_value = np.where(talking, value, self._last_offer_value)
         return np.where(talking, (value - previous) / room, 0.0)
 

@@ -617,10 +617,13 @@ class CeasefireModel(mesa.Model):
             holder, defender = answers["partial_truce"]
             answers["partial_truce"] = (holder & ~starting, defender & ~starting)
             both = answers["partial_truce"][0] & answers["partial_truce"][1]
-            first = both & ~self.truce_agreed
-            self.truce_week = np.where(first, self.steps, self.truce_week)
-            self.truce_agreed |= both
-            self.truce_until = np.where(both, self.steps + self._pause_length, self.truce_until)
+            if both.any():  # (else nothing changes)
+                first = both & ~self.truce_agreed
+                self.truce_week = np.where(first, self.steps, self.truce_week)
+                self.truce_agreed |= both
+                self.truce_until = np.where(
+                    both, self.steps + self._pause_length, self.truce_until
+                )
         for kind in AGREEMENT_KINDS:
             answers.setdefault(kind, (nobody, nobody))
         return {k: v for k, v in answers.items() if k != "settlement"}

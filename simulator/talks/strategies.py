@@ -279,7 +279,8 @@ class Mixed(Negotiator):
         )
         step = v["reciprocity"] * at_least(situation.offer_gain, 0.0)
         updated = np.where(situation.rounds == 0, 1.0, at_least(self.reciprocal - step, 0.0))
-        self.reciprocal = np.where(situation.talking, updated, self.reciprocal)
+        talking = situation.talking
+        self.reciprocal = updated if talking.all() else np.where(talking, updated, self.reciprocal)
         # The weighted geometric mean, as one exp of a weighted sum of logs (a tactic of
         # weight 0 counts as 1 even where it has reached 0).
         with np.errstate(divide="ignore", invalid="ignore"):
