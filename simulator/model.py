@@ -541,10 +541,11 @@ class CeasefireModel(mesa.Model):
                 table.text, table.agreed, result.proposer, table.answers["settlement"]
             )
             pending = {k: v for k, v in table.answers.items() if k != "settlement"}
-        if open_now.all():  # talks everywhere: the text as drafted
-            self.text = result.text.copy()
-        else:
-            self.text = np.where(open_now[:, None], result.text, np.nan)
+        # The text as drafted where talks are open, none elsewhere (by rows: numpy
+        # broadcasts ``open_now[:, None]`` over the short issue axis many times more slowly).
+        self.text = np.array(result.text, dtype=float)
+        if not open_now.all():
+            self.text[~open_now] = np.nan
         settlement = (result.accepts[0] & open_now, result.accepts[1] & open_now)
         self.talk_rounds += open_now
         agreed_now = self._bring_into_force(result.accepted & open_now, result.text)
