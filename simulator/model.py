@@ -622,9 +622,7 @@ class CeasefireModel(mesa.Model):
                 first = both & ~self.truce_agreed
                 self.truce_week = np.where(first, self.steps, self.truce_week)
                 self.truce_agreed |= both
-                self.truce_until = np.where(
-                    both, self.steps + self._pause_length, self.truce_until
-                )
+                self.truce_until = np.where(both, self.steps + self._pause_length, self.truce_until)
         for kind in AGREEMENT_KINDS:
             answers.setdefault(kind, (nobody, nobody))
         return {k: v for k, v in answers.items() if k != "settlement"}

@@ -242,8 +242,12 @@ class AlternatingOffers(Protocol):
     def round(self, parties, mediator, drafter, rounds, first_proposer):
         proposer = self.proposer(rounds, first_proposer)
         from_first = proposer == 0
-        text = np.array(parties[1].ask, dtype=float)  # the first party's ask where it proposes
-        text[from_first] = parties[0].ask[from_first]
+        first, second = parties[0].ask, parties[1].ask
+        if first.shape == second.shape and len(first) == len(from_first):
+            text = np.array(second, dtype=float)  # the first party's ask where it proposes
+            text[from_first] = first[from_first]
+        else:  # asks of one row for many rounds: broadcast them
+            text = np.where(from_first[:, None], first, second)
         answers = _answers(parties, text)
         responder_accepts = np.where(from_first, answers[1], answers[0])
         return RoundResult(text, responder_accepts, proposer, answers)
