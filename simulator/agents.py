@@ -58,6 +58,7 @@ class Positions:
         self.salience_share = self.weights * model.scale_width
         self._scale = (model.scale_low, model.scale_high)
         self._has_red = ~np.isnan(self.red_line)
+        self._columns: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, bool]] = {}
         self._any_red = self._has_red.any(axis=0)
         # Issues whose ideal or red line follows the front are recomputed each time the
         # line moves; the others are worked out once, here.
@@ -90,24 +91,36 @@ class Positions:
         ideal, low, high = out if out is not None else (np.empty(shape) for _ in range(3))
         for k in issues:
             lo, hi = self._scale[0][k], self._scale[1][k]
-            ideal_k = (
-                self.ideal[:, k] + control if self.ideal_follows_front[k] else self.ideal[:, k]
-            )
+            ideal_column, red_column, has, everywhere = self._column(k)
+            ideal_k = ideal_column + control if self.ideal_follows_front[k] else ideal_column
             ideal_k = between(ideal_k, lo, hi)
             ideal[:, k] = ideal_k
             if self._any_red[k]:
-                red = (
-                    self.red_line[:, k] + control
-                    if self.red_line_follows_front[k]
-                    else self.red_line[:, k]
-                )
+                red = red_column + control if self.red_line_follows_front[k] else red_column
                 red = between(red, lo, hi)
-                has = self._has_red[:, k]
-                low[:, k] = np.where(has, np.minimum(ideal_k, red), lo)
-                high[:, k] = np.where(has, np.maximum(ideal_k, red), hi)
+                if everywhere:  # a red line in every replication: no mask needed
+                    low[:, k] = np.minimum(ideal_k, red)
+                    high[:, k] = np.maximum(ideal_k, red)
+                else:
+                    low[:, k] = np.where(has, np.minimum(ideal_k, red), lo)
+                    high[:, k] = np.where(has, np.maximum(ideal_k, red), hi)
             else:
                 low[:, k], high[:, k] = lo, hi
         return ideal, low, high
+
+    def _column(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+        """Issue ``k``'s ideal, red line and whether it has one, as contiguous columns
+        (the positions never change after construction), and whether every replication
+        has a red line there."""
+        if k not in self._columns:
+            has = self._has_red[:, k].copy()
+            self._columns[k] = (
+                self.ideal[:, k].copy(),
+                self.red_line[:, k].copy(),
+                has,
+                bool(has.all()),
+            )
+        return self._columns[k]
 
     def _refresh(self, control: np.ndarray) -> None:
         """Recompute the issues that follow the front when the line differs from the one
