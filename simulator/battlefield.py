@@ -33,9 +33,12 @@ def win_probability(power_a: np.ndarray, power_b: np.ndarray, exponent: np.ndarr
     have none).
     """
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_ratio = np.log(power_a) - np.log(power_b)
-    log_ratio[np.isnan(log_ratio)] = 0.0  # neither side has power: even odds
-    odds = np.multiply(-exponent, log_ratio, out=log_ratio)  # 1 / (1 + exp(-m log(A/B)))
+        # log(B/A) = -log(A/B), so that m * log(B/A) is -m log(A/B) without negating m
+        log_ratio = np.log(power_b) - np.log(power_a)
+    undefined = np.isnan(log_ratio)
+    if undefined.any():
+        log_ratio[undefined] = 0.0  # neither side has power: even odds
+    odds = np.multiply(exponent, log_ratio, out=log_ratio)  # 1 / (1 + exp(-m log(A/B)))
     with np.errstate(over="ignore"):  # exp(inf): the side has no power, P = 0
         np.exp(odds, out=odds)
     odds += 1.0

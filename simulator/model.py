@@ -261,6 +261,8 @@ class CeasefireModel(mesa.Model):
         }
         # Only places that carry logistics in some replication can change the loss.
         self._logistics_places = [p for p in self.place_ids if self.place_logistics[p].any()]
+        # What each such place leaves of the defender's materiel once taken: 1 - its value.
+        self._logistics_kept = {p: 1.0 - self.place_logistics[p] for p in self._logistics_places}
 
     def _build_talks(self) -> None:
         talks = self.scenario.talks
@@ -387,7 +389,7 @@ class CeasefireModel(mesa.Model):
         """Share of the defender's materiel lost with the places the holder has taken."""
         kept = np.ones(self.replications)
         for place in self._logistics_places:
-            kept *= np.where(self.place_held(place), 1.0 - self.place_logistics[place], 1.0)
+            kept *= np.where(self.place_held(place), self._logistics_kept[place], 1.0)
         return 1.0 - kept
 
     def no_deal_terms(self, territory: np.ndarray) -> np.ndarray:
