@@ -15,10 +15,15 @@ from functools import lru_cache
 import numpy as np
 
 
-@lru_cache(maxsize=64)
 def filled(shape: tuple[int, ...], value: float) -> np.ndarray:
-    """A read-only float array of ``shape`` holding ``value`` everywhere."""
-    array = np.full(shape, value)
+    """A read-only float array of ``shape`` holding ``value`` everywhere (cached by the
+    value's exact bits: -0.0 and 0.0 compare equal but are different bounds)."""
+    return _filled(shape, float(value).hex())
+
+
+@lru_cache(maxsize=64)
+def _filled(shape: tuple[int, ...], bits: str) -> np.ndarray:
+    array = np.full(shape, float.fromhex(bits))
     array.flags.writeable = False
     return array
 
