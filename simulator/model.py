@@ -557,9 +557,8 @@ class CeasefireModel(mesa.Model):
         self.accepts_by_kind = {"settlement": settlement, **pauses}
         ceasefire = pauses["ceasefire"]
         agreed_now = agreed_now | (ceasefire[0] & ceasefire[1])
-        self.accepts = tuple(
-            _any_of([kind[side] for kind in self.accepts_by_kind.values()]) for side in (0, 1)
-        )
+        kinds = list(self.accepts_by_kind.values())
+        self.accepts = (_any_of([kind[0] for kind in kinds]), _any_of([kind[1] for kind in kinds]))
         if self.mediator is not None:
             # Policies answer the acceptance of a settlement or a general cease-fire (a
             # truce on strikes alone does not count), and only weeks without a pause in

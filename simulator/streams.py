@@ -122,10 +122,11 @@ def binomial_quantile(u: np.ndarray, count: np.ndarray, p: np.ndarray) -> np.nda
     top = int((n[~big] if any_big else n).max(initial=0))
     # The walk over all rows, then over the rows still walking (``rows``, ``at``: their
     # places in ``wins``) once they are fewer than a quarter.
-    steps, rows = wins, None
-    values = (u, n, odds, pmf, cdf)
-    more = np.empty(n.shape, dtype=bool)
-    ratio = np.empty_like(n)
+    steps: np.ndarray = wins
+    rows: np.ndarray | None = None
+    values: tuple[np.ndarray, ...] = (u, n, odds, pmf, cdf)
+    more: np.ndarray = np.empty(n.shape, dtype=bool)
+    ratio: np.ndarray = np.empty_like(n)
     for k in range(top):
         u_k, n_k, odds_k, pmf_k, cdf_k = values
         np.greater(u_k, cdf_k, out=more)
