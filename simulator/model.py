@@ -800,18 +800,15 @@ class CeasefireModel(mesa.Model):
         """
         week = self.steps
         for place in self.place_ids:
-            first = (self.fall_week[place] < 0) & self.place_held(place)
-            self.fall_week[place][first] = week
+            _first_time(self.fall_week[place], self.place_held(place), week)
         # ``accepts`` is set afresh every week (all False without talks).
         for side, accepted in zip(self.belligerents, self.accepts, strict=True):
             if not accepted.any():  # the answers to every kind are no
                 continue
-            first = (self.first_accept_week[side.actor_id] < 0) & accepted
-            self.first_accept_week[side.actor_id][first] = week
+            _first_time(self.first_accept_week[side.actor_id], accepted, week)
             for kind, answers in self.accepts_by_kind.items():
                 weeks = self.first_accept_week_of_kind[side.actor_id, kind]
-                kind_accepted = answers[0 if side is self.holder else 1]
-                weeks[(weeks < 0) & kind_accepted] = week
+                _first_time(weeks, answers[0 if side is self.holder else 1], week)
         for label, quarter_week in self.quarter_weeks.items():
             if quarter_week == week:
                 self.control_at_quarter[label] = self.control.copy()
@@ -919,6 +916,13 @@ class CeasefireModel(mesa.Model):
                 reporters = {name: partial(_report, name) for name in columns}
                 self.datacollector = mesa.DataCollector(model_reporters=reporters)
             self.datacollector.collect(self)
+
+
+def _first_time(weeks: np.ndarray, happened: np.ndarray, week: int) -> None:
+    """Set ``weeks`` (-1: not yet) to ``week`` where it happened for the first time."""
+    first = (weeks < 0) & happened
+    if first.any():  # (most weeks, nothing new)
+        weeks[first] = week
 
 
 def _any_of(flags: list[np.ndarray]) -> np.ndarray:
