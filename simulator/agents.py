@@ -12,6 +12,7 @@ import mesa
 import numpy as np
 
 from . import battlefield, beliefs
+from .arrays import at_least, between
 from .scenario.schema import Belligerent as BelligerentSpec
 from .scenario.schema import Mediator as MediatorSpec
 from .scenario.schema import Stance
@@ -52,9 +53,12 @@ class Positions:
                 self.casualty_erosion[:, k] = model.draw(f"{base}.red_line.casualty_erosion", 0.0)
         self.refresh_crossable()
         self.weights = normalised_weights(salience, model.scale_width)
+        self.territory_weight = self.weights[:, 0].copy()
+        """The weight of territory (the first issue), as a contiguous column."""
         self.salience_share = self.weights * model.scale_width
         self._scale = (model.scale_low, model.scale_high)
         self._has_red = ~np.isnan(self.red_line)
+        self._columns: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, bool]] = {}
         self._any_red = self._has_red.any(axis=0)
         # Issues whose ideal or red line follows the front are recomputed each time the
         # line moves; the others are worked out once, here.
@@ -70,6 +74,13 @@ class Positions:
         """Note which issues' red lines can be crossed at a cost (after a change of cost)."""
         self.crossable_issues = np.flatnonzero(np.isfinite(self.crossing_cost).any(axis=0))
         self.crossable = len(self.crossable_issues) > 0
+        # Each crossable issue's -erosion and cost as contiguous columns, for the weekly
+        # exp(-erosion * losses / starting forces) * cost (see crossing_cost_now).
+        self.crossable_columns = [
+            (int(k), -self.casualty_erosion[:, k], self.crossing_cost[:, k].copy())
+            for k in self.crossable_issues
+        ]
+        self.hard_costs = np.full_like(self.crossing_cost, np.inf)
 
     def _limits(
         self, control: np.ndarray, issues, out: tuple[np.ndarray, ...] | None = None
@@ -80,24 +91,36 @@ class Positions:
         ideal, low, high = out if out is not None else (np.empty(shape) for _ in range(3))
         for k in issues:
             lo, hi = self._scale[0][k], self._scale[1][k]
-            ideal_k = (
-                self.ideal[:, k] + control if self.ideal_follows_front[k] else self.ideal[:, k]
-            )
-            ideal_k = np.minimum(np.maximum(ideal_k, lo), hi)
+            ideal_column, red_column, has, everywhere = self._column(k)
+            ideal_k = ideal_column + control if self.ideal_follows_front[k] else ideal_column
+            ideal_k = between(ideal_k, lo, hi)
             ideal[:, k] = ideal_k
             if self._any_red[k]:
-                red = (
-                    self.red_line[:, k] + control
-                    if self.red_line_follows_front[k]
-                    else self.red_line[:, k]
-                )
-                red = np.minimum(np.maximum(red, lo), hi)
-                has = self._has_red[:, k]
-                low[:, k] = np.where(has, np.minimum(ideal_k, red), lo)
-                high[:, k] = np.where(has, np.maximum(ideal_k, red), hi)
+                red = red_column + control if self.red_line_follows_front[k] else red_column
+                red = between(red, lo, hi)
+                if everywhere:  # a red line in every replication: no mask needed
+                    low[:, k] = np.minimum(ideal_k, red)
+                    high[:, k] = np.maximum(ideal_k, red)
+                else:
+                    low[:, k] = np.where(has, np.minimum(ideal_k, red), lo)
+                    high[:, k] = np.where(has, np.maximum(ideal_k, red), hi)
             else:
                 low[:, k], high[:, k] = lo, hi
         return ideal, low, high
+
+    def _column(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+        """Issue ``k``'s ideal, red line and whether it has one, as contiguous columns
+        (the positions never change after construction), and whether every replication
+        has a red line there."""
+        if k not in self._columns:
+            has = self._has_red[:, k].copy()
+            self._columns[k] = (
+                self.ideal[:, k].copy(),
+                self.red_line[:, k].copy(),
+                has,
+                bool(has.all()),
+            )
+        return self._columns[k]
 
     def _refresh(self, control: np.ndarray) -> None:
         """Recompute the issues that follow the front when the line differs from the one
@@ -150,6 +173,9 @@ class Belligerent(mesa.Agent):
             f"{resources}.intelligence_dependence", default=0.0
         )
         self.start_forces = self.forces.copy()
+        self._belief_memo: tuple = (None, None, None)
+        self._cost_memo: tuple = (None, None, None)
+        self._materiel_memo: tuple = (None, None, None)
         # 1 / starting forces and 1 / materiel (0 for a side that started with none),
         # worked out once for the weekly shares of them.
         self._per_start_forces = _reciprocal(self.start_forces)
@@ -178,7 +204,7 @@ class Belligerent(mesa.Agent):
         self.losses_total = np.zeros(model.replications)
         # Utility of the ground it expects to win (lose, if negative) in a week of war,
         # worked out with its value of war each week and used by its pause decisions.
-        self.ground_per_week = self.positions.weights[:, 0] * self.gain_per_week(model)
+        self.ground_per_week = self.positions.territory_weight * self.gain_per_week(model)
         self.walk_away = np.full(model.replications, np.nan)
         self.expected_control = np.zeros(model.replications)
         self._last_offer_value = np.full(model.replications, np.nan)
@@ -190,13 +216,28 @@ class Belligerent(mesa.Agent):
     # ------------------------------------------------------------------ battlefield
 
     def materiel_now(self, aid: np.ndarray, logistics_loss: np.ndarray | float) -> np.ndarray:
-        """Materiel after the mediator's aid level and the loss of logistics hubs."""
+        """Materiel after the mediator's aid level and the loss of logistics hubs.
+
+        The last result is kept for the same ``aid`` and ``logistics_loss`` (the same
+        arrays: the model replaces them, never changes them in place), since the fight
+        and the talks of a week both ask.
+        """
+        last_aid, last_loss, last = self._materiel_memo
+        if aid is last_aid and (
+            logistics_loss is last_loss
+            or (np.ndim(logistics_loss) == 0 == np.ndim(last_loss) and logistics_loss == last_loss)
+        ):
+            return last
         aid_factor = 1.0 - self.aid_dependence * (1.0 - aid)
-        return self.materiel * np.maximum(aid_factor, 0.0) * (1.0 - logistics_loss)
+        materiel = self.materiel * at_least(aid_factor, 0.0)
+        if np.ndim(logistics_loss) or logistics_loss != 0.0:  # (1 - 0) changes nothing
+            materiel *= 1.0 - logistics_loss
+        self._materiel_memo = (aid, logistics_loss, materiel)
+        return materiel
 
     def intelligence_factor(self, intelligence: np.ndarray) -> np.ndarray:
         """Multiplier on its combat power in engagements from the intelligence shared with it."""
-        return np.maximum(1.0 - self.intelligence_dependence * (1.0 - intelligence), 0.0)
+        return at_least(1.0 - self.intelligence_dependence * (1.0 - intelligence), 0.0)
 
     def relative(self, materiel_now: np.ndarray) -> np.ndarray:
         """Materiel now as a share of the start's (0 for a side that started with none)."""
@@ -216,19 +257,24 @@ class Belligerent(mesa.Agent):
 
     @property
     def believed_p(self) -> np.ndarray:
-        """Believed P(the front's holder wins an engagement)."""
-        return beliefs.mean(self.belief_a, self.belief_b)
+        """Believed P(the front's holder wins an engagement) (worked out once for each
+        new pair of Beta parameters: updates replace the arrays, never change them)."""
+        a, b, p = self._belief_memo
+        if a is not self.belief_a or b is not self.belief_b:
+            p = beliefs.mean(self.belief_a, self.belief_b)
+            self._belief_memo = (self.belief_a, self.belief_b, p)
+        return p
 
     # ------------------------------------------------------------------ reservation
 
     def sanctions_burden(self, sanctions: np.ndarray) -> np.ndarray:
         """How much heavier sanctions make the war's cost than at the start."""
-        return np.maximum(1.0 + self.sanctions_exposure * (sanctions - 1.0), 0.0)
+        return at_least(1.0 + self.sanctions_exposure * (sanctions - 1.0), 0.0)
 
     def burden(self, aid: np.ndarray, sanctions: np.ndarray) -> np.ndarray:
         """How much heavier the war weighs than at the start: lost aid and sanctions
         (never below nothing: much more aid makes the war cheap, not profitable)."""
-        aid_burden = np.maximum(1.0 + self.aid_dependence * (1.0 - aid), 0.0)
+        aid_burden = at_least(1.0 + self.aid_dependence * (1.0 - aid), 0.0)
         return aid_burden * self.sanctions_burden(sanctions)
 
     def weekly_cost(
@@ -247,13 +293,23 @@ class Belligerent(mesa.Agent):
         """This week's burden of the war and intelligence factor, worked out once a week
         (after the week's events and the mediator's policies) for every use in it."""
         self.sanctions_load = self.sanctions_burden(sanctions)
+        self._sanctions_load_positive = bool((self.sanctions_load > 0).all())
         self.war_burden = self.burden(aid, sanctions)
         self.intelligence_now = self.intelligence_factor(intelligence)
         self.cost_this_week = self.cost_of_war * (1.0 - self.resolve) * self.war_burden
+        # The share of it the other side's strikes cause (what a truce on strikes spares).
+        self.strike_relief = self.strikes_share * self.cost_this_week
 
     def cost_now(self, truce: np.ndarray, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
         """``weekly_cost`` at this week's levers, with a truce on strikes where in force
         (``truce`` given for ``rows`` only when ``rows`` picks some replications)."""
+        if isinstance(rows, slice) and rows == slice(None):
+            # Every replication: kept for the same ``truce`` array and week's cost.
+            last_truce, last_cost, cost = self._cost_memo
+            if truce is not last_truce or self.cost_this_week is not last_cost:
+                cost = self.cost_this_week * (1.0 - self.strikes_share * truce)
+                self._cost_memo = (truce, self.cost_this_week, cost)
+            return cost
         return self.cost_this_week[rows] * (1.0 - self.strikes_share[rows] * truce)
 
     def resources_now(self, model: World) -> np.ndarray:
@@ -267,6 +323,8 @@ class Belligerent(mesa.Agent):
         power = self.forces * self.materiel_now(model.aid, loss) * self.intelligence_now
         ratio = power * self._per_start_power
         burden = self.sanctions_load
+        if self._sanctions_load_positive:
+            return ratio / burden
         return np.where(burden > 0, ratio / np.where(burden > 0, burden, 1.0), ratio)
 
     def crossing_cost_now(self, model: World) -> np.ndarray | None:
@@ -279,11 +337,11 @@ class Belligerent(mesa.Agent):
         if not self.positions.crossable:
             return None
         weariness = self.losses_total * self._per_start_forces
-        burden = np.maximum(self.war_burden, 1.0)
-        cost = np.full_like(self.positions.crossing_cost, np.inf)
-        for k in self.positions.crossable_issues:
-            wear = np.exp(-self.positions.casualty_erosion[:, k] * weariness)
-            wear *= self.positions.crossing_cost[:, k]
+        burden = at_least(self.war_burden, 1.0)
+        cost = self.positions.hard_costs.copy()
+        for k, minus_erosion, drawn_cost in self.positions.crossable_columns:
+            wear = np.exp(minus_erosion * weariness)
+            wear *= drawn_cost
             wear /= burden
             cost[:, k] = wear
         return cost
@@ -292,7 +350,7 @@ class Belligerent(mesa.Agent):
 
     def gain_per_week(self, model: World) -> np.ndarray:
         """Share of territory it expects to win (or, if negative, lose) in a week of war."""
-        drift = model.engagements * (2.0 * self.believed_p - 1.0) * model.share_per_win
+        drift = battlefield.expected_drift(self.believed_p, model.engagements, model.share_per_win)
         return drift if self.is_holder else -drift
 
     def accepts_ceasefire(
@@ -315,8 +373,8 @@ class Belligerent(mesa.Agent):
         """A truce on strikes is worth it when the relief it brings this side is at least
         the pressure it gives up on the other, as much as this side values that pressure.
         For ``rows`` only, when given."""
-        relief = self.strikes_share[rows] * self.cost_this_week[rows]
-        pressure = other.strikes_share[rows] * other.cost_this_week[rows]
+        relief = self.strike_relief[rows]  # strikes_share * cost_this_week
+        pressure = other.strike_relief[rows]
         return (relief > 0.0) & (relief >= self.strike_value[rows] * pressure)
 
     def value_war(self, model: World) -> None:
@@ -325,14 +383,15 @@ class Belligerent(mesa.Agent):
         Territory is valued at the share this side expects the holder to have by then,
         under its own belief; other issues at their no-deal values.
         """
+        p = self.believed_p
+        drift = battlefield.expected_drift(p, model.engagements, model.share_per_win)
         self.expected_control = battlefield.expected_control(
-            model.control,
-            self.believed_p,
-            model.engagements,
-            model.share_per_win,
-            self.foresight,
+            model.control, p, model.engagements, model.share_per_win, self.foresight, drift
         )
-        self.ground_per_week = self.positions.weights[:, 0] * self.gain_per_week(model)
+        # Utility of the ground it expects to win in a week (gain_per_week, here from
+        # the same drift).
+        gain = drift if self.is_holder else -drift
+        self.ground_per_week = self.positions.territory_weight * gain
         outlook = model.no_deal_terms(self.expected_control)
         cost = self.cost_now(model.truce_active) * self.foresight
         self.walk_away = (
@@ -353,7 +412,7 @@ class Belligerent(mesa.Agent):
         ideal = self.positions.ideal_now(model.control)
         other_ideal = other.positions.ideal_now(model.control)
         low, high = self.positions.limits_now(model.control)
-        room = np.maximum(1.0 - self.walk_away, 1e-12)
+        room = at_least(1.0 - self.walk_away, 1e-12)
         aspiration = self.negotiator.aspiration(
             Situation(
                 rounds=rounds,
@@ -397,6 +456,9 @@ class Belligerent(mesa.Agent):
             return np.zeros(self.model.replications)
         value = utility(other_ask, ideal, self.positions.weights)
         previous = np.where(np.isnan(self._last_offer_value), value, self._last_offer_value)
+        if talking.all():  # the masks below would change nothing
+            self._last_offer_value = value
+            return (value - previous) / room
         self._last_offer_value = np.where(talking, value, self._last_offer_value)
         return np.where(talking, (value - previous) / room, 0.0)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arrays import at_least, between
 from .streams import FIGHT, Streams
 
 
@@ -32,9 +33,12 @@ def win_probability(power_a: np.ndarray, power_b: np.ndarray, exponent: np.ndarr
     have none).
     """
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_ratio = np.log(power_a) - np.log(power_b)
-    log_ratio[np.isnan(log_ratio)] = 0.0  # neither side has power: even odds
-    odds = np.multiply(-exponent, log_ratio, out=log_ratio)  # 1 / (1 + exp(-m log(A/B)))
+        # log(B/A) = -log(A/B), so that m * log(B/A) is -m log(A/B) without negating m
+        log_ratio = np.log(power_b) - np.log(power_a)
+    undefined = np.isnan(log_ratio)
+    if undefined.any():
+        log_ratio[undefined] = 0.0  # neither side has power: even odds
+    odds = np.multiply(exponent, log_ratio, out=log_ratio)  # 1 / (1 + exp(-m log(A/B)))
     with np.errstate(over="ignore"):  # exp(inf): the side has no power, P = 0
         np.exp(odds, out=odds)
     odds += 1.0
@@ -66,7 +70,7 @@ def losses(attrition: np.ndarray, enemy_strength: np.ndarray, fighting: np.ndarr
 
 def replenish(forces: np.ndarray, lost: np.ndarray, replenishment: np.ndarray) -> np.ndarray:
     """Forces after a week's losses and new personnel, never below zero."""
-    return np.maximum(forces - lost + replenishment, 0.0)
+    return at_least(forces - lost + replenishment, 0.0)
 
 
 def area_share_per_win(km2_per_net_win: np.ndarray, area_km2: np.ndarray) -> np.ndarray:
@@ -76,7 +80,7 @@ def area_share_per_win(km2_per_net_win: np.ndarray, area_km2: np.ndarray) -> np.
 
 def advance(control: np.ndarray, net_wins: np.ndarray, share_per_win: np.ndarray) -> np.ndarray:
     """The holder's share of the territory after ``net_wins``, kept in [0, 1]."""
-    return np.minimum(np.maximum(control + net_wins * share_per_win, 0.0), 1.0)
+    return between(control + net_wins * share_per_win, 0.0, 1.0)
 
 
 def effort_at(
@@ -110,17 +114,27 @@ def resistance(
     return slow
 
 
+def expected_drift(
+    p_believed: np.ndarray, engagements: np.ndarray, share_per_win: np.ndarray
+) -> np.ndarray:
+    """The share of territory the holder is expected to win in a week (lose, if
+    negative): the expected net wins per engagement are ``2p - 1`` under the belief ``p``."""
+    return engagements * (2.0 * p_believed - 1.0) * share_per_win
+
+
 def expected_control(
     control: np.ndarray,
     p_believed: np.ndarray,
     engagements: np.ndarray,
     share_per_win: np.ndarray,
     weeks: np.ndarray,
+    drift: np.ndarray | None = None,
 ) -> np.ndarray:
     """The holder's share a side expects after ``weeks`` more weeks of war.
 
-    The expected net wins per engagement are ``2p - 1`` under the side's belief
-    ``p``; the projection is clipped to [0, 1].
+    ``control + weeks * drift`` (:func:`expected_drift`, passed as ``drift`` by a caller
+    that has it already), clipped to [0, 1].
     """
-    drift = engagements * (2.0 * p_believed - 1.0) * share_per_win
-    return np.minimum(np.maximum(control + weeks * drift, 0.0), 1.0)
+    if drift is None:
+        drift = expected_drift(p_believed, engagements, share_per_win)
+    return between(control + weeks * drift, 0.0, 1.0)

@@ -261,6 +261,8 @@ class CeasefireModel(mesa.Model):
         }
         # Only places that carry logistics in some replication can change the loss.
         self._logistics_places = [p for p in self.place_ids if self.place_logistics[p].any()]
+        # What each such place leaves of the defender's materiel once taken: 1 - its value.
+        self._logistics_kept = {p: 1.0 - self.place_logistics[p] for p in self._logistics_places}
 
     def _build_talks(self) -> None:
         talks = self.scenario.talks
@@ -298,6 +300,7 @@ class CeasefireModel(mesa.Model):
         self.ceasefire_week = np.full(r, -1, dtype=np.int64)
         self.ceasefires = np.zeros(r, dtype=np.int64)
         self.truce_until = np.full(r, -1, dtype=np.int64)
+        self._truce_memo: tuple = (None, -1, None)
         self.truce_agreed = np.zeros(r, dtype=bool)
         self.truce_week = np.full(r, -1, dtype=np.int64)
         self.ceasefire_broke_down = np.zeros(r, dtype=bool)
@@ -358,13 +361,21 @@ class CeasefireModel(mesa.Model):
 
     @property
     def truce_active(self) -> np.ndarray:
-        """A partial truce on strikes is in force this week (the ground war goes on)."""
-        return self.truce_until >= self.steps
+        """A partial truce on strikes is in force this week (the ground war goes on).
+
+        Worked out once for each week and ``truce_until`` (which is always replaced,
+        never changed in place), since a week asks several times.
+        """
+        until, week, active = self._truce_memo
+        if until is not self.truce_until or week != self.steps:
+            active = self.truce_until >= self.steps
+            self._truce_memo = (self.truce_until, self.steps, active)
+        return active
 
     @property
     def at_war(self) -> np.ndarray:
         """Replications where the fighting on the ground goes on this week."""
-        return ~self.in_force & ~self.ceasefire_active & ~self.capitulated
+        return ~(self.in_force | self.ceasefire_active | self.capitulated)
 
     def place_held(self, place: str) -> np.ndarray:
         """Whether the front's holder holds ``place``, per replication.
@@ -378,7 +389,7 @@ class CeasefireModel(mesa.Model):
         """Share of the defender's materiel lost with the places the holder has taken."""
         kept = np.ones(self.replications)
         for place in self._logistics_places:
-            kept *= np.where(self.place_held(place), 1.0 - self.place_logistics[place], 1.0)
+            kept *= np.where(self.place_held(place), self._logistics_kept[place], 1.0)
         return 1.0 - kept
 
     def no_deal_terms(self, territory: np.ndarray) -> np.ndarray:
@@ -459,13 +470,14 @@ class CeasefireModel(mesa.Model):
         )
         net = wins_holder - wins_defender
         # Net wins on an axis whose line is inside a town move the front 1/defence as far.
-        area_net = net.astype(float)
+        net_float = net.astype(float)
+        area_net = net_float.copy()
         for axis in self.axis_ids:
-            share = self.axis_share[axis]
+            on_axis = net_float * self.axis_share[axis]  # net wins * the axis's share
             if self.axis_belts[axis]:
                 slow = battlefield.resistance(self.axis_progress[axis], self.axis_belts[axis])
-                area_net -= net * share * (1.0 - 1.0 / slow)
-            self.axis_progress[axis] += net * share * self.km_per_net_win
+                area_net -= on_axis * (1.0 - 1.0 / slow)
+            self.axis_progress[axis] += on_axis * self.km_per_net_win
         self.net_wins = net
         self.control = battlefield.advance(self.control, area_net, self.share_per_win)
         holder_lost = battlefield.losses(
@@ -531,7 +543,11 @@ class CeasefireModel(mesa.Model):
                 table.text, table.agreed, result.proposer, table.answers["settlement"]
             )
             pending = {k: v for k, v in table.answers.items() if k != "settlement"}
-        self.text = np.where(open_now[:, None], result.text, np.nan)
+        # The text as drafted where talks are open, none elsewhere (by rows: numpy
+        # broadcasts ``open_now[:, None]`` over the short issue axis many times more slowly).
+        self.text = np.array(result.text, dtype=float)
+        if not open_now.all():
+            self.text[~open_now] = np.nan
         settlement = (result.accepts[0] & open_now, result.accepts[1] & open_now)
         self.talk_rounds += open_now
         agreed_now = self._bring_into_force(result.accepted & open_now, result.text)
@@ -541,10 +557,8 @@ class CeasefireModel(mesa.Model):
         self.accepts_by_kind = {"settlement": settlement, **pauses}
         ceasefire = pauses["ceasefire"]
         agreed_now = agreed_now | (ceasefire[0] & ceasefire[1])
-        self.accepts = tuple(
-            np.logical_or.reduce([kind[side] for kind in self.accepts_by_kind.values()])
-            for side in (0, 1)
-        )
+        kinds = list(self.accepts_by_kind.values())
+        self.accepts = (_any_of([kind[0] for kind in kinds]), _any_of([kind[1] for kind in kinds]))
         if self.mediator is not None:
             # Policies answer the acceptance of a settlement or a general cease-fire (a
             # truce on strikes alone does not count), and only weeks without a pause in
@@ -605,10 +619,11 @@ class CeasefireModel(mesa.Model):
             holder, defender = answers["partial_truce"]
             answers["partial_truce"] = (holder & ~starting, defender & ~starting)
             both = answers["partial_truce"][0] & answers["partial_truce"][1]
-            first = both & ~self.truce_agreed
-            self.truce_week = np.where(first, self.steps, self.truce_week)
-            self.truce_agreed |= both
-            self.truce_until = np.where(both, self.steps + self._pause_length, self.truce_until)
+            if both.any():  # (else nothing changes)
+                first = both & ~self.truce_agreed
+                self.truce_week = np.where(first, self.steps, self.truce_week)
+                self.truce_agreed |= both
+                self.truce_until = np.where(both, self.steps + self._pause_length, self.truce_until)
         for kind in AGREEMENT_KINDS:
             answers.setdefault(kind, (nobody, nobody))
         return {k: v for k, v in answers.items() if k != "settlement"}
@@ -641,8 +656,11 @@ class CeasefireModel(mesa.Model):
             else:  # asked only where a pause ran out
                 rows = np.flatnonzero(ended)
                 holder, defender = self._by_rule(kind, rows)
-                again = np.zeros(self.replications, dtype=bool)
-                again[rows] = holder & defender
+                renewed = rows[holder & defender]
+                extended = last_week.copy()
+                extended[renewed] = self.steps - 1 + self._pause_length[renewed]
+                setattr(self, until, extended)
+                continue
             setattr(self, until, np.where(again, self.steps - 1 + self._pause_length, last_week))
 
     def _bring_into_force(self, agreed_now: np.ndarray, text: np.ndarray) -> np.ndarray:
@@ -738,29 +756,32 @@ class CeasefireModel(mesa.Model):
         strikes) resume next week, and talks go on.
         """
         self.pause_just_broke = np.zeros(self.replications, dtype=bool)
-        pauses = self.ceasefire_active | self.truce_active
-        if not pauses.any():
+        ceasefire_active, truce_active = self.ceasefire_active, self.truce_active
+        any_ceasefire, any_truce = bool(ceasefire_active.any()), bool(truce_active.any())
+        if not (any_ceasefire or any_truce):
             return
-        # Worked out, and drawn, only for the replications with a pause in force.
-        paused = np.flatnonzero(pauses)
-        base = self.draw("durability.base_hazard")[paused]
-        sensitivity = self.draw("durability.regret_sensitivity")[paused]
-        truce = self.truce_active[paused]
-        regret = np.zeros(len(paused))
-        for side in self.belligerents:
-            weekly = side.ground_per_week[paused] - side.cost_now(truce, paused)
-            regret = np.maximum(regret, side.foresight[paused] * weekly)
-        shelter = 1.0 - self.guarantee[paused]
-        ceasefire_hazard = np.clip(base * np.exp(sensitivity * regret) * shelter, 0.0, 1.0)
-        truce_hazard = np.clip(base * shelter, 0.0, 1.0)
-        ceasefire_draw = self.streams.uniform(streams.CEASEFIRE_BREAKDOWN, self.steps, paused)
-        truce_draw = self.streams.uniform(streams.TRUCE_BREAKDOWN, self.steps, paused)
+        # Worked out, and drawn, only for the replications with a pause of each kind in
+        # force (each replication's draw is its own, whichever rows draw beside it).
+        base = self.draw("durability.base_hazard")
         ceasefire_breaks = np.zeros(self.replications, dtype=bool)
         truce_breaks = np.zeros(self.replications, dtype=bool)
-        ceasefire_breaks[paused] = self.ceasefire_active[paused] & (
-            ceasefire_draw < ceasefire_hazard
-        )
-        truce_breaks[paused] = truce & (truce_draw < truce_hazard)
+        if any_ceasefire:
+            held = np.flatnonzero(ceasefire_active)
+            sensitivity = self.draw("durability.regret_sensitivity")[held]
+            truce = truce_active[held]
+            regret = np.zeros(len(held))
+            for side in self.belligerents:
+                weekly = side.ground_per_week[held] - side.cost_now(truce, held)
+                regret = np.maximum(regret, side.foresight[held] * weekly)
+            shelter = 1.0 - self.guarantee[held]
+            hazard = np.clip(base[held] * np.exp(sensitivity * regret) * shelter, 0.0, 1.0)
+            draw = self.streams.uniform(streams.CEASEFIRE_BREAKDOWN, self.steps, held)
+            ceasefire_breaks[held] = draw < hazard
+        if any_truce:
+            held = np.flatnonzero(truce_active)
+            hazard = np.clip(base[held] * (1.0 - self.guarantee[held]), 0.0, 1.0)
+            draw = self.streams.uniform(streams.TRUCE_BREAKDOWN, self.steps, held)
+            truce_breaks[held] = draw < hazard
         self.ceasefire_broke_down |= ceasefire_breaks
         self.truce_broke_down |= truce_breaks
         self.ceasefire_until = np.where(ceasefire_breaks, -1, self.ceasefire_until)
@@ -779,18 +800,15 @@ class CeasefireModel(mesa.Model):
         """
         week = self.steps
         for place in self.place_ids:
-            first = (self.fall_week[place] < 0) & self.place_held(place)
-            self.fall_week[place][first] = week
+            _first_time(self.fall_week[place], self.place_held(place), week)
         # ``accepts`` is set afresh every week (all False without talks).
         for side, accepted in zip(self.belligerents, self.accepts, strict=True):
             if not accepted.any():  # the answers to every kind are no
                 continue
-            first = (self.first_accept_week[side.actor_id] < 0) & accepted
-            self.first_accept_week[side.actor_id][first] = week
+            _first_time(self.first_accept_week[side.actor_id], accepted, week)
             for kind, answers in self.accepts_by_kind.items():
                 weeks = self.first_accept_week_of_kind[side.actor_id, kind]
-                kind_accepted = answers[0 if side is self.holder else 1]
-                weeks[(weeks < 0) & kind_accepted] = week
+                _first_time(weeks, answers[0 if side is self.holder else 1], week)
         for label, quarter_week in self.quarter_weeks.items():
             if quarter_week == week:
                 self.control_at_quarter[label] = self.control.copy()
@@ -898,6 +916,22 @@ class CeasefireModel(mesa.Model):
                 reporters = {name: partial(_report, name) for name in columns}
                 self.datacollector = mesa.DataCollector(model_reporters=reporters)
             self.datacollector.collect(self)
+
+
+def _first_time(weeks: np.ndarray, happened: np.ndarray, week: int) -> None:
+    """Set ``weeks`` (-1: not yet) to ``week`` where it happened for the first time."""
+    first = (weeks < 0) & happened
+    if first.any():  # (most weeks, nothing new)
+        weeks[first] = week
+
+
+def _any_of(flags: list[np.ndarray]) -> np.ndarray:
+    """Elementwise or of boolean arrays (``np.logical_or.reduce`` of a list stacks it
+    into a new 2-D array first)."""
+    result = flags[0].copy()
+    for more in flags[1:]:
+        result |= more
+    return result
 
 
 def _fixed_values(path: str, value: float | np.ndarray, replications: int) -> np.ndarray:

@@ -24,6 +24,8 @@ import zlib
 
 import numpy as np
 
+from .arrays import between
+
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
 _M1 = 0xBF58476D1CE4E5B9
@@ -103,32 +105,51 @@ def binomial_quantile(u: np.ndarray, count: np.ndarray, p: np.ndarray) -> np.nda
     An inverse-CDF draw: it walks k up from 0, adding P(X = k) by the ratio
     P(k+1)/P(k) = (n - k)/(k + 1) * p/(1 - p), for the few engagements of a week; with
     p above 1/2 it counts the other side's wins, so the walk stays short and P(X = 0)
-    cannot underflow. Counts above :data:`BINOMIAL_SEARCH_LIMIT` go to scipy.
+    cannot underflow. Once few replications are still walking, the walk goes on over
+    those alone (each one's sums are the same either way). Counts above
+    :data:`BINOMIAL_SEARCH_LIMIT` go to scipy.
     """
     n = np.asarray(count, dtype=float)
-    p = np.minimum(np.maximum(p, 0.0), 1.0)
+    p = between(p, 0.0, 1.0)
     flip = p > 0.5
-    q = np.where(flip, 1.0 - p, p)
-    odds = q / np.where(q < 1.0, 1.0 - q, 1.0)
+    q = np.where(flip, 1.0 - p, p)  # at most 1/2, so 1 - q is never 0
+    odds = q / (1.0 - q)
     pmf = (1.0 - q) ** n
     cdf = pmf.copy()
     wins = np.zeros_like(n)
     big = n > BINOMIAL_SEARCH_LIMIT
-    top = int(n[~big].max()) if (~big).any() else 0
-    more = np.empty(n.shape, dtype=bool)
-    ratio = np.empty_like(n)
+    any_big = bool(big.any())
+    top = int((n[~big] if any_big else n).max(initial=0))
+    # The walk over all rows, then over the rows still walking (``rows``, ``at``: their
+    # places in ``wins``) once they are fewer than a quarter.
+    steps: np.ndarray = wins
+    rows: np.ndarray | None = None
+    values: tuple[np.ndarray, ...] = (u, n, odds, pmf, cdf)
+    more: np.ndarray = np.empty(n.shape, dtype=bool)
+    ratio: np.ndarray = np.empty_like(n)
     for k in range(top):
-        np.greater(u, cdf, out=more)
-        if not more.any():
+        u_k, n_k, odds_k, pmf_k, cdf_k = values
+        np.greater(u_k, cdf_k, out=more)
+        left = np.count_nonzero(more)
+        if not left:
             break
-        wins += more
-        np.subtract(n, k, out=ratio)  # P(k+1) = P(k) * (n - k) / (k + 1) * p / (1 - p)
-        ratio *= odds
+        if rows is None and 4 * left < len(n):
+            rows = np.flatnonzero(more)
+            values = tuple(array[rows] for array in values)
+            u_k, n_k, odds_k, pmf_k, cdf_k = values
+            steps = np.zeros(len(rows))
+            more = np.ones(len(rows), dtype=bool)
+            ratio = np.empty(len(rows))
+        steps += more
+        np.subtract(n_k, k, out=ratio)  # P(k+1) = P(k) * (n - k) / (k + 1) * p / (1 - p)
+        ratio *= odds_k
         ratio *= 1.0 / (k + 1)
-        pmf *= ratio
-        cdf += pmf
+        pmf_k *= ratio
+        cdf_k += pmf_k
+    if rows is not None:
+        wins[rows] += steps
     wins = np.minimum(wins, n)  # rounding can leave the sum a hair under 1
-    if big.any():
+    if any_big:
         from scipy.stats import binom
 
         wins[big] = binom.ppf(u[big], n[big], q[big])

@@ -63,6 +63,31 @@ def test_binomial_edges_and_large_counts():
     assert wins[5] == 5000 - stats.binom.ppf(0.5, 5000, 0.001)
 
 
+def _walk_every_row(u: np.ndarray, count: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """The inverse-CDF walk over every row to the end, the plain way: the reference the
+    draws must equal exactly, however many rows the walk leaves behind as it goes."""
+    n = count.astype(float)
+    q = np.where(p > 0.5, 1.0 - p, p)
+    pmf = (1.0 - q) ** n
+    cdf = pmf.copy()
+    wins = np.zeros_like(n)
+    for k in range(int(n.max())):
+        wins += u > cdf
+        pmf *= (n - k) * (q / (1.0 - q)) * (1.0 / (k + 1))
+        cdf += pmf
+    wins = np.minimum(wins, n)
+    return np.where(p > 0.5, n - wins, wins).astype(np.int64)
+
+
+@pytest.mark.parametrize("rows", [1, 7, 1000, 20_000])
+def test_binomial_draws_equal_the_plain_walk_whatever_the_rows_still_walking(rows):
+    rng = np.random.default_rng(rows)
+    u = Streams(np.random.SeedSequence(5), 0, rows).uniform(1, 1)
+    count = rng.integers(0, 12, rows)
+    p = rng.choice([0.0, 0.5, 1.0, 0.45, 0.8], rows) if rows < 20 else rng.uniform(0, 1, rows)
+    assert np.array_equal(binomial_quantile(u, count, p), _walk_every_row(u, count, p))
+
+
 @pytest.mark.parametrize(
     ("value", "frozen"),
     [

@@ -54,7 +54,13 @@ _PULL = ParamSpec(
 def _lean(text: np.ndarray, mediator: MediatorView, pull: np.ndarray) -> np.ndarray:
     """Move the text toward the mediator's terms on the issues it has a position on."""
     preferred = np.where(np.isnan(mediator.preferred), text, mediator.preferred)
-    return (1.0 - pull)[:, None] * text + pull[:, None] * preferred
+    # (1 - pull) * text + pull * preferred, column by column (numpy broadcasts a column
+    # over the short issue axis many times more slowly)
+    keep = 1.0 - pull
+    leaned = np.empty_like(text, dtype=float)
+    for k in range(text.shape[1]):
+        np.add(keep * text[:, k], pull * preferred[:, k], out=leaned[:, k])
+    return leaned
 
 
 def _inside_both(text: np.ndarray, parties: tuple[Party, Party]) -> np.ndarray:
@@ -236,7 +242,12 @@ class AlternatingOffers(Protocol):
     def round(self, parties, mediator, drafter, rounds, first_proposer):
         proposer = self.proposer(rounds, first_proposer)
         from_first = proposer == 0
-        text = np.where(from_first[:, None], parties[0].ask, parties[1].ask)
+        first, second = parties[0].ask, parties[1].ask
+        if first.shape == second.shape and len(first) == len(from_first):
+            text = np.array(second, dtype=float)  # the first party's ask where it proposes
+            text[from_first] = first[from_first]
+        else:  # asks of one row for many rounds: broadcast them
+            text = np.where(from_first[:, None], first, second)
         answers = _answers(parties, text)
         responder_accepts = np.where(from_first, answers[1], answers[0])
         return RoundResult(text, responder_accepts, proposer, answers)

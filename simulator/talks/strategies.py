@@ -14,6 +14,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from ..arrays import at_least, between
 from .base import Named, ParamSpec, Situation
 
 
@@ -42,7 +43,7 @@ def time_aspiration(
     rounds held ``t`` counted up to the deadline ``T`` (``inverse_exponent``: ``1/e``
     worked out once by a caller that asks every week)."""
     elapsed = rounds / deadline
-    np.minimum(np.maximum(elapsed, 0.0, out=elapsed), 1.0, out=elapsed)
+    between(elapsed, 0.0, 1.0, out=elapsed)
     inverse = 1.0 / exponent if inverse_exponent is None else inverse_exponent
     np.power(elapsed, inverse, out=elapsed)
     return np.subtract(1.0, elapsed, out=elapsed)
@@ -181,7 +182,7 @@ def resource_aspiration(
     """
     if resources is None:
         return np.ones_like(floor)
-    depletion = np.minimum(np.maximum((1.0 - resources) / (1.0 - floor), 0.0), 1.0)
+    depletion = between((1.0 - resources) / (1.0 - floor), 0.0, 1.0)
     if (exponent == 1.0).all() if linear is None else linear:  # linear: no power
         return 1.0 - depletion
     return 1.0 - depletion ** (1.0 / exponent)
@@ -276,9 +277,10 @@ class Mixed(Negotiator):
         by_time = time_aspiration(
             situation.rounds, v["deadline"], v["exponent"], self._inverse_exponent
         )
-        step = v["reciprocity"] * np.maximum(situation.offer_gain, 0.0)
-        updated = np.where(situation.rounds == 0, 1.0, np.maximum(self.reciprocal - step, 0.0))
-        self.reciprocal = np.where(situation.talking, updated, self.reciprocal)
+        step = v["reciprocity"] * at_least(situation.offer_gain, 0.0)
+        updated = np.where(situation.rounds == 0, 1.0, at_least(self.reciprocal - step, 0.0))
+        talking = situation.talking
+        self.reciprocal = updated if talking.all() else np.where(talking, updated, self.reciprocal)
         # The weighted geometric mean, as one exp of a weighted sum of logs (a tactic of
         # weight 0 counts as 1 even where it has reached 0).
         with np.errstate(divide="ignore", invalid="ignore"):

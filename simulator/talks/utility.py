@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..arrays import between
+
 TOLERANCE = 1e-9
 """Utility comparisons allow this slack so that exact ties accept."""
 
@@ -74,10 +76,15 @@ def concede_towards(
     gap *= weights
     span = row_sum(gap)  # the utility given up by conceding everything
     positive = span > 0
-    safe = np.where(positive, span, 1.0)
-    fraction = np.minimum(np.maximum((1.0 - target_utility) / safe, 0.0), 1.0)
-    fraction = np.where(positive, fraction, 0.0)
-    towards *= fraction[:, None]  # ideal + fraction * (other_ideal - ideal)
+    everywhere = bool(positive.all())  # then the guards below change nothing
+    safe = span if everywhere else np.where(positive, span, 1.0)
+    fraction = between((1.0 - target_utility) / safe, 0.0, 1.0)
+    if not everywhere:
+        fraction = np.where(positive, fraction, 0.0)
+    # ideal + fraction * (other_ideal - ideal), column by column: numpy broadcasts
+    # ``fraction[:, None]`` over the short issue axis many times more slowly
+    for k in range(towards.shape[1]):
+        towards[:, k] *= fraction
     towards += ideal
     return towards
 
