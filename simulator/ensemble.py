@@ -14,11 +14,14 @@ result; each stored chunk carries the key of the run that made it
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import multiprocessing
 import os
 import re
+import signal
+import threading
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import (
@@ -445,7 +448,6 @@ def _end_with_parent() -> None:
     week's temporaries on the heap (:data:`WORKER_HEAP_BYTES`)."""
     try:
         import ctypes
-        import signal
 
         # Ctrl-C is the parent's to handle: it stops the workers (see _stop_pool), so a
         # worker neither prints a traceback nor breaks the pool while it is stopped.
@@ -472,14 +474,19 @@ def _run_in_processes(
     # second of CPU) loaded instead of each importing it on a machine that may be busy.
     from . import model  # noqa: F401
 
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=_pool_context(), initializer=_end_with_parent
-    ) as pool:
+    with (
+        _ctrl_c_noted() as ctrl_c,
+        ProcessPoolExecutor(
+            max_workers=workers, mp_context=_pool_context(), initializer=_end_with_parent
+        ) as pool,
+    ):
         futures: dict[Future, int] = {pool.submit(work, t): t.index for t in tasks}
         try:
             remaining = set(futures)
             while remaining:
-                done, remaining = wait(remaining, return_when=FIRST_COMPLETED)
+                done, remaining = wait(remaining, timeout=0.1, return_when=FIRST_COMPLETED)
+                if ctrl_c.is_set():
+                    raise KeyboardInterrupt
                 for future in done:
                     finished(futures[future], future.result())
         except BaseException:
@@ -487,6 +494,30 @@ def _run_in_processes(
                 future.cancel()
             _stop_pool(pool)
             raise
+    if ctrl_c.is_set():  # Ctrl-C after the last chunk came back
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _ctrl_c_noted() -> Iterator[threading.Event]:
+    """While workers run, Ctrl-C only sets the event this yields; the loop that waits
+    on the workers then stops them and raises KeyboardInterrupt itself. Raised at any
+    moment, the interrupt can land inside the pool's own machinery (a fork, a queue, a
+    finaliser), where it is lost or leaves the pool waiting for good. Where SIGINT is
+    not Python's default (ignored in a background job, or someone else's handler), it
+    is left alone."""
+    noted = threading.Event()
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield noted
+        return
+    signal.signal(signal.SIGINT, lambda signum, frame: noted.set())
+    try:
+        yield noted
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:
@@ -499,6 +530,11 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
         process.terminate()
     for process in processes:
         process.join(timeout=5)
+    # A worker ended in the middle of sending a result leaves the pool's reader thread
+    # waiting for the rest of it, and Python's exit waits for that thread; with the
+    # workers gone, closing this process's end of the pipe lets the reader see its end.
+    with contextlib.suppress(AttributeError, OSError):
+        pool._result_queue._writer.close()  # type: ignore[attr-defined]
 
 
 SCHEDULER_ADDRESS = re.compile(r"^(tcp|tls|ucx)://[^\s:/]+:\d+/?$|^inproc://\S+$")

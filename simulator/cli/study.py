@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -115,13 +115,32 @@ def run_study(label: str, work, interrupted=None):
     except KeyboardInterrupt:
         message = interrupted() if interrupted else "interrupted"
         click.echo(message, err=True)
-        sys.exit(130)
+        exit_at_once(130)
     except ServiceLost as exc:  # a scheduler gone: the run can be finished later
         fail(f"{exc}; {interrupted()}" if interrupted else str(exc))
     except CeasefireError as exc:
         fail(user_message(exc))
     except OSError as exc:
         fail(f"cannot write the run's files: {exc}")
+
+
+def exit_at_once(status: int) -> NoReturn:
+    """Exit after Ctrl-C without waiting on anything: release this command's folder,
+    flush the output, and leave. Python's own exit would wait for the threads of a
+    process pool stopped mid-chunk, which can wait for good; with no such thread left,
+    the exit is the ordinary one."""
+    import os
+    import threading
+
+    waiting = [t for t in threading.enumerate() if not t.daemon and t.is_alive()]
+    if waiting == [threading.main_thread()]:
+        sys.exit(status)
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.close()  # the folder's lock, and anything else the command holds
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 def manifest_text(command: str, settings: dict[str, Any], scenario, seconds, status: str) -> str:
