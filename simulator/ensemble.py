@@ -486,7 +486,13 @@ def _run_in_processes(
             raise
 
 
-SCHEDULER_ADDRESS = re.compile(r"^(tcp|tls|ucx)://[^\s:/]+:\d+/?$|^inproc://\S+$")
+SCHEDULER_ADDRESS = re.compile(
+    r"^(tcp|tls|ucx)://[^\s:/]+:"
+    r"([1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d\d|655[0-2]\d|6553[0-5])/?$"
+    r"|^inproc://\S+$"
+)
+"""A scheduler's address: a port from 1 to 65535 (any other is refused at once, not
+after a connection attempt times out), or an in-process address."""
 CONNECT_TIMEOUT = "10s"
 PROBE_SECONDS = 8.0
 """How long the scheduler has to answer who it is before the run gives up."""

@@ -35,6 +35,14 @@ MAX_STEPS = 100
 """Sensitivity holds each uncertain value at these quantiles of its distribution."""
 
 
+NOT_SWEPT = {
+    "seed": "cannot be varied: every cell of a sweep runs with the same seed (common "
+    "random numbers); give --seed to choose it",
+    "format": "cannot be varied: it is the scenario file's format version, not a model value",
+}
+"""Scenario fields that are numbers but not model values, and why a sweep refuses them."""
+
+
 @dataclass(frozen=True)
 class Vary:
     """One swept parameter: ``path=low:high:steps``."""
@@ -204,6 +212,15 @@ def grid_corners(
         raise InputError("a sweep varies one or two parameters")
     if len({v.path for v in varies}) < len(varies):
         raise InputError(f"{varies[0].path} is given twice: vary two different values", "vary")
+    for v in varies:
+        if v.path in NOT_SWEPT:
+            raise InputError(f"{v.path}: {NOT_SWEPT[v.path]}", "vary")
+        held = [text for text in overrides if text.partition("=")[0].strip() == v.path]
+        if held:
+            raise InputError(
+                f"{v.path} is both varied and set ({held[0]}): vary it or set it, not both",
+                "vary",
+            )
     ends = [(v.values[0], v.values[-1]) for v in varies]
     return {
         point: load_scenario(scenario, [*overrides, *_settings(varies, point)])

@@ -1,0 +1,140 @@
+"""A tester's findings: the largest seed, scenario names against folders, sweeps that
+vary what cannot be varied, scheduler ports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import simulator
+from simulator.cli import main
+from simulator.ensemble import SCHEDULER_ADDRESS
+from simulator.errors import MAX_SEED, InputError, ScenarioError
+from simulator.scenario import load_scenario, resolve_scenario_path
+from simulator.scenario.loader import BUNDLED_DIR
+
+FAST = ["--weeks", "4"]
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def refused(result) -> str:
+    """The one-line message of a refused command (exit 2, no traceback)."""
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+# ------------------------------------------------------------------------------ seeds
+
+
+@pytest.mark.parametrize("command", [["run"], ["mc", "-n", "20"]])
+def test_the_largest_seed_is_written_by_every_output(tmp_path, command):
+    out = tmp_path / "out"
+    result = invoke(*command, *FAST, "--seed", str(MAX_SEED), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == MAX_SEED and manifest["status"] == "complete"
+    for table in out.glob("*.parquet"):
+        assert set(pd.read_parquet(table)["seed"]) == {MAX_SEED}
+    for table in out.glob("*.csv"):
+        assert set(pd.read_csv(table)["seed"]) == {MAX_SEED}
+
+
+def test_a_seed_beyond_64_bits_is_refused_before_anything_is_written(tmp_path):
+    out = tmp_path / "out"
+    line = refused(invoke("run", *FAST, "--seed", str(MAX_SEED + 1), "--out", str(out)))
+    assert "--seed" in line and str(MAX_SEED) in line
+    assert not out.exists()
+
+
+def test_a_scenario_seed_beyond_64_bits_is_refused_naming_the_field():
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario("baseline", [f"seed={MAX_SEED + 1}"])
+    assert caught.value.problems[0].field == "seed"
+    assert load_scenario("baseline", [f"seed={MAX_SEED}"]).seed == MAX_SEED
+
+
+@pytest.mark.parametrize("seed", [MAX_SEED + 1, -1, 1.5, True])
+def test_the_python_api_refuses_a_seed_no_output_can_store(seed):
+    with pytest.raises(InputError, match="seed"):
+        simulator.run("baseline", seed=seed, weeks=2)
+
+
+# ---------------------------------------------------------------------- scenario names
+
+
+def test_a_folder_named_like_a_bundled_scenario_does_not_hide_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "baseline").mkdir()
+    (tmp_path / "theory" / "rubinstein").mkdir(parents=True)
+    assert resolve_scenario_path("baseline") == BUNDLED_DIR / "baseline.yaml"
+    assert resolve_scenario_path(None) == BUNDLED_DIR / "baseline.yaml"
+    assert resolve_scenario_path("theory/rubinstein") == BUNDLED_DIR / "theory" / "rubinstein.yaml"
+    result = invoke("run", "baseline", *FAST, "--format", "json")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_bare_name_is_the_users_file_first_then_the_bundled_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert resolve_scenario_path("stalemate") == BUNDLED_DIR / "stalemate.yaml"
+    assert resolve_scenario_path("stalemate.yaml") == BUNDLED_DIR / "stalemate.yaml"
+    (tmp_path / "stalemate.yaml").write_text("extends: baseline\nname: mine\n")
+    assert resolve_scenario_path("stalemate") == Path("stalemate.yaml")
+    assert load_scenario("stalemate").name == "mine"
+    (tmp_path / "stalemate").write_text("extends: baseline\nname: exact\n")
+    assert load_scenario("stalemate").name == "exact"
+
+
+def test_extends_follows_the_same_rule_from_the_scenarios_folder(tmp_path):
+    (tmp_path / "baseline").mkdir()
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: baseline\nname: child\n")
+    assert load_scenario(child).actors == load_scenario("baseline").actors
+    (tmp_path / "baseline.yaml").write_text("extends: stalemate\nname: local\n")
+    (tmp_path / "mine.yaml").write_text("extends: baseline\ndescription: mine\n")
+    scenario = load_scenario(tmp_path / "mine.yaml")
+    assert (scenario.name, scenario.description) == ("local", "mine")
+
+
+def test_a_missing_name_is_reported_as_the_users_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    line = refused(invoke("run", "no-such-scenario"))
+    assert line.startswith("no-such-scenario")
+
+
+# ----------------------------------------------------------------------------- sweeps
+
+
+def test_a_sweep_refuses_to_vary_the_seed():
+    line = refused(invoke("sweep", "--vary", "seed=1:3:3", "-n", "20", *FAST))
+    assert line.startswith("--vary seed:") and "--seed" in line
+
+
+def test_a_sweep_refuses_a_value_both_varied_and_set():
+    path = "actors.ukraine.resolve"
+    line = refused(
+        invoke("sweep", "--vary", f"{path}=0.5:0.9:2", "--set", f"{path}=0.6", "-n", "20", *FAST)
+    )
+    assert path in line and "both varied and set" in line
+
+
+# -------------------------------------------------------------------------- scheduler
+
+
+@pytest.mark.parametrize("port", ["1", "8786", "65535"])
+def test_a_scheduler_port_in_range_is_accepted(port):
+    assert SCHEDULER_ADDRESS.match(f"tcp://127.0.0.1:{port}")
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "99999", "008786", "123456789"])
+def test_a_scheduler_port_out_of_range_is_refused_at_once(port):
+    assert not SCHEDULER_ADDRESS.match(f"tcp://127.0.0.1:{port}")
