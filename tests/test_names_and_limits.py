@@ -138,3 +138,35 @@ def test_a_scheduler_port_in_range_is_accepted(port):
 @pytest.mark.parametrize("port", ["0", "65536", "99999", "008786", "123456789"])
 def test_a_scheduler_port_out_of_range_is_refused_at_once(port):
     assert not SCHEDULER_ADDRESS.match(f"tcp://127.0.0.1:{port}")
+
+
+# ---------------------------------------------------------------------- --out folders
+
+
+def test_force_never_clears_a_folder_that_holds_no_ceasefire_run(tmp_path):
+    out = tmp_path / "mine"
+    (out / "chunks").mkdir(parents=True)
+    own = {"manifest.json": '{"mine": 1}', "weekly.csv": "a,b\n", "chunks/12345.npz": "x"}
+    for name, text in own.items():
+        (out / name).write_text(text)
+    line = refused(invoke("run", *FAST, "--out", str(out), "--force"))
+    assert "holds files that are not a ceasefire run's" in line and "manifest.json" in line
+    assert {name: (out / name).read_text() for name in own} == own
+
+
+def test_a_folder_of_notes_is_not_called_an_earlier_run(tmp_path):
+    out = tmp_path / "notes"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    line = refused(invoke("mc", "-n", "20", *FAST, "--out", str(out)))
+    assert "not a ceasefire run's (notes.txt)" in line
+    assert "--resume" not in line and "earlier run" not in line
+
+
+def test_a_folder_of_another_commands_run_says_which(tmp_path):
+    out = tmp_path / "out"
+    assert invoke("run", *FAST, "--out", str(out)).exit_code == 0
+    line = refused(invoke("mc", "-n", "20", *FAST, "--out", str(out)))
+    assert "holds a 'run' run" in line and "--force" in line and "--resume" not in line
+    assert invoke("mc", "-n", "20", *FAST, "--out", str(out), "--force").exit_code == 0
+    assert json.loads((out / "manifest.json").read_text())["command"] == "mc"

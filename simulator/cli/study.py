@@ -166,8 +166,8 @@ def resume_settings(resume: Path, command: str) -> dict[str, Any]:
 force_option = click.option(
     "--force",
     is_flag=True,
-    help="Start over in an --out folder that holds an earlier run (the files that run "
-    "wrote are removed; nothing else is).",
+    help="Start over in an --out folder that holds an earlier ceasefire run (the files "
+    "that run wrote are removed; nothing else is; a folder of other files is refused).",
 )
 
 
@@ -205,18 +205,50 @@ def claim_out(
         rundir.clean_temporaries(out)
         return
     held_files = rundir.contents(out)
-    if held_files and not force:
-        shown = ", ".join(held_files[:3]) + (", ..." if len(held_files) > 3 else "")
-        finish = f"give --resume {out} to finish it, " if resumable else "give "
-        fail(
-            f"{out}: holds an earlier run's files ({shown}); {finish}--force to start over "
-            "here, or another --out"
-        )
+    if held_files:
+        refuse_held(out, held_files, command_name(), force, resumable)
     if force:
         try:
             rundir.clear(out)
         except OSError as exc:
             fail(f"{out}: cannot clear the earlier run: {exc.strerror or exc}")
+
+
+def command_name() -> str:
+    """The running command's name (``mc``, ``run``), to compare with a manifest's."""
+    return click.get_current_context().info_name or ""
+
+
+def refuse_held(out: Path, held: list[str], command: str, force: bool, resumable: bool) -> None:
+    """Stop unless ``out``, which holds ``held``, may be used: --force starts over only
+    where a ceasefire run's manifest is (and removes only that run's files); a folder of
+    anything else is never cleared. The message says what the folder holds."""
+    from simulator.outputs import manifest
+
+    def shown(names: list[str]) -> str:
+        return ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+
+    found = manifest.identify(out)
+    if found is None:
+        fail(
+            f"{out}: holds files that are not a ceasefire run's ({shown(held)}); choose an "
+            "empty or new folder"
+        )
+    if force:
+        return
+    other, status = found["command"], found["status"]
+    if other != command:
+        fail(f"{out}: holds a '{other}' run; give --force to start over here, or another --out")
+    if status == "complete":
+        fail(
+            f"{out}: holds a complete '{command}' run; give --force to start over here, or "
+            "another --out"
+        )
+    finish = f"give --resume {out} to finish it, " if resumable else "give "
+    fail(
+        f"{out}: holds an unfinished '{command}' run ({status}); {finish}--force to start "
+        "over here, or another --out"
+    )
 
 
 def check_resume(manifest: dict[str, Any], scenario, out: Path, force: bool) -> None:
