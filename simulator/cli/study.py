@@ -292,7 +292,30 @@ def mark_interrupted(command: str, out, settings, scenario, workers: int | None,
         again += ["--workers", str(workers)]
     if scheduler:
         again += ["--scheduler", scheduler]
+    again += output_options()
     return f"interrupted; finished chunks are kept in {out}. To finish the run: {shlex.join(again)}"
+
+
+OUTPUT_OPTIONS = ("fmt", "plot", "wide")
+"""Options that shape what a run prints or draws, not its numbers: a resume takes them
+from its command line (the manifest keeps only what decides the numbers), so the hint
+after Ctrl-C repeats the ones the user gave."""
+
+
+def output_options() -> list[str]:
+    """The output options of the current command that differ from their defaults, as
+    they are written on the command line (``--format json``, ``--plot a.png``)."""
+    ctx = click.get_current_context()
+    given: list[str] = []
+    for param in ctx.command.params:
+        if param.name not in OUTPUT_OPTIONS or not isinstance(param, click.Option):
+            continue
+        value = ctx.params.get(param.name)
+        if value in (None, False) or value == param.default:
+            continue
+        flag = max(param.opts, key=len)
+        given += [flag] if param.is_flag else [flag, str(value)]
+    return given
 
 
 def resolved(scenario: str | None) -> str:
