@@ -170,3 +170,52 @@ def test_a_folder_of_another_commands_run_says_which(tmp_path):
     assert "holds a 'run' run" in line and "--force" in line and "--resume" not in line
     assert invoke("mc", "-n", "20", *FAST, "--out", str(out), "--force").exit_code == 0
     assert json.loads((out / "manifest.json").read_text())["command"] == "mc"
+
+
+# ------------------------------------------------------------------ bad input fails fast
+
+FAILS_FAST = """
+import json, sys
+from click.testing import CliRunner
+from simulator.cli import main
+
+found = {}
+for args in json.loads(sys.argv[1]):
+    result = CliRunner().invoke(main, args)
+    heavy = [m for m in ("mesa", "scipy", "pandas", "matplotlib", "pyarrow") if m in sys.modules]
+    found[" ".join(args)] = [result.exit_code, heavy]
+print(json.dumps(found))
+"""
+
+
+def test_bad_input_fails_before_the_models_imports(tmp_path):
+    """A bad scenario or --out fails in a fraction of a second: before Mesa, pandas,
+    scipy or matplotlib are imported (which takes seconds on a busy machine)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "bad.yaml").write_text("format: [\n")
+    (tmp_path / "afile").write_text("")
+    commands = [
+        ["analyze", "bad.yaml"],
+        ["analyze", "--out", "afile"],
+        ["drivers", "bad.yaml"],
+        ["drivers", "--out", "afile"],
+        ["plot", "bad.yaml", "-o", "x.png"],
+        ["report", "bad.yaml", "-o", "r.html"],
+        ["hindcast", "bad.yaml"],
+        ["calibrate", "--check", "bad.yaml"],
+        ["run", "--out", "afile"],
+        ["mc", "--out", "afile"],
+        ["sensitivity", "--out", "afile"],
+        ["compare", "baseline", "bad.yaml"],
+    ]
+    done = subprocess.run(
+        [sys.executable, "-c", FAILS_FAST, json.dumps(commands)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = json.loads(done.stdout)
+    assert found == {" ".join(args): [2, []] for args in commands}
