@@ -537,7 +537,10 @@ def check_scheduler(address: str) -> None:
             "a Dask scheduler needs Dask distributed: pip install 'ceasefire[dask]'"
         ) from exc
     if not SCHEDULER_ADDRESS.match(address):
-        raise InputError(f"{address}: expected an address such as tcp://host:8786", "scheduler")
+        raise InputError(
+            f"{address}: expected an address such as tcp://host:8786 (a port from 1 to 65535)",
+            "scheduler",
+        )
     if address.startswith("inproc://"):
         from distributed.comm.inproc import global_manager
 

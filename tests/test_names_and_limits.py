@@ -140,6 +140,12 @@ def test_a_scheduler_port_out_of_range_is_refused_at_once(port):
     assert not SCHEDULER_ADDRESS.match(f"tcp://127.0.0.1:{port}")
 
 
+def test_the_command_refuses_a_port_out_of_range_in_one_line():
+    pytest.importorskip("distributed")
+    line = refused(invoke("mc", "-n", "10", "--scheduler", "tcp://127.0.0.1:99999"))
+    assert line.startswith("--scheduler tcp://127.0.0.1:99999:") and "1 to 65535" in line
+
+
 # ---------------------------------------------------------------------- --out folders
 
 
