@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .ensemble import ChunkStore, Progress, Runs, _run_in_processes, worker_count
-from .errors import InputError
+from .errors import InputError, ScenarioError
 from .scenario import load_scenario
 from .scenario.loader import ALLOW_OUTSIDE
 from .scenario.sampling import uncertain_paths
@@ -222,10 +222,21 @@ def grid_corners(
                 "vary",
             )
     ends = [(v.values[0], v.values[-1]) for v in varies]
-    return {
-        point: load_scenario(scenario, [*overrides, *_settings(varies, point)])
-        for point in itertools.product(*ends)
-    }
+    corners = {}
+    for point in itertools.product(*ends):
+        settings = _settings(varies, point)
+        try:
+            corners[point] = load_scenario(scenario, [*overrides, *settings])
+        except ScenarioError as exc:  # a varied value is named as the sweep's, not a --set
+            varied = {f"--set {text}" for text in settings}
+            exc.problems = [
+                replace(p, file="--vary " + p.file.removeprefix("--set "))
+                if p.file in varied
+                else p
+                for p in exc.problems
+            ]
+            raise
+    return corners
 
 
 def _settings(varies: Sequence[Vary], point: Sequence[float]) -> list[str]:

@@ -119,6 +119,12 @@ def test_a_sweep_refuses_to_vary_the_seed():
     assert line.startswith("--vary seed:") and "--seed" in line
 
 
+def test_a_sweep_names_a_varied_value_that_cannot_be_used_by_its_vary():
+    line = refused(invoke("sweep", "--vary", "actors.ukraine.resolve=0.5:1.5:3", "-n", "20"))
+    assert line.startswith("--vary actors.ukraine.resolve=1.5:") and "--set" not in line
+    assert refused(invoke("sweep", "--vary", "name=1:3:3", "-n", "20")).startswith("--vary name=")
+
+
 def test_a_sweep_refuses_a_value_both_varied_and_set():
     path = "actors.ukraine.resolve"
     line = refused(
