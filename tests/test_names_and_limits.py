@@ -221,6 +221,7 @@ def test_bad_input_fails_before_the_models_imports(tmp_path):
         ["mc", "--out", "afile"],
         ["sensitivity", "--out", "afile"],
         ["compare", "baseline", "bad.yaml"],
+        ["play", "bad.yaml", "--as", "ukraine"],
     ]
     done = subprocess.run(
         [sys.executable, "-c", FAILS_FAST, json.dumps(commands)],

@@ -403,15 +403,16 @@ def play(
     works too). Reads one answer a line, from a terminal or a pipe; the end of input
     ends the game with its outcome.
     """
-    from simulator.outputs.files import write_atomic
-    from simulator.play import play as play_game
-
-    loaded = load(scenario, (), weeks)
+    loaded = load(scenario, (), weeks)  # the input first, then the model's imports
     for role in roles:
         if role not in loaded.actors:
             fail(f"--as {role}: no such actor; choose from {', '.join(loaded.actors)}")
     if transcript is not None and not transcript.parent.is_dir():
         fail(f"{transcript}: no such directory")
+
+    from simulator.outputs.files import write_atomic
+    from simulator.play import play as play_game
+
     lines: list[str] = []
     echo = not sys.stdin.isatty()
 
