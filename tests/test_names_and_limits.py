@@ -232,3 +232,27 @@ def test_bad_input_fails_before_the_models_imports(tmp_path):
     )
     found = json.loads(done.stdout)
     assert found == {" ".join(args): [2, []] for args in commands}
+
+
+def test_force_removes_the_files_of_the_run_that_was_there_and_no_others(tmp_path):
+    out = tmp_path / "out"
+    assert invoke("mc", "-n", "20", *FAST, "--out", str(out)).exit_code == 0
+    (out / "sweep.json").write_text("{}")  # a name `sweep` writes, but no run wrote it
+    assert invoke("run", *FAST, "--out", str(out), "--force").exit_code == 0
+    assert (out / "sweep.json").read_text() == "{}"
+    assert not (out / "replications.csv").exists() and not (out / "summary.json").exists()
+    assert json.loads((out / "manifest.json").read_text())["command"] == "run"
+    assert invoke("mc", "-n", "20", *FAST, "--out", str(out), "--force").exit_code == 0
+    assert not (out / "run.json").exists()
+
+
+def test_every_command_with_out_says_which_files_it_writes():
+    from simulator.outputs import rundir
+
+    with_out = {
+        name
+        for name, command in main.commands.items()
+        if any("--out" in getattr(param, "opts", ()) for param in command.params)
+    }
+    assert with_out == set(rundir.COMMAND_FILES)
+    assert frozenset().union(*map(rundir.files_of, with_out)) == rundir.RUN_FILES

@@ -205,11 +205,10 @@ def claim_out(
         rundir.clean_temporaries(out)
         return
     held_files = rundir.contents(out)
-    if held_files:
-        refuse_held(out, held_files, command_name(), force, resumable)
+    earlier = refuse_held(out, held_files, command_name(), force, resumable) if held_files else None
     if force:
         try:
-            rundir.clear(out)
+            rundir.clear(out, earlier)
         except OSError as exc:
             fail(f"{out}: cannot clear the earlier run: {exc.strerror or exc}")
 
@@ -219,10 +218,11 @@ def command_name() -> str:
     return click.get_current_context().info_name or ""
 
 
-def refuse_held(out: Path, held: list[str], command: str, force: bool, resumable: bool) -> None:
+def refuse_held(out: Path, held: list[str], command: str, force: bool, resumable: bool) -> str:
     """Stop unless ``out``, which holds ``held``, may be used: --force starts over only
     where a ceasefire run's manifest is (and removes only that run's files); a folder of
-    anything else is never cleared. The message says what the folder holds."""
+    anything else is never cleared. The message says what the folder holds. Returns
+    the command of the run the folder holds."""
     from simulator.outputs import manifest
 
     def shown(names: list[str]) -> str:
@@ -235,7 +235,7 @@ def refuse_held(out: Path, held: list[str], command: str, force: bool, resumable
             "empty or new folder"
         )
     if force:
-        return
+        return str(found["command"])
     other, status = found["command"], found["status"]
     if other != command:
         fail(f"{out}: holds a '{other}' run; give --force to start over here, or another --out")
