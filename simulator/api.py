@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .errors import check_seed
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -86,6 +88,7 @@ def _load(scenario: Any, overrides: Mapping[str, Any] | Sequence[str] | None, we
 def _runs(replications: int | None, seed, weeks, workers: int | None):
     from .ensemble import Runs
 
+    check_seed(seed)
     return Runs(replications or DEFAULT_REPLICATIONS, seed, weeks, workers)
 
 
@@ -101,6 +104,7 @@ def run(
     from .results import run as run_model
     from .tables import weekly_frame
 
+    check_seed(seed)
     loaded = _load(scenario, overrides, weeks)
     model = run_model(loaded, seed=seed, weeks=weeks)
     used = loaded.seed if seed is None else seed
@@ -180,6 +184,7 @@ def sensitivity(
         from .ensemble import Runs
         from .sobol import DEFAULT_SAMPLES, sobol_sensitivity
 
+        check_seed(seed)
         report = sobol_sensitivity(
             loaded, Runs(1, seed, weeks, workers), replications or DEFAULT_SAMPLES
         )
@@ -228,6 +233,7 @@ def analyze(
     from .tables import analysis_frames
 
     loaded = _load(scenario, overrides)
+    check_seed(seed)
     report = run_analysis(loaded, week=week, seed=seed)
     tables = analysis_frames(report, loaded.seed if seed is None else seed)
     return Result(tables["levers"], report, tables)
@@ -247,5 +253,6 @@ def drivers(
     from .variance import drivers as attribute
 
     loaded = _load(scenario, overrides)
+    check_seed(seed)
     report = attribute(loaded, replications, seed)
     return Result(drivers_frame(report, loaded.name, report["seed"]), report)

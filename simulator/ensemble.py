@@ -537,7 +537,13 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
         pool._result_queue._writer.close()  # type: ignore[attr-defined]
 
 
-SCHEDULER_ADDRESS = re.compile(r"^(tcp|tls|ucx)://[^\s:/]+:\d+/?$|^inproc://\S+$")
+SCHEDULER_ADDRESS = re.compile(
+    r"^(tcp|tls|ucx)://[^\s:/]+:"
+    r"([1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d\d|655[0-2]\d|6553[0-5])/?$"
+    r"|^inproc://\S+$"
+)
+"""A scheduler's address: a port from 1 to 65535 (any other is refused at once, not
+after a connection attempt times out), or an in-process address."""
 CONNECT_TIMEOUT = "10s"
 PROBE_SECONDS = 8.0
 """How long the scheduler has to answer who it is before the run gives up."""
@@ -598,7 +604,10 @@ def check_scheduler(address: str) -> None:
             "a Dask scheduler needs Dask distributed: pip install 'ceasefire[dask]'"
         ) from exc
     if not SCHEDULER_ADDRESS.match(address):
-        raise InputError(f"{address}: expected an address such as tcp://host:8786", "scheduler")
+        raise InputError(
+            f"{address}: expected an address such as tcp://host:8786 (a port from 1 to 65535)",
+            "scheduler",
+        )
     if address.startswith("inproc://"):
         from distributed.comm.inproc import global_manager
 

@@ -69,6 +69,21 @@ class ServiceLost(CeasefireError, RuntimeError):
     kept where the run keeps them, so it can be resumed."""
 
 
+MAX_SEED = 2**63 - 1
+"""The largest seed: every output stores the seed as a 64-bit signed integer (the tables'
+``seed`` column, Parquet, the manifest), so a larger one could be run but not written."""
+
+
+def check_seed(seed: int | None) -> None:
+    """Raise InputError unless ``seed`` is None or a whole number from 0 to :data:`MAX_SEED`."""
+    if seed is None:
+        return
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise InputError(
+            f"seed {seed!r}: expected a whole number from 0 to {MAX_SEED} (2**63 - 1)", "seed"
+        )
+
+
 class NotInstalled(CeasefireError, RuntimeError):
     """An optional dependency the request needs is not installed (the message says
     which extra to install)."""

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .ensemble import ChunkStore, Progress, Runs, _run_in_processes, worker_count
-from .errors import InputError
+from .errors import InputError, ScenarioError
 from .scenario import load_scenario
 from .scenario.loader import ALLOW_OUTSIDE
 from .scenario.sampling import uncertain_paths
@@ -33,6 +33,14 @@ LOW_QUANTILE, HIGH_QUANTILE = 0.1, 0.9
 MAX_STEPS = 100
 """Points per swept value: a 100 x 100 grid is already 10,000 ensembles."""
 """Sensitivity holds each uncertain value at these quantiles of its distribution."""
+
+
+NOT_SWEPT = {
+    "seed": "cannot be varied: every cell of a sweep runs with the same seed (common "
+    "random numbers); give --seed to choose it",
+    "format": "cannot be varied: it is the scenario file's format version, not a model value",
+}
+"""Scenario fields that are numbers but not model values, and why a sweep refuses them."""
 
 
 @dataclass(frozen=True)
@@ -204,11 +212,31 @@ def grid_corners(
         raise InputError("a sweep varies one or two parameters")
     if len({v.path for v in varies}) < len(varies):
         raise InputError(f"{varies[0].path} is given twice: vary two different values", "vary")
+    for v in varies:
+        if v.path in NOT_SWEPT:
+            raise InputError(f"{v.path}: {NOT_SWEPT[v.path]}", "vary")
+        held = [text for text in overrides if text.partition("=")[0].strip() == v.path]
+        if held:
+            raise InputError(
+                f"{v.path} is both varied and set ({held[0]}): vary it or set it, not both",
+                "vary",
+            )
     ends = [(v.values[0], v.values[-1]) for v in varies]
-    return {
-        point: load_scenario(scenario, [*overrides, *_settings(varies, point)])
-        for point in itertools.product(*ends)
-    }
+    corners = {}
+    for point in itertools.product(*ends):
+        settings = _settings(varies, point)
+        try:
+            corners[point] = load_scenario(scenario, [*overrides, *settings])
+        except ScenarioError as exc:  # a varied value is named as the sweep's, not a --set
+            varied = {f"--set {text}" for text in settings}
+            exc.problems = [
+                replace(p, file="--vary " + p.file.removeprefix("--set "))
+                if p.file in varied
+                else p
+                for p in exc.problems
+            ]
+            raise
+    return corners
 
 
 def _settings(varies: Sequence[Vary], point: Sequence[float]) -> list[str]:

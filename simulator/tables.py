@@ -141,7 +141,9 @@ def weekly_frame(model: CeasefireModel, seed: int | None = None) -> pd.DataFrame
     weeks = len(records["week"])
     columns: dict[str, Any] = {
         "scenario": np.full(weeks * count, model.scenario.name, dtype=object),
-        "seed": np.full(weeks * count, model.scenario.seed if seed is None else seed),
+        "seed": np.full(
+            weeks * count, model.scenario.seed if seed is None else seed, dtype=np.int64
+        ),
         "replication": np.repeat(np.arange(count), weeks),
         "step": np.tile(np.asarray(records["week"], dtype=np.int64), count),
     }

@@ -93,14 +93,16 @@ def test_mc_interrupted_exits_130_and_resume_gives_the_uninterrupted_result(tmp_
     result = invoke("mc", "-n", n, *FAST, "--workers", "1", "--out", str(out), "--format", "json")
     assert result.exit_code == 130
     assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
-    assert result.stderr.strip().endswith(f"To finish the run: ceasefire mc --resume {out}")
+    assert result.stderr.strip().endswith(
+        f"To finish the run: ceasefire mc --resume {out} --format json"
+    )
     assert len(list((out / "chunks").glob("*.npz"))) == 1
     assert not (out / "summary.json").exists()
     monkeypatch.setattr(ensemble, "run_chunk", real)
 
     printed = shlex.split(result.stderr.strip().rpartition("To finish the run: ")[2])
     assert printed[:2] == ["ceasefire", "mc"]
-    resumed = as_json(invoke(*printed[1:], "--format", "json"))
+    resumed = as_json(invoke(*printed[1:]))  # the output options the user gave, repeated
     straight = as_json(invoke("mc", "-n", n, *FAST, "--format", "json"))
     assert resumed == straight
     assert json.loads((out / "summary.json").read_text()) == straight

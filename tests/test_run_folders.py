@@ -60,7 +60,8 @@ def test_another_seed_into_the_same_folder_is_refused_without_force_and_right_wi
     out = tmp_path / "run"
     first = as_json(invoke("mc", "-n", "300", "--seed", "1", *FAST, "--out", str(out)))
     message = refused(invoke("mc", "-n", "300", "--seed", "2", *FAST, "--out", str(out)))
-    assert str(out) in message and "--force" in message and "--resume" in message
+    assert str(out) in message and "--force" in message
+    assert "complete 'mc' run" in message and "--resume" not in message
     assert json.loads((out / "summary.json").read_text()) == first  # left as it was
 
     forced = as_json(invoke("mc", "-n", "300", "--seed", "2", *FAST, "--out", str(out), "--force"))

@@ -16,10 +16,12 @@ from typing import Any, NoReturn
 import click
 
 from simulator import __version__
-from simulator.errors import CeasefireError, InputError, ScenarioError
+from simulator.errors import MAX_SEED, CeasefireError, InputError, ScenarioError
 
 seed_option = click.option(
-    "--seed", type=click.IntRange(min=0), help="Random seed (default: the scenario's)."
+    "--seed",
+    type=click.IntRange(min=0, max=MAX_SEED),
+    help="Random seed, 0 to 2**63 - 1 (default: the scenario's).",
 )
 
 
@@ -63,6 +65,7 @@ FLAGS = {
     "scheduler": "--scheduler",
     "samples": "-n",
     "allow_outside": "--allow-outside",
+    "seed": "--seed",
 }
 """The flag each library parameter comes in by, to name it in a message (the library
 names the value that is wrong, never a flag)."""

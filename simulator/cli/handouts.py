@@ -67,10 +67,10 @@ def plot(scenario, kind, output, replications, seed, weeks, overrides) -> None:
     one run, the one `ceasefire run` shows with the same --seed, --set and --weeks;
     the other kinds run an ensemble of -n replications.
     """
+    _check_chart(output)
+    loaded = load(scenario, overrides, weeks)  # before the charts' imports: bad input fails fast
     from simulator.outputs.charts import save
 
-    _check_chart(output)
-    loaded = load(scenario, overrides, weeks)
     n = replications or PLOT_REPLICATIONS
     if kind == "positions":
         from simulator.outputs.positions_chart import positions_figure, positions_run
@@ -131,9 +131,6 @@ def report(scenarios, output, replications, seed, weeks, overrides) -> None:
     """
     import datetime as dt
 
-    from simulator.outputs.files import write_atomic
-    from simulator.outputs.report import report as render
-
     if output.suffix.lower() not in (".html", ".htm"):
         fail(f"{output}: a report file must end in .html")
     if output.is_dir():
@@ -141,6 +138,10 @@ def report(scenarios, output, replications, seed, weeks, overrides) -> None:
     if not (output.parent if str(output.parent) else Path(".")).is_dir():
         fail(f"{output}: the folder {output.parent} does not exist")
     loaded = [load(name, overrides, weeks) for name in (scenarios or (None,))]
+    # imported once the input is known good, so bad input fails fast
+    from simulator.outputs.files import write_atomic
+    from simulator.outputs.report import report as render
+
     stamp = f"ceasefire {version()}, {dt.date.today().isoformat()}"
     page = render(loaded, replications, seed, weeks, generated=stamp)
     try:

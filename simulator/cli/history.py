@@ -57,6 +57,8 @@ def hindcast(scenario, replications, seed, overrides, observed, fmt, wide=False)
     (or probability) and OUT where what happened falls outside it. Nothing in a
     scenario is tuned to the observed files: they are for scoring only.
     """
+    loaded = load(scenario, overrides)  # before the model's imports: bad input fails fast
+
     from simulator.ensemble import Runs
     from simulator.errors import ScenarioError
     from simulator.hindcast import hindcast as score
@@ -64,7 +66,6 @@ def hindcast(scenario, replications, seed, overrides, observed, fmt, wide=False)
     from simulator.outputs.files import to_json
     from simulator.outputs.hindcast import hindcast_table
 
-    loaded = load(scenario, overrides)
     try:
         files = [(_shown(path), load_observed(path)) for path in observed_files(observed)]
     except ScenarioError as exc:
@@ -131,6 +132,10 @@ def calibrate(targets_file, check_scenario, replications, fmt, plot, wide=False)
     target's range, and when its places fall. Nothing dated after the targets'
     cutoff may be in the file. See docs/CALIBRATION.md.
     """
+    # what the user gave is checked before the model's imports, so bad input fails fast
+    check_plot(plot)
+    given = load(check_scenario) if check_scenario else None
+
     from simulator.calibration import (
         calibrate as run_calibration,
     )
@@ -141,16 +146,13 @@ def calibrate(targets_file, check_scenario, replications, fmt, plot, wide=False)
         predictive_runs,
     )
     from simulator.errors import ScenarioError
-    from simulator.outputs.calibration import calibration_report, predictive_plot
-    from simulator.outputs.files import to_json
 
-    check_plot(plot)
     try:
         targets = load_targets(targets_file)
     except ScenarioError as exc:
         fail(str(exc.problems[0]))
     scenario = load(targets.scenario)
-    checked = load(check_scenario) if check_scenario else scenario
+    checked = scenario if given is None else given
     result = run_calibration(targets, scenario, predictive_replications=0)
     if len(result.kept_points) < 2:
         fail(
@@ -163,6 +165,9 @@ def calibrate(targets_file, check_scenario, replications, fmt, plot, wide=False)
     checks = predictive_check(checked, targets, runs=runs)
     places = place_fall_weeks(checked, replications, seed)
     summary = result.to_dict() | {"predictive": checks, "places": places}
+    from simulator.outputs.calibration import calibration_report, predictive_plot
+    from simulator.outputs.files import to_json
+
     if fmt == "json":
         click.echo(to_json(summary), nl=False)
     else:

@@ -245,14 +245,16 @@ def analyze(
     """
     import time
 
-    from simulator.analysis import analyze as run_analysis
-    from simulator.outputs.files import to_json
-    from simulator.outputs.text import analysis_summary
-
+    # the scenario and --out first, so bad input fails before the model's imports
     loaded = load(scenario, overrides)
     if week > loaded.horizon:
         fail(f"--week {week} is beyond the scenario's horizon of {loaded.horizon} weeks")
     claim_out(out, force=force, resumable=False)
+
+    from simulator.analysis import analyze as run_analysis
+    from simulator.outputs.files import to_json
+    from simulator.outputs.text import analysis_summary
+
     started = time.perf_counter()
     report = run_analysis(loaded, week=week, seed=seed)
     if out is not None:
@@ -325,12 +327,13 @@ def drivers(
     """
     import time
 
+    loaded = load(scenario, overrides)  # the scenario and --out before the model's imports
+    claim_out(out, force=force, resumable=False)
+
     from simulator.outputs.files import to_json
     from simulator.outputs.text import drivers_summary
     from simulator.variance import drivers as attribute
 
-    loaded = load(scenario, overrides)
-    claim_out(out, force=force, resumable=False)
     started = time.perf_counter()
     report = attribute(loaded, replications, seed)
     if out is not None:
@@ -400,15 +403,16 @@ def play(
     works too). Reads one answer a line, from a terminal or a pipe; the end of input
     ends the game with its outcome.
     """
-    from simulator.outputs.files import write_atomic
-    from simulator.play import play as play_game
-
-    loaded = load(scenario, (), weeks)
+    loaded = load(scenario, (), weeks)  # the input first, then the model's imports
     for role in roles:
         if role not in loaded.actors:
             fail(f"--as {role}: no such actor; choose from {', '.join(loaded.actors)}")
     if transcript is not None and not transcript.parent.is_dir():
         fail(f"{transcript}: no such directory")
+
+    from simulator.outputs.files import write_atomic
+    from simulator.play import play as play_game
+
     lines: list[str] = []
     echo = not sys.stdin.isatty()
 

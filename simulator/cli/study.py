@@ -187,8 +187,8 @@ def resume_settings(resume: Path, command: str) -> dict[str, Any]:
 force_option = click.option(
     "--force",
     is_flag=True,
-    help="Start over in an --out folder that holds an earlier run (the files that run "
-    "wrote are removed; nothing else is).",
+    help="Start over in an --out folder that holds an earlier ceasefire run (the files "
+    "that run wrote are removed; nothing else is; a folder of other files is refused).",
 )
 
 
@@ -226,18 +226,50 @@ def claim_out(
         rundir.clean_temporaries(out)
         return
     held_files = rundir.contents(out)
-    if held_files and not force:
-        shown = ", ".join(held_files[:3]) + (", ..." if len(held_files) > 3 else "")
-        finish = f"give --resume {out} to finish it, " if resumable else "give "
-        fail(
-            f"{out}: holds an earlier run's files ({shown}); {finish}--force to start over "
-            "here, or another --out"
-        )
+    earlier = refuse_held(out, held_files, command_name(), force, resumable) if held_files else None
     if force:
         try:
-            rundir.clear(out)
+            rundir.clear(out, earlier)
         except OSError as exc:
             fail(f"{out}: cannot clear the earlier run: {exc.strerror or exc}")
+
+
+def command_name() -> str:
+    """The running command's name (``mc``, ``run``), to compare with a manifest's."""
+    return click.get_current_context().info_name or ""
+
+
+def refuse_held(out: Path, held: list[str], command: str, force: bool, resumable: bool) -> str:
+    """Stop unless ``out``, which holds ``held``, may be used: --force starts over only
+    where a ceasefire run's manifest is (and removes only that run's files); a folder of
+    anything else is never cleared. The message says what the folder holds. Returns
+    the command of the run the folder holds."""
+    from simulator.outputs import manifest
+
+    def shown(names: list[str]) -> str:
+        return ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+
+    found = manifest.identify(out)
+    if found is None:
+        fail(
+            f"{out}: holds files that are not a ceasefire run's ({shown(held)}); choose an "
+            "empty or new folder"
+        )
+    if force:
+        return str(found["command"])
+    other, status = found["command"], found["status"]
+    if other != command:
+        fail(f"{out}: holds a '{other}' run; give --force to start over here, or another --out")
+    if status == "complete":
+        fail(
+            f"{out}: holds a complete '{command}' run; give --force to start over here, or "
+            "another --out"
+        )
+    finish = f"give --resume {out} to finish it, " if resumable else "give "
+    fail(
+        f"{out}: holds an unfinished '{command}' run ({status}); {finish}--force to start "
+        "over here, or another --out"
+    )
 
 
 def check_resume(manifest: dict[str, Any], scenario, out: Path, force: bool) -> None:
@@ -281,7 +313,30 @@ def mark_interrupted(command: str, out, settings, scenario, workers: int | None,
         again += ["--workers", str(workers)]
     if scheduler:
         again += ["--scheduler", scheduler]
+    again += output_options()
     return f"interrupted; finished chunks are kept in {out}. To finish the run: {shlex.join(again)}"
+
+
+OUTPUT_OPTIONS = ("fmt", "plot", "wide")
+"""Options that shape what a run prints or draws, not its numbers: a resume takes them
+from its command line (the manifest keeps only what decides the numbers), so the hint
+after Ctrl-C repeats the ones the user gave."""
+
+
+def output_options() -> list[str]:
+    """The output options of the current command that differ from their defaults, as
+    they are written on the command line (``--format json``, ``--plot a.png``)."""
+    ctx = click.get_current_context()
+    given: list[str] = []
+    for param in ctx.command.params:
+        if param.name not in OUTPUT_OPTIONS or not isinstance(param, click.Option):
+            continue
+        value = ctx.params.get(param.name)
+        if value in (None, False) or value == param.default:
+            continue
+        flag = max(param.opts, key=len)
+        given += [flag] if param.is_flag else [flag, str(value)]
+    return given
 
 
 def resolved(scenario: str | None) -> str:

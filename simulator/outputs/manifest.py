@@ -136,6 +136,28 @@ def read(directory: Path, command: str) -> dict[str, Any]:
     return manifest
 
 
+def identify(directory: Path) -> dict[str, Any] | None:
+    """The manifest in ``directory`` if it is a ceasefire run's (a JSON object naming its
+    command, a known status, the scenario's hash and the run's key), else None.
+
+    Deciding this before ``--force`` removes anything keeps a folder of the user's own
+    files (a manifest.json of theirs among them) from being taken for a run's.
+    """
+    path = Path(directory) / FILE_NAME
+    try:
+        if not path.is_file() or path.is_symlink():
+            return None
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return None
+    if not isinstance(manifest, dict):
+        return None
+    fields = ("command", "scenario_sha256", "run_key", "version")
+    if not all(isinstance(manifest.get(name), str) for name in fields):
+        return None
+    return manifest if manifest.get("status") in STATUSES else None
+
+
 def check_key(manifest: dict[str, Any], scenario: Scenario) -> None:
     """Raise InputError if the stored run is not the run its manifest describes
     now: another version of the program, another chunk size, changed settings."""

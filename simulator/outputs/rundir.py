@@ -48,6 +48,31 @@ RUN_FILES = frozenset(
     | {f"{name}.{ext}" for name in TABLES for ext in ("csv", "parquet")}
 )
 """Files a command writes at the top of its --out folder (charts go where --plot says)."""
+COMMAND_FILES = {
+    "run": ("weekly", "run.json"),
+    "mc": ("replications", "summary.json"),
+    "sweep": ("sweep", "sweep.json"),
+    "sensitivity": ("sensitivity", "sobol", "sensitivity.json"),
+    "compare": ("compare", "compare.json"),
+    "analyze": ("sides", "levers", "analysis.json"),
+    "drivers": ("drivers", "drivers.json"),
+}
+"""What each command writes at the top of its folder besides manifest.json: tables (as
+NAME.csv and NAME.parquet) and JSON files, so that starting over removes only the files
+of the run that was there."""
+
+
+def files_of(command: str | None) -> frozenset[str]:
+    """The top-level files a ``command`` run writes (all of :data:`RUN_FILES` when the
+    command is unknown), manifest.json included."""
+    if command not in COMMAND_FILES:
+        return RUN_FILES
+    names = {"manifest.json"}
+    for name in COMMAND_FILES[command]:
+        names |= {name} if name.endswith(".json") else {f"{name}.csv", f"{name}.parquet"}
+    return frozenset(names)
+
+
 CHUNK_FILE = re.compile(r"^\d{5}\.npz$")
 CELL_DIR = re.compile(r"^cell-\d{3,}$")
 
@@ -215,10 +240,11 @@ def _cells(directory: Path) -> list[Path]:
     ]
 
 
-def clear(directory: Path) -> None:
-    """Remove what a previous run left in the folder, and nothing else.
+def clear(directory: Path, command: str | None = None) -> None:
+    """Remove what a previous run (of ``command``, if known) left in the folder, and
+    nothing else.
 
-    Only the names a run writes are removed (its output files, ``chunks/`` with its
+    Only the names that run writes are removed (its output files, ``chunks/`` with its
     ``NNNNN.npz`` files, ``cell-NNN/`` folders, temporaries); anything else, such as
     a chart or a note of the user's, stays where it is. Symbolic links are never
     followed.
@@ -236,7 +262,7 @@ def clear(directory: Path) -> None:
             _remove_if_empty(chunks)
         if cell is not directory:
             _remove_if_empty(cell)
-    for name in RUN_FILES:
+    for name in files_of(command):
         path = directory / name
         if path.is_file() or path.is_symlink():
             path.unlink()

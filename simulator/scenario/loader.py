@@ -66,15 +66,36 @@ def bundled_scenarios() -> list[Path]:
 
 
 def resolve_scenario_path(name: str | Path | None) -> Path:
-    """A path as given, or a bundled scenario by name (``baseline``, ``theory/nash``)."""
-    if name is None:
-        name = "baseline"
-    path = Path(name)
+    """The file a scenario name on the command line means (:func:`find_scenario` from
+    the current folder); None is the bundled baseline."""
+    return find_scenario("baseline" if name is None else name, None)
+
+
+def find_scenario(name: str | Path, folder: Path | None) -> Path:
+    """The file ``name`` means, looked for from ``folder`` (None: the current folder).
+
+    One rule for the command line and for ``extends`` (whose folder is the scenario's),
+    so that a user can predict it; a folder never counts, so ``mkdir baseline`` cannot
+    hide the bundled baseline:
+
+    1. ``NAME`` there, if it is a regular file;
+    2. ``NAME.yaml`` there, if NAME does not end in .yaml or .yml and that is a regular file;
+    3. the bundled scenario NAME (``baseline``, ``baseline.yaml``, ``theory/rubinstein``);
+    4. otherwise ``NAME`` there, which is then reported as missing (or not a file).
+    """
+    given = Path(name) if folder is None else folder / name
     # os.path's tests answer False for any error (a name too long, say), Path's raise
-    if os.path.lexists(path) or path.suffix in SCENARIO_SUFFIXES or len(path.parts) > 2:
-        return path
-    bundled = BUNDLED_DIR / f"{name}.yaml"
-    return bundled if os.path.isfile(bundled) else path
+    if os.path.isfile(given):
+        return given
+    plain = Path(name).suffix not in SCENARIO_SUFFIXES
+    if plain and os.path.isfile(f"{given}.yaml"):
+        return Path(f"{given}.yaml")
+    relative = Path(name)
+    if not relative.is_absolute() and ".." not in relative.parts and str(name).strip():
+        bundled = BUNDLED_DIR / (f"{name}.yaml" if plain else relative)
+        if os.path.isfile(bundled):
+            return bundled
+    return given
 
 
 def load_scenario(
@@ -167,12 +188,8 @@ def _read(file: Path) -> tuple[dict[str, Any], dict[DataPath, Position]]:
 
 
 def _parent_of(file: Path, name: str) -> Path:
-    """Where ``extends: name`` in ``file`` points: beside ``file``, else a bundled name."""
-    beside = file.parent / name
-    if os.path.lexists(beside):
-        return beside
-    bundled = BUNDLED_DIR / (name if Path(name).suffix in SCENARIO_SUFFIXES else f"{name}.yaml")
-    return bundled if os.path.isfile(bundled) else beside
+    """Where ``extends: name`` in ``file`` points (:func:`find_scenario` from its folder)."""
+    return find_scenario(name, file.parent)
 
 
 def _read_with_extends(

@@ -34,7 +34,10 @@ can check every quote: `ceasefire validate --sources DIR` reads `DIR/<source id>
 (or `.md`, or no suffix).
 
 A file may start with `extends: other.yaml` (relative to itself) or `extends: baseline`
-(a bundled scenario, when no such file lies beside it): mappings merge deeply, anything
+(a bundled scenario). A name is looked up as on the command line, from the scenario's
+own folder: the regular file of exactly that name there, else NAME.yaml there (for a
+name without .yaml or .yml), else the bundled scenario of that name; a folder never
+counts. Mappings merge deeply, anything
 else replaces the parent's value, and `key: null` removes the parent's `key`. `extends`
 may not leave the scenario's folder and the bundled scenarios unless the command is
 given `--allow-outside`; chains stop at {max_extends} files.

@@ -17,6 +17,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
+from ..errors import MAX_SEED
 from .quantities import (
     IsoDate,
     IssuePosition,
@@ -422,7 +423,9 @@ class Scenario(StrictModel):
     horizon: Annotated[int, Field(strict=True, ge=1, le=MAX_HORIZON_WEEKS)] = Field(
         description="Weeks to simulate; one step is one week."
     )
-    seed: Annotated[int, Field(strict=True, ge=0)] = Field(description="Default random seed.")
+    seed: Annotated[int, Field(strict=True, ge=0, le=MAX_SEED)] = Field(
+        description="Default random seed, 0 to 2**63 - 1 (outputs store it in 64 bits)."
+    )
     sources: dict[Identifier, Source] = Field(
         default_factory=dict, description="Documents that values quote."
     )
