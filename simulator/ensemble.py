@@ -530,11 +530,6 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
         process.terminate()
     for process in processes:
         process.join(timeout=5)
-    # A worker ended in the middle of sending a result leaves the pool's reader thread
-    # waiting for the rest of it, and Python's exit waits for that thread; with the
-    # workers gone, closing this process's end of the pipe lets the reader see its end.
-    with contextlib.suppress(AttributeError, OSError):
-        pool._result_queue._writer.close()  # type: ignore[attr-defined]
 
 
 SCHEDULER_ADDRESS = re.compile(

@@ -227,3 +227,38 @@ def test_a_finished_chunk_frees_its_model(monkeypatch):
     ensemble.run_chunk(ensemble.Task(load_scenario(None, ["horizon=3"]), 0, 20, 1, 3))
     gc.collect()
     assert len(built) == 1 and built[0]() is None
+
+
+def _slow_square(task):
+    import time
+
+    time.sleep(0.2)
+    return task.index**2
+
+
+def test_ctrl_c_while_workers_run_stops_them_and_raises_in_the_caller():
+    """SIGINT only sets a flag while workers run; the waiting loop raises it and ends
+    the workers, so no chunk finishes after the interrupt and no worker is left."""
+    import multiprocessing
+    import os
+    import signal
+    from types import SimpleNamespace
+
+    from simulator.ensemble import _run_in_processes
+
+    tasks = [SimpleNamespace(index=i) for i in range(40)]
+    answers: dict[int, int] = {}
+    kept: list[int] = []
+
+    def finished(index: int, answer: int) -> None:
+        answers[index] = answer
+        if len(answers) == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+        kept.append(index)  # what a finished chunk does (storing it) is never cut short
+
+    with pytest.raises(KeyboardInterrupt):
+        _run_in_processes(tasks, 2, finished, work=_slow_square)
+    assert 1 <= len(answers) < len(tasks)
+    assert sorted(kept) == sorted(answers)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert not multiprocessing.active_children()
