@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import refused
 
 import simulator
 from simulator.cli import main
@@ -22,15 +23,6 @@ FAST = ["--weeks", "4"]
 
 def invoke(*args: str):
     return CliRunner().invoke(main, list(args))
-
-
-def refused(result) -> str:
-    """The one-line message of a refused command (exit 2, no traceback)."""
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 # ------------------------------------------------------------------------------ seeds

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from conftest import refused
 
 from simulator import load_scenario
 from simulator.cli import main
@@ -36,15 +37,6 @@ def invoke(*args: str):
 def as_json(result) -> dict:
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
-
-
-def refused(result) -> str:
-    """The one-line message of a refused command (exit 2, no traceback)."""
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 def same(first, second) -> bool:
