@@ -222,7 +222,7 @@ def terms_figure(result: EnsembleResult) -> Any:
             fontsize=16,
         )
         ax.set_xlim(0, 100)
-    ax.set_xlabel(f"{literal(holder)} keeps (% of the disputed territory) under the settlement")
+    ax.set_xlabel(f"{literal(holder)} keeps (% of the four oblasts) under the settlement")
     ax.set_ylabel("replications")
     ax.grid(True, axis="y", color="#dddddd")
     ax.set_title(_title(result, f"agreed terms, {len(terms):,} settlements"), loc="left")

@@ -223,7 +223,9 @@ def positions_figure(run: PositionsRun) -> Any:
 
     # --- territory: front, positions, range
     control = np.array(_values(records, "control")) * pct
-    territory.plot(dates, control, color="black", linewidth=3.4, label="front line (control)")
+    territory.plot(
+        dates, control, color="black", linewidth=3.4, label="front line (holder's share)"
+    )
     text = np.array(_values(records, "text_territory")) * pct
     mediator = next(
         (a.name for a in scenario.actors.values() if type(a).__name__ == "Mediator"), None
@@ -292,7 +294,9 @@ def positions_figure(run: PositionsRun) -> Any:
         label="bargaining range (within red lines)" if open_range.any() else None,
     )
     territory.set_ylim(-2, 102)
-    territory.set_ylabel(f"{run.names[run.holder]} holds / gets\n(% of the disputed territory)")
+    territory.set_ylabel(
+        f"{run.names[run.holder]}'s share, held or agreed\n(% of the four oblasts)"
+    )
     second = territory.secondary_yaxis(
         "right",
         functions=(

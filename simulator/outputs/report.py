@@ -101,11 +101,12 @@ def positions_table(scenario: Scenario) -> str:
         for statement in actor.statements:
             rows.append((name, "says", escape(_value(statement)), _provenance(statement)))
         for issue, stance in actor.positions.items():
+            share = issue == "territory"  # in percent of the four oblasts, as `explain`
             rows.append(
                 (
                     name,
                     f"{escape(issue)}: demand",
-                    escape(_value(stance.ideal)),
+                    escape(_value(stance.ideal, share)),
                     _provenance(stance.ideal),
                 )
             )
@@ -115,7 +116,7 @@ def positions_table(scenario: Scenario) -> str:
                     rows.append((name, f"{escape(issue)}: red line", "none", ""))
                 continue
             rows.append(
-                (name, f"{escape(issue)}: red line", escape(_value(line)), _provenance(line))
+                (name, f"{escape(issue)}: red line", escape(_value(line, share)), _provenance(line))
             )
             if line.cost is not None:
                 rows.append(
