@@ -320,7 +320,7 @@ class Belligerent(mesa.Agent):
         concedes on.
         """
         loss = 0.0 if self.is_holder else model.logistics_lost
-        power = self.forces * self.materiel_now(model.aid, loss) * self.intelligence_now
+        power = self.forces * self.materiel_now(model.levers.aid, loss) * self.intelligence_now
         ratio = power * self._per_start_power
         burden = self.sanctions_load
         if self._sanctions_load_positive:
@@ -364,7 +364,7 @@ class Belligerent(mesa.Agent):
         (lowered by the mediator's guarantee). For ``rows`` only, when given."""
         spared = weeks * self.cost_now(model.truce_active[rows], rows)
         ground = weeks * self.ground_per_week[rows]
-        pause_cost = self.ceasefire_cost[rows] * (1.0 - model.guarantee[rows])
+        pause_cost = self.ceasefire_cost[rows] * (1.0 - model.levers.guarantee[rows])
         return spared - ground - pause_cost > 0.0
 
     def accepts_truce(

@@ -73,8 +73,8 @@ class Analysis:
         self.holder, self.defender = model.belligerents
         ideals = [b.positions.ideal_now(model.control) for b in model.belligerents]
         self.terms = (ideals[0] + ideals[1]) / 2.0
-        self.aid = float(model.aid[0])
-        self.sanctions = float(model.sanctions[0])
+        self.aid = float(model.levers.aid[0])
+        self.sanctions = float(model.levers.sanctions[0])
         # The red lines and what crossing them costs stand still while levers are tried.
         self.lines, self.crossing_costs = self._crossing()
 
@@ -254,6 +254,7 @@ class Analysis:
     def report(self) -> dict[str, Any]:
         """Everything `analyze` shows, as JSON-ready data."""
         model = self.model
+        levers = model.levers
         holder_min, defender_max = self.value_bounds()
         red_low, red_high = self.red_lines()
         low, high = self.bounds()
@@ -268,7 +269,7 @@ class Analysis:
                 "belief": round(float(side.believed_p[0]), 6),
                 "expected_control": round(float(side.expected_control[0]), 6),
                 "cost_of_war_over_foresight": round(
-                    float(side.weekly_cost(model.aid, model.sanctions)[0] * side.foresight[0]), 6
+                    float(side.weekly_cost(levers.aid, levers.sanctions)[0] * side.foresight[0]), 6
                 ),
                 "walk_away": round(float(side.walk_away[0]), 6),
                 "reservation": round(reservation, 6),

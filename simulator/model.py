@@ -48,6 +48,7 @@ from .scenario.checks import TERRITORY
 from .scenario.loader import load_scenario
 from .scenario.sampling import draw_all
 from .scenario.schema import Scenario
+from .state import Levers
 from .streams import Streams
 from .talks.base import Named, Party
 from .talks.protocols import RoundResult
@@ -347,12 +348,15 @@ class CeasefireModel(mesa.Model):
         talks). Worked out once a week, with each side's burden of the war."""
         ones = np.ones(self.replications)
         mediator = self.mediator
-        self.aid = mediator.aid if mediator else ones
-        self.sanctions = mediator.sanctions if mediator else ones
-        self.intelligence = mediator.intelligence if mediator else ones
-        self.guarantee = mediator.guarantee if mediator else np.zeros(self.replications)
+        levers = Levers(
+            aid=mediator.aid if mediator else ones,
+            sanctions=mediator.sanctions if mediator else ones,
+            intelligence=mediator.intelligence if mediator else ones,
+            guarantee=mediator.guarantee if mediator else np.zeros(self.replications),
+        )
+        self.levers = levers
         for side in self.belligerents:
-            side.update_levers(self.aid, self.sanctions, self.intelligence)
+            side.update_levers(levers.aid, levers.sanctions, levers.intelligence)
 
     @property
     def ceasefire_active(self) -> np.ndarray:
@@ -454,9 +458,10 @@ class CeasefireModel(mesa.Model):
     def _fight(self) -> tuple[np.ndarray, np.ndarray]:
         holder, defender = self.belligerents
         fighting = self.at_war
-        holder_materiel = holder.materiel_now(self.aid, 0.0)  # the holder loses no hubs
+        aid = self.levers.aid
+        holder_materiel = holder.materiel_now(aid, 0.0)  # the holder loses no hubs
         self.logistics_lost = self.logistics_loss()
-        defender_materiel = defender.materiel_now(self.aid, self.logistics_lost)
+        defender_materiel = defender.materiel_now(aid, self.logistics_lost)
         power_holder = battlefield.combat_power(holder.forces, holder_materiel)
         power_defender = battlefield.combat_power(defender.forces, defender_materiel)
         power_holder = power_holder * holder.intelligence_now
@@ -730,7 +735,7 @@ class CeasefireModel(mesa.Model):
             regret = np.maximum(regret, side.walk_away[held] - deal_value)
         base = self.draw("durability.base_hazard")[held]
         sensitivity = self.draw("durability.regret_sensitivity")[held]
-        guarantee = self.guarantee[held]
+        guarantee = self.levers.guarantee[held]
         hazard = base * np.exp(sensitivity * np.maximum(regret, 0.0)) * (1.0 - guarantee)
         self.hazard = np.zeros(self.replications)
         self.hazard[held] = np.clip(hazard, 0.0, 1.0)
@@ -773,13 +778,13 @@ class CeasefireModel(mesa.Model):
             for side in self.belligerents:
                 weekly = side.ground_per_week[held] - side.cost_now(truce, held)
                 regret = np.maximum(regret, side.foresight[held] * weekly)
-            shelter = 1.0 - self.guarantee[held]
+            shelter = 1.0 - self.levers.guarantee[held]
             hazard = np.clip(base[held] * np.exp(sensitivity * regret) * shelter, 0.0, 1.0)
             draw = self.streams.uniform(streams.CEASEFIRE_BREAKDOWN, self.steps, held)
             ceasefire_breaks[held] = draw < hazard
         if any_truce:
             held = np.flatnonzero(truce_active)
-            hazard = np.clip(base[held] * (1.0 - self.guarantee[held]), 0.0, 1.0)
+            hazard = np.clip(base[held] * (1.0 - self.levers.guarantee[held]), 0.0, 1.0)
             draw = self.streams.uniform(streams.TRUCE_BREAKDOWN, self.steps, held)
             truce_breaks[held] = draw < hazard
         self.ceasefire_broke_down |= ceasefire_breaks
@@ -902,13 +907,13 @@ class CeasefireModel(mesa.Model):
             general_ceasefire_in_force=self.ceasefire_active,
             partial_truce_in_force=self.truce_active,
             capitulated=self.capitulated,
-            intelligence=self.intelligence,
+            intelligence=self.levers.intelligence,
             terms=self.terms,
             broke_down=self.broke_down,
             ceasefire_in_force=self.in_force,
             breakdown_hazard=self.hazard,
-            aid=self.aid,
-            sanctions=self.sanctions,
+            aid=self.levers.aid,
+            sanctions=self.levers.sanctions,
         )
         if self._collect:
             if self.datacollector is None:

@@ -16,6 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from .scenario.schema import Scenario
+from .state import Levers
 from .talks.base import Named
 
 
@@ -36,8 +37,8 @@ class World(Protocol):
     p_holder: np.ndarray
     """This week's P(the holder wins an engagement) ``(R,)``."""
     logistics_lost: np.ndarray
-    aid: np.ndarray
-    guarantee: np.ndarray
+    levers: Levers
+    """This week's aid, sanctions, intelligence and guarantee (:mod:`simulator.state`)."""
     last_asks: dict[str, np.ndarray]
     """Each belligerent's ask in its last round of talks ``(R, K)``, by actor id."""
 

@@ -176,12 +176,12 @@ def test_place_event_hands_a_place_over_on_its_date():
 def test_aid_event_cuts_the_dependent_side_s_materiel_and_raises_its_cost():
     m = model("us-presses-kyiv", "front.engagements_per_week=0")
     ukraine = m.defender
-    before_cost = ukraine.weekly_cost(m.aid, m.sanctions).copy()
+    before_cost = ukraine.weekly_cost(m.levers.aid, m.levers.sanctions).copy()
     run_weeks(m, m.scenario.week_of_date(m.scenario.events["aid-paused"].date))
-    assert m.aid.tolist() == [0.0]
-    after_cost = ukraine.weekly_cost(m.aid, m.sanctions)
+    assert m.levers.aid.tolist() == [0.0]
+    after_cost = ukraine.weekly_cost(m.levers.aid, m.levers.sanctions)
     assert after_cost[0] == pytest.approx(before_cost[0] * (1 + ukraine.aid_dependence[0]))
-    materiel = ukraine.materiel_now(m.aid, np.zeros(1))
+    materiel = ukraine.materiel_now(m.levers.aid, np.zeros(1))
     assert materiel[0] == pytest.approx(ukraine.materiel[0] * (1 - ukraine.aid_dependence[0]))
 
 
@@ -348,4 +348,4 @@ def test_after_a_breakdown_the_sides_fight_a_week_before_talking_again():
 def test_an_event_dated_on_the_start_applies_in_week_one():
     m = model("us-presses-kyiv", "events.aid-paused.date=2025-01-06")
     m.step()
-    assert m.aid.tolist() == [0.0]
+    assert m.levers.aid.tolist() == [0.0]

@@ -91,7 +91,7 @@ def test_a_red_line_cost_wears_down_with_losses_and_with_the_war_s_burden():
     ukraine.losses_total = ukraine.start_forces.copy()  # lost as many as it started with
     worn = ukraine.crossing_cost_now(m)[:, k]
     np.testing.assert_allclose(worn, fresh * np.exp(-ukraine.positions.casualty_erosion[:, k]))
-    ukraine.update_levers(np.zeros(3), m.sanctions, m.intelligence)  # aid cut off
+    ukraine.update_levers(np.zeros(3), m.levers.sanctions, m.levers.intelligence)  # aid cut off
     burdened = ukraine.crossing_cost_now(m)[:, k]
     np.testing.assert_allclose(burdened, worn / (1 + ukraine.aid_dependence))
 
@@ -236,7 +236,7 @@ def test_aid_pause_scenario_cuts_aid_and_intelligence_until_kyiv_accepts():
     m = model("us-aid-pause-2025", replications=200, seed=5)
     start = m.scenario.week_of_date(m.scenario.actors["united_states"].policies["aid-pause"].start)
     steps(m, start - 1)
-    assert (m.aid == 1.0).all()
+    assert (m.levers.aid == 1.0).all()
     accepted_by = np.zeros(200, dtype=bool)
     for _ in range(20):
         accepted_before = accepted_by.copy()
@@ -246,8 +246,8 @@ def test_aid_pause_scenario_cuts_aid_and_intelligence_until_kyiv_accepts():
         # Levers answer last week's talks: this week aid flows exactly where Kyiv had
         # accepted a proposal before this week.
         if m.steps > start:
-            np.testing.assert_array_equal(m.aid == 1.0, accepted_before)
-    assert accepted_by.any() and (m.intelligence[~accepted_by] == 0.0).all()
+            np.testing.assert_array_equal(m.levers.aid == 1.0, accepted_before)
+    assert accepted_by.any() and (m.levers.intelligence[~accepted_by] == 0.0).all()
 
 
 def test_intelligence_shared_raises_the_defender_s_odds():
@@ -314,9 +314,9 @@ def test_each_side_decides_a_pause_by_its_own_rule():
     m.step()
     weeks = 4.0
     for side in (holder, defender):
-        spared = weeks * side.weekly_cost(m.aid, m.sanctions)
+        spared = weeks * side.weekly_cost(m.levers.aid, m.levers.sanctions)
         ground = weeks * side.positions.weights[:, 0] * side.gain_per_week(m)
-        expected = spared - ground - side.ceasefire_cost * (1 - m.guarantee) > 0
+        expected = spared - ground - side.ceasefire_cost * (1 - m.levers.guarantee) > 0
         assert side.accepts_ceasefire(m, weeks).tolist() == expected.tolist()
     # Russia expects to gain ground, Ukraine to lose it.
     assert (holder.gain_per_week(m) > 0).all() and (defender.gain_per_week(m) < 0).all()
@@ -328,8 +328,8 @@ def test_a_partial_truce_spares_the_strikes_share_of_the_cost_but_not_the_ground
     truce = m.truce_active.copy()
     assert truce.any() and (~truce).any()
     ukraine = m.defender
-    full = ukraine.weekly_cost(m.aid, m.sanctions)
-    spared = ukraine.weekly_cost(m.aid, m.sanctions, truce)
+    full = ukraine.weekly_cost(m.levers.aid, m.levers.sanctions)
+    spared = ukraine.weekly_cost(m.levers.aid, m.levers.sanctions, truce)
     np.testing.assert_allclose(spared[truce], full[truce] * (1 - ukraine.strikes_share[truce]))
     assert m.at_war[truce & ~m.ceasefire_active & ~m.in_force].all()
 
