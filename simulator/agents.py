@@ -319,7 +319,7 @@ class Belligerent(mesa.Agent):
         the burden counts sanctions. This is what a resource-dependent negotiator
         concedes on.
         """
-        loss = 0.0 if self.is_holder else model.logistics_lost
+        loss = 0.0 if self.is_holder else model.front.logistics_lost
         power = self.forces * self.materiel_now(model.levers.aid, loss) * self.intelligence_now
         ratio = power * self._per_start_power
         burden = self.sanctions_load
@@ -350,7 +350,9 @@ class Belligerent(mesa.Agent):
 
     def gain_per_week(self, model: World) -> np.ndarray:
         """Share of territory it expects to win (or, if negative, lose) in a week of war."""
-        drift = battlefield.expected_drift(self.believed_p, model.engagements, model.share_per_win)
+        drift = battlefield.expected_drift(
+            self.believed_p, model.front.engagements, model.front.share_per_win
+        )
         return drift if self.is_holder else -drift
 
     def accepts_ceasefire(
@@ -384,9 +386,11 @@ class Belligerent(mesa.Agent):
         under its own belief; other issues at their no-deal values.
         """
         p = self.believed_p
-        drift = battlefield.expected_drift(p, model.engagements, model.share_per_win)
+        front = model.front
+        engagements, share_per_win, control = front.engagements, front.share_per_win, front.control
+        drift = battlefield.expected_drift(p, engagements, share_per_win)
         self.expected_control = battlefield.expected_control(
-            model.control, p, model.engagements, model.share_per_win, self.foresight, drift
+            control, p, engagements, share_per_win, self.foresight, drift
         )
         # Utility of the ground it expects to win in a week (gain_per_week, here from
         # the same drift).
@@ -395,7 +399,7 @@ class Belligerent(mesa.Agent):
         outlook = model.no_deal_terms(self.expected_control)
         cost = self.cost_now(model.truce_active) * self.foresight
         self.walk_away = (
-            utility(outlook, self.positions.ideal_now(model.control), self.positions.weights) - cost
+            utility(outlook, self.positions.ideal_now(control), self.positions.weights) - cost
         )
 
     # ------------------------------------------------------------------------ talks
@@ -409,9 +413,11 @@ class Belligerent(mesa.Agent):
         talking: np.ndarray,
     ) -> Party:
         """This week's threshold and ask, from the negotiator strategy's aspiration."""
-        ideal = self.positions.ideal_now(model.control)
-        other_ideal = other.positions.ideal_now(model.control)
-        low, high = self.positions.limits_now(model.control)
+        front = model.front
+        control = front.control
+        ideal = self.positions.ideal_now(control)
+        other_ideal = other.positions.ideal_now(control)
+        low, high = self.positions.limits_now(control)
         room = at_least(1.0 - self.walk_away, 1e-12)
         aspiration = self.negotiator.aspiration(
             Situation(
@@ -439,7 +445,7 @@ class Belligerent(mesa.Agent):
             low=low,
             high=high,
             salience=self.positions.salience_share,
-            capability=model.p_holder if self.is_holder else 1.0 - model.p_holder,
+            capability=front.p_holder if self.is_holder else 1.0 - front.p_holder,
             crossing_cost=self.crossing_cost_now(model),
         )
 

@@ -215,7 +215,7 @@ def outcome_arrays(model: Any) -> dict[str, np.ndarray]:
         "breakdown_week": model.breakdown_week.astype(np.int32),
         "in_force_at_end": model.in_force.copy(),
         "agreements": model.agreements.astype(np.int32),
-        "control_at_end": model.control.copy(),
+        "control_at_end": model.front.control.copy(),
         "settled": model.settled.copy(),
         "settlement_week": model.settlement_week.astype(np.int32),
         "ceasefire": model.ceasefire_agreed.copy(),
@@ -236,7 +236,7 @@ def outcome_arrays(model: Any) -> dict[str, np.ndarray]:
         arrays[f"losses_{side.actor_id}"] = side.losses_total.copy()
     # Milestones (simulator.milestones names them): weeks are -1 when it never happened.
     arrays["control_at_start"] = model.draw("front.control").copy()
-    arrays["area_km2"] = model.area_km2.copy()
+    arrays["area_km2"] = model.front.area_km2.copy()
     for place, weeks in model.fall_week.items():
         arrays[milestones.fall_week_name(place)] = weeks.astype(np.int32)
     for actor, weeks in model.first_accept_week.items():

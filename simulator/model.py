@@ -48,7 +48,7 @@ from .scenario.checks import TERRITORY
 from .scenario.loader import load_scenario
 from .scenario.sampling import draw_all
 from .scenario.schema import Scenario
-from .state import Levers
+from .state import Front, Levers
 from .streams import Streams
 from .talks.base import Named, Party
 from .talks.protocols import RoundResult
@@ -162,8 +162,8 @@ class CeasefireModel(mesa.Model):
             axis=1,
         )
 
-        self._build_front()
-        self.logistics_lost = self.logistics_loss()
+        self.front = self._build_front()
+        """The battlefield: control, axes, places, odds (:class:`~simulator.state.Front`)."""
         belligerents = scenario.belligerents
         self.holder = Belligerent(self, scenario.front.holder, belligerents[scenario.front.holder])
         self.defender = Belligerent(self, scenario.defender, belligerents[scenario.defender])
@@ -216,54 +216,63 @@ class CeasefireModel(mesa.Model):
             spec.name: self.draw(f"{path}.params.{spec.name}", spec.default) for spec in cls.params
         }
 
-    def _build_front(self) -> None:
+    def _build_front(self) -> Front:
         front = self.scenario.front
-        self.area_km2 = self.draw("front.area_km2")
-        self.control = self.draw("front.control").copy()
-        self.engagements = np.rint(self.draw("front.engagements_per_week"))
-        self.contest_exponent = self.draw("front.contest_exponent")
-        self.share_per_win = battlefield.area_share_per_win(
-            self.draw("front.km2_per_net_win"), self.area_km2
-        )
-        self.km_per_net_win = self.draw("front.km_per_net_win")
-        # This week's odds and net wins, set by _fight; unknown (NaN, none) before week 1.
-        self.p_holder = np.full(self.replications, np.nan)
-        self.net_wins = np.zeros(self.replications, dtype=np.int64)
-        self.axis_ids = list(front.axes)
-        self.axis_share = {a: self.draw(f"front.axes.{a}.share") for a in self.axis_ids}
-        self.axis_progress = {a: np.zeros(self.replications) for a in self.axis_ids}
-        self.place_ids = list(front.places)
-        self.place_axis = {p: front.places[p].axis for p in self.place_ids}
-        self.place_distance_km = {
-            p: self.draw(f"front.places.{p}.distance_km") for p in self.place_ids
-        }
+        r = self.replications
+        area_km2 = self.draw("front.area_km2")
+        axis_ids = list(front.axes)
+        place_ids = list(front.places)
+        place_axis = {p: front.places[p].axis for p in place_ids}
+        place_distance_km = {p: self.draw(f"front.places.{p}.distance_km") for p in place_ids}
         # Built-up areas slow the line (a place's defence over its depth); axis progress
         # and place distances are kept in effort, open-ground km (see battlefield).
-        km_belts: dict[str, list] = {a: [] for a in self.axis_ids}
-        for p in self.place_ids:
+        km_belts: dict[str, list] = {a: [] for a in axis_ids}
+        for p in place_ids:
             if front.places[p].defence is not None:
-                end = self.place_distance_km[p]
+                end = place_distance_km[p]
                 start = end - self.draw(f"front.places.{p}.depth_km")
                 defence = self.draw(f"front.places.{p}.defence")
-                km_belts[self.place_axis[p]].append((start, end, defence))
-        self.place_distance = {
-            p: battlefield.effort_at(self.place_distance_km[p], km_belts[self.place_axis[p]])
-            for p in self.place_ids
+                km_belts[place_axis[p]].append((start, end, defence))
+        place_logistics = {
+            p: self.draw(f"front.places.{p}.logistics_value", 0.0) for p in place_ids
         }
-        self.axis_belts = {
-            a: [
-                (battlefield.effort_at(start, belts), battlefield.effort_at(end, belts), defence)
-                for start, end, defence in belts
-            ]
-            for a, belts in km_belts.items()
-        }
-        self.place_logistics = {
-            p: self.draw(f"front.places.{p}.logistics_value", 0.0) for p in self.place_ids
-        }
-        # Only places that carry logistics in some replication can change the loss.
-        self._logistics_places = [p for p in self.place_ids if self.place_logistics[p].any()]
-        # What each such place leaves of the defender's materiel once taken: 1 - its value.
-        self._logistics_kept = {p: 1.0 - self.place_logistics[p] for p in self._logistics_places}
+        logistics_places = [p for p in place_ids if place_logistics[p].any()]
+        state = Front(
+            area_km2=area_km2,
+            control=self.draw("front.control").copy(),
+            engagements=np.rint(self.draw("front.engagements_per_week")),
+            contest_exponent=self.draw("front.contest_exponent"),
+            share_per_win=battlefield.area_share_per_win(
+                self.draw("front.km2_per_net_win"), area_km2
+            ),
+            km_per_net_win=self.draw("front.km_per_net_win"),
+            axis_ids=axis_ids,
+            axis_share={a: self.draw(f"front.axes.{a}.share") for a in axis_ids},
+            axis_progress={a: np.zeros(r) for a in axis_ids},
+            axis_belts={
+                a: [
+                    (battlefield.effort_at(start, belts), battlefield.effort_at(end, belts), d)
+                    for start, end, d in belts
+                ]
+                for a, belts in km_belts.items()
+            },
+            place_ids=place_ids,
+            place_axis=place_axis,
+            place_distance_km=place_distance_km,
+            place_distance={
+                p: battlefield.effort_at(place_distance_km[p], km_belts[place_axis[p]])
+                for p in place_ids
+            },
+            place_logistics=place_logistics,
+            logistics_places=logistics_places,
+            logistics_kept={p: 1.0 - place_logistics[p] for p in logistics_places},
+            # This week's odds and net wins, set by _fight; unknown (NaN, none) before week 1.
+            p_holder=np.full(r, np.nan),
+            net_wins=np.zeros(r, dtype=np.int64),
+            logistics_lost=np.zeros(r),
+        )
+        state.logistics_lost = state.logistics_loss()
+        return state
 
     def _build_talks(self) -> None:
         talks = self.scenario.talks
@@ -316,7 +325,7 @@ class CeasefireModel(mesa.Model):
         self.hazard = np.zeros(r)
         self.just_broke = np.zeros(r, dtype=bool)
         # Milestones (see _track_milestones): first weeks, quarter-end control, first-year losses.
-        self.fall_week = {p: np.where(self.place_held(p), 0, -1) for p in self.place_ids}
+        self.fall_week = {p: np.where(self.place_held(p), 0, -1) for p in self.front.place_ids}
         self.first_accept_week = {
             a: np.full(r, -1, dtype=np.int64) for a in self.scenario.belligerents
         }
@@ -329,7 +338,7 @@ class CeasefireModel(mesa.Model):
         self.control_at_quarter = {label: np.full(r, np.nan) for label in self.quarter_weeks}
         for label, week in self.quarter_weeks.items():
             if week == 0:
-                self.control_at_quarter[label] = self.control.copy()
+                self.control_at_quarter[label] = self.front.control.copy()
         self.first_year_losses = {a: np.zeros(r) for a in self.scenario.belligerents}
 
     # ------------------------------------------------------------------------- state
@@ -382,19 +391,8 @@ class CeasefireModel(mesa.Model):
         return ~(self.in_force | self.ceasefire_active | self.capitulated)
 
     def place_held(self, place: str) -> np.ndarray:
-        """Whether the front's holder holds ``place``, per replication.
-
-        Axis progress and place distances are both in effort (open-ground km), so a
-        town's defence is already counted in the distance it takes to reach it.
-        """
-        return self.axis_progress[self.place_axis[place]] >= self.place_distance[place]
-
-    def logistics_loss(self) -> np.ndarray:
-        """Share of the defender's materiel lost with the places the holder has taken."""
-        kept = np.ones(self.replications)
-        for place in self._logistics_places:
-            kept *= np.where(self.place_held(place), self._logistics_kept[place], 1.0)
-        return 1.0 - kept
+        """Whether the front's holder holds ``place``, per replication."""
+        return self.front.place_held(place)
 
     def no_deal_terms(self, territory: np.ndarray) -> np.ndarray:
         """Terms ``(R, K)`` of going on fighting: the front on territory, no-deal values else."""
@@ -446,45 +444,51 @@ class CeasefireModel(mesa.Model):
                 actor.positions.crossing_cost[:, k] = self.draw(level_path)
                 actor.positions.refresh_crossable()
             elif event.kind == "place":
-                axis = self.place_axis[event.place]
-                distance = self.place_distance[event.place]
-                progress = self.axis_progress[axis]
+                axis = self.front.place_axis[event.place]
+                distance = self.front.place_distance[event.place]
+                progress = self.front.axis_progress[axis]
                 if event.held_by == "holder":
-                    self.axis_progress[axis] = np.maximum(progress, distance)
+                    self.front.axis_progress[axis] = np.maximum(progress, distance)
                 else:
-                    self.axis_progress[axis] = np.minimum(progress, distance - 1e-6)
+                    self.front.axis_progress[axis] = np.minimum(progress, distance - 1e-6)
         return happened
 
     def _fight(self) -> tuple[np.ndarray, np.ndarray]:
         holder, defender = self.belligerents
+        front = self.front
         fighting = self.at_war
         aid = self.levers.aid
         holder_materiel = holder.materiel_now(aid, 0.0)  # the holder loses no hubs
-        self.logistics_lost = self.logistics_loss()
-        defender_materiel = defender.materiel_now(aid, self.logistics_lost)
+        front.logistics_lost = front.logistics_loss()
+        defender_materiel = defender.materiel_now(aid, front.logistics_lost)
         power_holder = battlefield.combat_power(holder.forces, holder_materiel)
         power_defender = battlefield.combat_power(defender.forces, defender_materiel)
         power_holder = power_holder * holder.intelligence_now
         power_defender = power_defender * defender.intelligence_now
-        self.p_holder = battlefield.win_probability(
-            power_holder, power_defender, self.contest_exponent
-        )
-        engagements = np.where(fighting, self.engagements, 0.0)
+        p_holder = battlefield.win_probability(power_holder, power_defender, front.contest_exponent)
+        front.p_holder = p_holder
+        engagements = np.where(fighting, front.engagements, 0.0)
         wins_holder, wins_defender = battlefield.fight(
-            self.streams, self.steps, engagements, self.p_holder
+            self.streams, self.steps, engagements, p_holder
         )
         net = wins_holder - wins_defender
         # Net wins on an axis whose line is inside a town move the front 1/defence as far.
         net_float = net.astype(float)
         area_net = net_float.copy()
-        for axis in self.axis_ids:
-            on_axis = net_float * self.axis_share[axis]  # net wins * the axis's share
-            if self.axis_belts[axis]:
-                slow = battlefield.resistance(self.axis_progress[axis], self.axis_belts[axis])
+        axis_share, axis_belts, axis_progress = (
+            front.axis_share,
+            front.axis_belts,
+            front.axis_progress,
+        )
+        km_per_net_win = front.km_per_net_win
+        for axis in front.axis_ids:
+            on_axis = net_float * axis_share[axis]  # net wins * the axis's share
+            if axis_belts[axis]:
+                slow = battlefield.resistance(axis_progress[axis], axis_belts[axis])
                 area_net -= on_axis * (1.0 - 1.0 / slow)
-            self.axis_progress[axis] += on_axis * self.km_per_net_win
-        self.net_wins = net
-        self.control = battlefield.advance(self.control, area_net, self.share_per_win)
+            axis_progress[axis] += on_axis * km_per_net_win
+        front.net_wins = net
+        front.control = battlefield.advance(front.control, area_net, front.share_per_win)
         holder_lost = battlefield.losses(
             holder.attrition, defender.forces * defender.relative(defender_materiel), fighting
         )
@@ -526,7 +530,7 @@ class CeasefireModel(mesa.Model):
         if self.seat is not None:
             parties = self.seat.prepare(self, parties)
         self.last_asks = {holder.actor_id: parties[0].ask, defender.actor_id: parties[1].ask}
-        mediator = self.mediator.view(self.control) if self.mediator else None
+        mediator = self.mediator.view(self.front.control) if self.mediator else None
         drafter = self.mediator.drafter if self.mediator else None
         result = self.protocol.round(
             parties, mediator, drafter, self.talk_rounds, self.first_proposer
@@ -688,10 +692,10 @@ class CeasefireModel(mesa.Model):
         for side in self.belligerents:
             positions = side.positions
             if positions.red_line_follows_front[0]:
-                line = positions.red_line[signed, 0] + self.control[signed]
+                line = positions.red_line[signed, 0] + self.front.control[signed]
                 ran_out = (line > self.scale_high[0]) | (line < self.scale_low[0])
                 at_end |= ran_out & ~np.isnan(line)
-        control = self.control.copy()  # a new array: the line has moved (see Positions)
+        control = self.front.control.copy()  # a new array: the line has moved (see Positions)
         surrender = signed[at_end & ~self.capitulated[signed]]
         self.capitulation_week[surrender] = self.steps
         self.capitulated[surrender] = True
@@ -711,7 +715,7 @@ class CeasefireModel(mesa.Model):
         self.in_force_terms[deals] = text[deals]
         # The deal is carried out: the line moves to the agreed share of territory.
         control[deals] = text[deals, 0]
-        self.control = control
+        self.front.control = control
         return agreed_now
 
     def _check_durability(self) -> None:
@@ -730,7 +734,7 @@ class CeasefireModel(mesa.Model):
         regret = np.zeros(len(held))
         terms = np.nan_to_num(self.in_force_terms[held])
         for side in self.belligerents:
-            ideal = side.positions.ideal_now(self.control)[held]
+            ideal = side.positions.ideal_now(self.front.control)[held]
             deal_value = utility(terms, ideal, side.positions.weights[held])
             regret = np.maximum(regret, side.walk_away[held] - deal_value)
         base = self.draw("durability.base_hazard")[held]
@@ -804,7 +808,7 @@ class CeasefireModel(mesa.Model):
         the first 52 weeks. All vectorised: a few array operations a week.
         """
         week = self.steps
-        for place in self.place_ids:
+        for place in self.front.place_ids:
             _first_time(self.fall_week[place], self.place_held(place), week)
         # ``accepts`` is set afresh every week (all False without talks).
         for side, accepted in zip(self.belligerents, self.accepts, strict=True):
@@ -816,7 +820,7 @@ class CeasefireModel(mesa.Model):
                 _first_time(weeks, answers[0 if side is self.holder else 1], week)
         for label, quarter_week in self.quarter_weeks.items():
             if quarter_week == week:
-                self.control_at_quarter[label] = self.control.copy()
+                self.control_at_quarter[label] = self.front.control.copy()
         if week <= FIRST_YEAR_WEEKS:
             for side in self.belligerents:
                 np.copyto(self.first_year_losses[side.actor_id], side.losses_total)
@@ -856,14 +860,14 @@ class CeasefireModel(mesa.Model):
     def _record(self, agreed_now: np.ndarray, parties: tuple[Party, Party] | None) -> None:
         """Keep this week as a typed :class:`~simulator.records.WeekRecord`; the
         DataCollector stores its flat columns."""
-        ideals = [side.positions.ideal_now(self.control) for side in self.belligerents]
+        ideals = [side.positions.ideal_now(self.front.control) for side in self.belligerents]
         holder_min, defender_max, red_lines_meet, in_range = self._bargaining_state(parties)
         sides: dict[str, SideWeek] = {}
         for index, side in enumerate(self.belligerents):
             # Each side's position on every issue this week: its ask in talks (empty
             # without talks), its red line (the limit that faces the other side's ideal)
             # and what crossing that line would cost it now (empty when hard).
-            low, high = side.positions.limits_now(self.control)
+            low, high = side.positions.limits_now(self.front.control)
             toward_high = ideals[index] <= ideals[1 - index]
             line = np.where(toward_high, high, low)
             red_line = np.where(np.isnan(side.positions.red_line), np.nan, line)
@@ -890,10 +894,10 @@ class CeasefireModel(mesa.Model):
             week=self.steps,
             date=self.date.isoformat(),
             issue_ids=tuple(self.issue_ids),
-            control=self.control,
-            control_km2=self.control * self.area_km2,
-            p_holder_wins=self.p_holder,
-            held={place: self.place_held(place) for place in self.place_ids},
+            control=self.front.control,
+            control_km2=self.front.control * self.front.area_km2,
+            p_holder_wins=self.front.p_holder,
+            held={place: self.place_held(place) for place in self.front.place_ids},
             sides=sides,
             values_overlap=holder_min <= defender_max,
             red_lines_overlap=red_lines_meet,

@@ -63,7 +63,7 @@ def candidate(scenario: Any, seed: int, weeks: int | None = None) -> Candidate:
         breakdown_week=(
             int(model.breakdown_week[0]) if model.settled[0] and model.broke_down[0] else None
         ),
-        control_at_end=float(model.control[0]),
+        control_at_end=float(model.front.control[0]),
     )
 
 

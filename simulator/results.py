@@ -70,7 +70,7 @@ def outcome(model: CeasefireModel, replication: int = 0) -> dict[str, Any]:
         "agreements": int(model.agreements[r]),
         "in_force_at_end": bool(model.in_force[r]),
         "weeks_run": int(model.steps),
-        "control_at_end": round(float(model.control[r]), 6),
+        "control_at_end": round(float(model.front.control[r]), 6),
         "losses": {
             side.actor_id: round(float(side.losses_total[r]), 3) for side in model.belligerents
         },

@@ -27,3 +27,65 @@ class Levers:
     sanctions: np.ndarray
     intelligence: np.ndarray
     guarantee: np.ndarray
+
+
+@dataclass(slots=True)
+class Front:
+    """The battlefield ``(R,)``: how much territory the front's holder holds, how fast
+    the line moves, and the places along its axes.
+
+    Axis progress and place distances are kept in effort, open-ground km: built-up
+    areas slow the line (a place's defence over its depth, :mod:`simulator.battlefield`).
+    ``control``, ``p_holder``, ``net_wins`` and ``logistics_lost`` are replaced each week,
+    never changed in place; ``axis_progress`` holds one array per axis, moved in place.
+    """
+
+    area_km2: np.ndarray
+    """The disputed territory's area."""
+    control: np.ndarray
+    """The holder's share of the disputed territory."""
+    engagements: np.ndarray
+    """Engagements a week while fighting."""
+    contest_exponent: np.ndarray
+    share_per_win: np.ndarray
+    """Share of the territory one net win moves."""
+    km_per_net_win: np.ndarray
+    axis_ids: list[str]
+    axis_share: dict[str, np.ndarray]
+    """Each axis's share of the net wins."""
+    axis_progress: dict[str, np.ndarray]
+    """How far the holder has advanced on each axis (effort km)."""
+    axis_belts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]
+    """Each axis's built-up belts: (start, end, defence), in effort km."""
+    place_ids: list[str]
+    place_axis: dict[str, str]
+    place_distance_km: dict[str, np.ndarray]
+    place_distance: dict[str, np.ndarray]
+    """Each place's distance along its axis, in effort km."""
+    place_logistics: dict[str, np.ndarray]
+    logistics_places: list[str]
+    """The places that carry logistics in some replication (only they change the loss)."""
+    logistics_kept: dict[str, np.ndarray]
+    """What each such place leaves of the defender's materiel once taken: 1 - its value."""
+    p_holder: np.ndarray
+    """This week's P(the holder wins an engagement); NaN before week 1."""
+    net_wins: np.ndarray
+    """This week's net wins of the holder; none before week 1."""
+    logistics_lost: np.ndarray
+    """Share of the defender's materiel lost with the places the holder has taken."""
+
+    def place_held(self, place: str) -> np.ndarray:
+        """Whether the front's holder holds ``place``, per replication.
+
+        Axis progress and place distances are both in effort (open-ground km), so a
+        town's defence is already counted in the distance it takes to reach it.
+        """
+        return self.axis_progress[self.place_axis[place]] >= self.place_distance[place]
+
+    def logistics_loss(self) -> np.ndarray:
+        """Share of the defender's materiel lost with the places the holder has taken
+        (a new array)."""
+        kept = np.ones(len(self.control))
+        for place in self.logistics_places:
+            kept *= np.where(self.place_held(place), self.logistics_kept[place], 1.0)
+        return 1.0 - kept

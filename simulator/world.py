@@ -16,7 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from .scenario.schema import Scenario
-from .state import Levers
+from .state import Front, Levers
 from .talks.base import Named
 
 
@@ -30,13 +30,10 @@ class World(Protocol):
     scale_low: np.ndarray
     scale_high: np.ndarray
     scale_width: np.ndarray
-    control: np.ndarray
-    """The holder's share of the disputed territory ``(R,)``."""
-    engagements: np.ndarray
-    share_per_win: np.ndarray
-    p_holder: np.ndarray
-    """This week's P(the holder wins an engagement) ``(R,)``."""
-    logistics_lost: np.ndarray
+    front: Front
+    """The battlefield: ``control`` (the holder's share of the disputed territory),
+    ``engagements``, ``share_per_win``, this week's ``p_holder`` and ``logistics_lost``
+    (:class:`~simulator.state.Front`)."""
     levers: Levers
     """This week's aid, sanctions, intelligence and guarantee (:mod:`simulator.state`)."""
     last_asks: dict[str, np.ndarray]

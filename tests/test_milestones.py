@@ -83,7 +83,7 @@ def test_control_at_a_quarter_is_the_control_of_that_week():
     m = CeasefireModel(scenario, replications=20)
     week = quarter_end_weeks(scenario)["2025q2"]
     run_weeks(m, week)
-    at_week = m.control.copy()
+    at_week = m.front.control.copy()
     run_weeks(m, 30)
     np.testing.assert_array_equal(m.control_at_quarter["2025q2"], at_week)
     assert np.all(np.isnan(m.control_at_quarter.get("2025q3", np.full(20, np.nan))))

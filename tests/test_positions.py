@@ -255,7 +255,7 @@ def test_intelligence_shared_raises_the_defender_s_odds():
     without = model(None, "actors.united_states.leverage.intelligence=0", replications=50, seed=2)
     with_intel.step()
     without.step()
-    assert (without.p_holder > with_intel.p_holder).all()
+    assert (without.front.p_holder > with_intel.front.p_holder).all()
 
 
 # ---------------------------------------------------------------------------- pauses
@@ -273,13 +273,13 @@ def test_a_general_cease_fire_freezes_the_line_then_lapses_or_is_extended():
     assert start is not None, "no week with 20 new cease-fires in 80 weeks"
     paused = m.ceasefire_until == start + 4
     losses = holder.losses_total.copy()
-    control = m.control.copy()
+    control = m.front.control.copy()
     steps(m, 4)
     # Where the cease-fire held its four weeks, nobody fought and the line stood still.
     held = paused & ~m.ceasefire_broke_down & ~m.settled
     assert held.any()
     np.testing.assert_array_equal(holder.losses_total[held], losses[held])
-    np.testing.assert_array_equal(m.control[held], control[held])
+    np.testing.assert_array_equal(m.front.control[held], control[held])
     m.step()  # the fifth week: extended where both accept again, lapsed elsewhere
     held &= ~m.ceasefire_broke_down & ~m.settled
     extended = m.ceasefire_until[held] == start + 8
