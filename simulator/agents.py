@@ -423,7 +423,7 @@ class Belligerent(mesa.Agent):
             Situation(
                 rounds=rounds,
                 offer_gain=self._offer_gain(
-                    model.last_asks.get(other.actor_id), ideal, room, talking
+                    model.talks.last_asks.get(other.actor_id), ideal, room, talking
                 ),
                 proposing=proposing,
                 talking=talking,

@@ -48,7 +48,7 @@ from .scenario.checks import TERRITORY
 from .scenario.loader import load_scenario
 from .scenario.sampling import draw_all
 from .scenario.schema import Scenario
-from .state import Front, Levers
+from .state import Front, Levers, Talks
 from .streams import Streams
 from .talks.base import Named, Party
 from .talks.protocols import RoundResult
@@ -169,7 +169,8 @@ class CeasefireModel(mesa.Model):
         self.defender = Belligerent(self, scenario.defender, belligerents[scenario.defender])
         mediator_id, mediator = scenario.mediator_id, scenario.mediator
         self.mediator = Mediator(self, mediator_id, mediator) if mediator_id and mediator else None
-        self._build_talks()
+        self.talks = self._build_talks()
+        """The talks: protocol, rounds, this week's text and answers (:class:`Talks`)."""
         self._build_outcomes()
         self._update_levers()
         self.week_record: WeekRecord | None = None
@@ -274,22 +275,29 @@ class CeasefireModel(mesa.Model):
         state.logistics_lost = state.logistics_loss()
         return state
 
-    def _build_talks(self) -> None:
+    def _build_talks(self) -> Talks:
         talks = self.scenario.talks
-        self.protocol = PROTOCOLS[talks.protocol](
+        protocol = PROTOCOLS[talks.protocol](
             self.strategy_params("talks", PROTOCOLS[talks.protocol])
         )
         if talks.opens is not None:
-            self.talks_open_week = self.scenario.week_of_date(talks.opens)
+            open_week = self.scenario.week_of_date(talks.opens)
         elif self.mediator is not None:
-            self.talks_open_week = self.mediator.active_from_week
+            open_week = self.mediator.active_from_week
         else:
-            self.talks_open_week = 1
+            open_week = 1
         first = talks.first_proposer or self.holder.actor_id
-        self.first_proposer = 0 if first == self.holder.actor_id else 1
-        self.talk_rounds = np.zeros(self.replications, dtype=np.int64)
-        self.last_asks: dict[str, np.ndarray] = {}
-        self.text = np.full((self.replications, len(self.issue_ids)), np.nan)
+        nobody = np.zeros(self.replications, dtype=bool)
+        return Talks(
+            protocol=protocol,
+            open_week=open_week,
+            first_proposer=0 if first == self.holder.actor_id else 1,
+            rounds=np.zeros(self.replications, dtype=np.int64),
+            last_asks={},
+            text=np.full((self.replications, len(self.issue_ids)), np.nan),
+            accepts=(nobody, nobody),
+            accepts_by_kind={kind: (nobody, nobody) for kind in AGREEMENT_KINDS},
+        )
 
     def _build_outcomes(self) -> None:
         r, k = self.replications, len(self.issue_ids)
@@ -316,7 +324,6 @@ class CeasefireModel(mesa.Model):
         self.ceasefire_broke_down = np.zeros(r, dtype=bool)
         self.pause_just_broke = np.zeros(r, dtype=bool)
         self.truce_broke_down = np.zeros(r, dtype=bool)
-        self._clear_answers()
         self.terms = np.full((r, k), np.nan)
         self.broke_down = np.zeros(r, dtype=bool)
         self.breakdown_week = np.full(r, -1, dtype=np.int64)
@@ -500,9 +507,9 @@ class CeasefireModel(mesa.Model):
         return wins_holder, wins_defender
 
     def _talks_open(self) -> np.ndarray:
-        if self.steps < self.talks_open_week:
+        if self.steps < self.talks.open_week:
             return np.zeros(self.replications, dtype=bool)
-        if self.protocol.needs_mediator and not (
+        if self.talks.protocol.needs_mediator and not (
             self.mediator and self.mediator.active(self.steps)
         ):
             return np.zeros(self.replications, dtype=bool)
@@ -512,28 +519,29 @@ class CeasefireModel(mesa.Model):
         """Nobody has accepted anything this week (yet): each side's answer, by kind and
         to any proposal."""
         nobody = np.zeros(self.replications, dtype=bool)
-        self.accepts = (nobody, nobody)
-        self.accepts_by_kind = {kind: (nobody, nobody) for kind in AGREEMENT_KINDS}
+        self.talks.accepts = (nobody, nobody)
+        self.talks.accepts_by_kind = {kind: (nobody, nobody) for kind in AGREEMENT_KINDS}
 
     def _talk(self) -> tuple[np.ndarray, tuple[Party, Party] | None]:
+        talks = self.talks
         self._clear_answers()
         open_now = self._talks_open()
         if not open_now.any():
-            self.text = np.full_like(self.text, np.nan)
+            talks.text = np.full_like(talks.text, np.nan)
             return np.zeros(self.replications, dtype=bool), None
         holder, defender = self.belligerents
-        proposer = self.protocol.proposer(self.talk_rounds, self.first_proposer)
+        proposer = talks.protocol.proposer(talks.rounds, talks.first_proposer)
         parties = (
-            holder.prepare_for_talks(self, defender, self.talk_rounds, proposer == 0, open_now),
-            defender.prepare_for_talks(self, holder, self.talk_rounds, proposer == 1, open_now),
+            holder.prepare_for_talks(self, defender, talks.rounds, proposer == 0, open_now),
+            defender.prepare_for_talks(self, holder, talks.rounds, proposer == 1, open_now),
         )
         if self.seat is not None:
             parties = self.seat.prepare(self, parties)
-        self.last_asks = {holder.actor_id: parties[0].ask, defender.actor_id: parties[1].ask}
+        talks.last_asks = {holder.actor_id: parties[0].ask, defender.actor_id: parties[1].ask}
         mediator = self.mediator.view(self.front.control) if self.mediator else None
         drafter = self.mediator.drafter if self.mediator else None
-        result = self.protocol.round(
-            parties, mediator, drafter, self.talk_rounds, self.first_proposer
+        result = talks.protocol.round(
+            parties, mediator, drafter, talks.rounds, talks.first_proposer
         )
         if self.seat is not None:
             # A person answers (or drafts) before anything comes into force.
@@ -554,26 +562,26 @@ class CeasefireModel(mesa.Model):
             pending = {k: v for k, v in table.answers.items() if k != "settlement"}
         # The text as drafted where talks are open, none elsewhere (by rows: numpy
         # broadcasts ``open_now[:, None]`` over the short issue axis many times more slowly).
-        self.text = np.array(result.text, dtype=float)
+        talks.text = np.array(result.text, dtype=float)
         if not open_now.all():
-            self.text[~open_now] = np.nan
+            talks.text[~open_now] = np.nan
         settlement = (result.accepts[0] & open_now, result.accepts[1] & open_now)
-        self.talk_rounds += open_now
+        talks.rounds += open_now
         agreed_now = self._bring_into_force(result.accepted & open_now, result.text)
         if self.seat is None:
             pending = self._pause_answers(open_now)
         pauses = self._start_pauses(pending)
-        self.accepts_by_kind = {"settlement": settlement, **pauses}
+        talks.accepts_by_kind = {"settlement": settlement, **pauses}
         ceasefire = pauses["ceasefire"]
         agreed_now = agreed_now | (ceasefire[0] & ceasefire[1])
-        kinds = list(self.accepts_by_kind.values())
-        self.accepts = (_any_of([kind[0] for kind in kinds]), _any_of([kind[1] for kind in kinds]))
+        kinds = list(talks.accepts_by_kind.values())
+        talks.accepts = (_any_of([kind[0] for kind in kinds]), _any_of([kind[1] for kind in kinds]))
         if self.mediator is not None:
             # Policies answer the acceptance of a settlement or a general cease-fire (a
             # truce on strikes alone does not count), and only weeks without a pause in
             # force count as refusals.
             accepted = {
-                b.actor_id: self.accepts_by_kind["settlement"][i] | pauses["ceasefire"][i]
+                b.actor_id: talks.accepts_by_kind["settlement"][i] | pauses["ceasefire"][i]
                 for i, b in enumerate(self.belligerents)
             }
             offered = open_now & ~self.ceasefire_active & ~self.in_force
@@ -752,7 +760,7 @@ class CeasefireModel(mesa.Model):
         self.in_force &= ~breaks
         # The fighting resumes; talks start afresh (round 0) from the next week.
         self.just_broke = breaks
-        self.talk_rounds = np.where(breaks, 0, self.talk_rounds)
+        self.talks.rounds = np.where(breaks, 0, self.talks.rounds)
 
     def _check_pauses(self) -> None:
         """A general cease-fire or a truce on strikes in force may break down too.
@@ -811,11 +819,11 @@ class CeasefireModel(mesa.Model):
         for place in self.front.place_ids:
             _first_time(self.fall_week[place], self.place_held(place), week)
         # ``accepts`` is set afresh every week (all False without talks).
-        for side, accepted in zip(self.belligerents, self.accepts, strict=True):
+        for side, accepted in zip(self.belligerents, self.talks.accepts, strict=True):
             if not accepted.any():  # the answers to every kind are no
                 continue
             _first_time(self.first_accept_week[side.actor_id], accepted, week)
-            for kind, answers in self.accepts_by_kind.items():
+            for kind, answers in self.talks.accepts_by_kind.items():
                 weeks = self.first_accept_week_of_kind[side.actor_id, kind]
                 _first_time(weeks, answers[0 if side is self.holder else 1], week)
         for label, quarter_week in self.quarter_weeks.items():
@@ -827,7 +835,7 @@ class CeasefireModel(mesa.Model):
 
     def reservation_terms(self, parties: tuple[Party, Party]) -> tuple[np.ndarray, np.ndarray]:
         """Each side's reservation share of territory, other issues at this week's text."""
-        text = np.where(np.isnan(self.text), parties[0].ask, self.text)
+        text = np.where(np.isnan(self.talks.text), parties[0].ask, self.talks.text)
         holder_min = reservation_point(
             0, text, parties[0].ideal, parties[0].weights, parties[0].walk_away, parties[1].ideal
         )
@@ -886,8 +894,8 @@ class CeasefireModel(mesa.Model):
                 belief=side.believed_p,
                 walk_away=side.walk_away,
                 reservation=holder_min if index == 0 else defender_max,
-                accepts=self.accepts[index],
-                accepts_by_kind={kind: a[index] for kind, a in self.accepts_by_kind.items()},
+                accepts=self.talks.accepts[index],
+                accepts_by_kind={kind: a[index] for kind, a in self.talks.accepts_by_kind.items()},
                 resources=side.resources_now(self),
             )
         self.week_record = WeekRecord(
@@ -902,7 +910,7 @@ class CeasefireModel(mesa.Model):
             values_overlap=holder_min <= defender_max,
             red_lines_overlap=red_lines_meet,
             bargaining_range=in_range,
-            text=self.text,
+            text=self.talks.text,
             agreed_this_week=agreed_now,
             agreed=self.agreed,
             agreement_week=self.agreement_week,

@@ -13,6 +13,7 @@ new array in a field, never changes one in place.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -89,3 +90,29 @@ class Front:
         for place in self.logistics_places:
             kept *= np.where(self.place_held(place), self.logistics_kept[place], 1.0)
         return 1.0 - kept
+
+
+@dataclass(slots=True)
+class Talks:
+    """The talks: the protocol, when they open, and this week's round ``(R, ...)``.
+
+    ``text``, ``accepts`` and ``accepts_by_kind`` are set afresh every week (no text
+    and nobody accepting where talks are closed); ``rounds`` counts each replication's
+    rounds since talks last started (afresh after a settlement breaks down).
+    """
+
+    protocol: Any
+    """The scenario's protocol (:data:`simulator.talks.registry.PROTOCOLS`)."""
+    open_week: int
+    """The first week talks may be held."""
+    first_proposer: int
+    """Who proposes first: 0 the front's holder, 1 the defender."""
+    rounds: np.ndarray
+    last_asks: dict[str, np.ndarray]
+    """Each belligerent's ask in its last round of talks ``(R, K)``, by actor id."""
+    text: np.ndarray
+    """This week's text on the table ``(R, K)``; NaN where talks are closed."""
+    accepts: tuple[np.ndarray, np.ndarray]
+    """Whether the holder and the defender accepted anything this week."""
+    accepts_by_kind: dict[str, tuple[np.ndarray, np.ndarray]]
+    """Each side's answer this week to each kind of proposal, by kind."""

@@ -16,7 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from .scenario.schema import Scenario
-from .state import Front, Levers
+from .state import Front, Levers, Talks
 from .talks.base import Named
 
 
@@ -36,8 +36,9 @@ class World(Protocol):
     (:class:`~simulator.state.Front`)."""
     levers: Levers
     """This week's aid, sanctions, intelligence and guarantee (:mod:`simulator.state`)."""
-    last_asks: dict[str, np.ndarray]
-    """Each belligerent's ask in its last round of talks ``(R, K)``, by actor id."""
+    talks: Talks
+    """The talks; agents read ``last_asks``, each belligerent's ask in its last round
+    ``(R, K)`` by actor id (:class:`~simulator.state.Talks`)."""
 
     @property
     def truce_active(self) -> np.ndarray: ...

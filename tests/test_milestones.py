@@ -48,12 +48,12 @@ def test_the_first_acceptance_week_is_kept():
     m = run_weeks(CeasefireModel(load_scenario(), replications=2), 1)  # no talks yet
     assert m.first_accept_week["russia"].tolist() == [-1, -1]
     m.steps += 1
-    m.accepts = (np.array([True, False]), np.array([False, True]))
+    m.talks.accepts = (np.array([True, False]), np.array([False, True]))
     m._track_milestones()
     assert m.first_accept_week["russia"].tolist() == [2, -1]
     assert m.first_accept_week["ukraine"].tolist() == [-1, 2]
     m.steps += 1
-    m.accepts = (np.array([True, True]), np.array([True, True]))
+    m.talks.accepts = (np.array([True, True]), np.array([True, True]))
     m._track_milestones()
     assert m.first_accept_week["russia"].tolist() == [2, 3]
     assert m.first_accept_week["ukraine"].tolist() == [3, 2]

@@ -303,7 +303,7 @@ def test_talks_wait_for_the_mediator():
     texts = []
     for _ in range(opens + 1):
         m.step()
-        texts.append(bool(np.isfinite(m.text[0, 0])))
+        texts.append(bool(np.isfinite(m.talks.text[0, 0])))
     assert texts[: opens - 1] == [False] * (opens - 1)
     assert texts[opens - 1] is True
 
@@ -337,8 +337,8 @@ def test_after_a_breakdown_the_sides_fight_a_week_before_talking_again():
     )
     run_weeks(m, 2)  # agreed in week 1, broken in week 2
     assert m.broke_down[0] and not m.in_force[0]
-    assert np.isnan(m.text[0, 0])  # no talks in the week it broke down
-    assert m.talk_rounds[0] == 0  # the next talks start afresh
+    assert np.isnan(m.talks.text[0, 0])  # no talks in the week it broke down
+    assert m.talks.rounds[0] == 0  # the next talks start afresh
     control = m.front.control.copy()
     m.step()  # week 3: fighting, then new talks that agree at once
     assert m.front.control[0] != control[0]

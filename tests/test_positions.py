@@ -242,7 +242,9 @@ def test_aid_pause_scenario_cuts_aid_and_intelligence_until_kyiv_accepts():
         accepted_before = accepted_by.copy()
         m.step()
         # A truce on strikes alone does not lift the pause: a cease-fire or settlement does.
-        accepted_by |= m.accepts_by_kind["settlement"][1] | m.accepts_by_kind["ceasefire"][1]
+        accepted_by |= (
+            m.talks.accepts_by_kind["settlement"][1] | m.talks.accepts_by_kind["ceasefire"][1]
+        )
         # Levers answer last week's talks: this week aid flows exactly where Kyiv had
         # accepted a proposal before this week.
         if m.steps > start:
@@ -337,7 +339,7 @@ def test_a_partial_truce_spares_the_strikes_share_of_the_cost_but_not_the_ground
 def test_one_side_accepting_a_proposal_the_other_refuses_is_recorded():
     m = model(replications=2000, seed=7)
     steps(m, 6)
-    holder, defender = m.accepts_by_kind["ceasefire"]
+    holder, defender = m.talks.accepts_by_kind["ceasefire"]
     assert (defender & ~holder).any()
     assert not m.ceasefire_active[defender & ~holder].any()
 
