@@ -48,7 +48,7 @@ from .scenario.checks import TERRITORY
 from .scenario.loader import load_scenario
 from .scenario.sampling import draw_all
 from .scenario.schema import Scenario
-from .state import Front, Levers, Talks
+from .state import Front, Levers, Outcomes, Talks
 from .streams import Streams
 from .talks.base import Named, Party
 from .talks.protocols import RoundResult
@@ -301,36 +301,12 @@ class CeasefireModel(mesa.Model):
 
     def _build_outcomes(self) -> None:
         r, k = self.replications, len(self.issue_ids)
-        self.in_force = np.zeros(r, dtype=bool)
-        # An agreement is a settlement or a general cease-fire, whichever comes first;
-        # partial truces and capitulations are kept apart.
-        self.agreed = np.zeros(r, dtype=bool)
-        self.agreement_week = np.full(r, -1, dtype=np.int64)
-        self.settled = np.zeros(r, dtype=bool)
-        self.settlement_week = np.full(r, -1, dtype=np.int64)
-        self.capitulated = np.zeros(r, dtype=bool)
-        self.capitulation_week = np.full(r, -1, dtype=np.int64)
         # Per replication (a scenario may make it uncertain); whole weeks when it runs.
         self.pause_weeks = self.draw("talks.pause_weeks", DEFAULT_PAUSE_WEEKS)
         self._pause_length = self.pause_weeks.astype(np.int64)
-        self.ceasefire_until = np.full(r, -1, dtype=np.int64)
-        self.ceasefire_agreed = np.zeros(r, dtype=bool)
-        self.ceasefire_week = np.full(r, -1, dtype=np.int64)
-        self.ceasefires = np.zeros(r, dtype=np.int64)
-        self.truce_until = np.full(r, -1, dtype=np.int64)
         self._truce_memo: tuple = (None, -1, None)
-        self.truce_agreed = np.zeros(r, dtype=bool)
-        self.truce_week = np.full(r, -1, dtype=np.int64)
-        self.ceasefire_broke_down = np.zeros(r, dtype=bool)
-        self.pause_just_broke = np.zeros(r, dtype=bool)
-        self.truce_broke_down = np.zeros(r, dtype=bool)
-        self.terms = np.full((r, k), np.nan)
-        self.broke_down = np.zeros(r, dtype=bool)
-        self.breakdown_week = np.full(r, -1, dtype=np.int64)
-        self.agreements = np.zeros(r, dtype=np.int64)
-        self.in_force_terms = np.full((r, k), np.nan)
-        self.hazard = np.zeros(r)
-        self.just_broke = np.zeros(r, dtype=bool)
+        self.outcomes = Outcomes.start(r, k)
+        """Agreements, pauses and breakdowns so far (:class:`~simulator.state.Outcomes`)."""
         # Milestones (see _track_milestones): first weeks, quarter-end control, first-year losses.
         self.fall_week = {p: np.where(self.place_held(p), 0, -1) for p in self.front.place_ids}
         self.first_accept_week = {
@@ -377,7 +353,7 @@ class CeasefireModel(mesa.Model):
     @property
     def ceasefire_active(self) -> np.ndarray:
         """A general cease-fire (not a settlement) holds the line this week."""
-        return self.ceasefire_until >= self.steps
+        return self.outcomes.ceasefire_until >= self.steps
 
     @property
     def truce_active(self) -> np.ndarray:
@@ -387,15 +363,17 @@ class CeasefireModel(mesa.Model):
         never changed in place), since a week asks several times.
         """
         until, week, active = self._truce_memo
-        if until is not self.truce_until or week != self.steps:
-            active = self.truce_until >= self.steps
-            self._truce_memo = (self.truce_until, self.steps, active)
+        truce_until = self.outcomes.truce_until
+        if until is not truce_until or week != self.steps:
+            active = truce_until >= self.steps
+            self._truce_memo = (truce_until, self.steps, active)
         return active
 
     @property
     def at_war(self) -> np.ndarray:
         """Replications where the fighting on the ground goes on this week."""
-        return ~(self.in_force | self.ceasefire_active | self.capitulated)
+        outcomes = self.outcomes
+        return ~(outcomes.in_force | self.ceasefire_active | outcomes.capitulated)
 
     def place_held(self, place: str) -> np.ndarray:
         """Whether the front's holder holds ``place``, per replication."""
@@ -513,7 +491,8 @@ class CeasefireModel(mesa.Model):
             self.mediator and self.mediator.active(self.steps)
         ):
             return np.zeros(self.replications, dtype=bool)
-        return ~self.in_force & ~self.just_broke & ~self.capitulated
+        outcomes = self.outcomes
+        return ~outcomes.in_force & ~outcomes.just_broke & ~outcomes.capitulated
 
     def _clear_answers(self) -> None:
         """Nobody has accepted anything this week (yet): each side's answer, by kind and
@@ -584,7 +563,7 @@ class CeasefireModel(mesa.Model):
                 b.actor_id: talks.accepts_by_kind["settlement"][i] | pauses["ceasefire"][i]
                 for i, b in enumerate(self.belligerents)
             }
-            offered = open_now & ~self.ceasefire_active & ~self.in_force
+            offered = open_now & ~self.ceasefire_active & ~self.outcomes.in_force
             self.mediator.apply_policies(self.steps, offered, accepted)
         return agreed_now, parties
 
@@ -593,14 +572,15 @@ class CeasefireModel(mesa.Model):
         partial truce this week, by its own rule (``Belligerent.accepts_ceasefire``,
         ``accepts_truce``); False where the kind is not offered."""
         answers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        open_now = open_now & ~self.in_force & ~self.capitulated  # nothing to pause after a deal
+        outcomes = self.outcomes
+        open_now = open_now & ~outcomes.in_force & ~outcomes.capitulated  # nothing to pause
         if "ceasefire" in self.scenario.talks.offers:
-            offered = open_now & ~self.ceasefire_active & ~self.pause_just_broke
+            offered = open_now & ~self.ceasefire_active & ~outcomes.pause_just_broke
             holder, defender = self._by_rule("ceasefire")
             answers["ceasefire"] = (holder & offered, defender & offered)
         if "partial_truce" in self.scenario.talks.offers:
             offered = open_now & ~self.truce_active & ~self.ceasefire_active
-            offered &= ~self.pause_just_broke
+            offered &= ~outcomes.pause_just_broke
             holder, defender = self._by_rule("partial_truce")
             answers["partial_truce"] = (holder & offered, defender & offered)
         return answers
@@ -626,6 +606,7 @@ class CeasefireModel(mesa.Model):
         """What both sides accepted of the week's offers comes into force at the end of the
         week for ``pause_weeks`` weeks. Who accepted is recorded even when the other refused;
         a truce on strikes is not offered where a general cease-fire starts."""
+        outcomes = self.outcomes
         nobody = np.zeros(self.replications, dtype=bool)
         answers = dict(answers)
         starting = nobody
@@ -637,10 +618,12 @@ class CeasefireModel(mesa.Model):
             answers["partial_truce"] = (holder & ~starting, defender & ~starting)
             both = answers["partial_truce"][0] & answers["partial_truce"][1]
             if both.any():  # (else nothing changes)
-                first = both & ~self.truce_agreed
-                self.truce_week = np.where(first, self.steps, self.truce_week)
-                self.truce_agreed |= both
-                self.truce_until = np.where(both, self.steps + self._pause_length, self.truce_until)
+                first = both & ~outcomes.truce_agreed
+                outcomes.truce_week = np.where(first, self.steps, outcomes.truce_week)
+                outcomes.truce_agreed |= both
+                outcomes.truce_until = np.where(
+                    both, self.steps + self._pause_length, outcomes.truce_until
+                )
         for kind in AGREEMENT_KINDS:
             answers.setdefault(kind, (nobody, nobody))
         return {k: v for k, v in answers.items() if k != "settlement"}
@@ -648,22 +631,25 @@ class CeasefireModel(mesa.Model):
     def _start_ceasefire(self, both: np.ndarray) -> None:
         """A general cease-fire from next week for ``pause_weeks`` weeks; the first one
         agreed is an agreement (unless a settlement came first)."""
+        outcomes = self.outcomes
         if not both.any():
             return
-        first = both & ~self.agreed
-        self.agreement_week = np.where(first, self.steps, self.agreement_week)
-        self.agreed |= both
-        first_ceasefire = both & ~self.ceasefire_agreed
-        self.ceasefire_week = np.where(first_ceasefire, self.steps, self.ceasefire_week)
-        self.ceasefire_agreed |= both
-        self.ceasefires += both
-        self.ceasefire_until = np.where(both, self.steps + self._pause_length, self.ceasefire_until)
+        first = both & ~outcomes.agreed
+        outcomes.agreement_week = np.where(first, self.steps, outcomes.agreement_week)
+        outcomes.agreed |= both
+        first_ceasefire = both & ~outcomes.ceasefire_agreed
+        outcomes.ceasefire_week = np.where(first_ceasefire, self.steps, outcomes.ceasefire_week)
+        outcomes.ceasefire_agreed |= both
+        outcomes.ceasefires += both
+        outcomes.ceasefire_until = np.where(
+            both, self.steps + self._pause_length, outcomes.ceasefire_until
+        )
 
     def _renew_pauses(self) -> None:
         """A cease-fire or truce whose weeks ran out last week is extended if both sides
         accept it again (by the same rules as at first), and lapses otherwise."""
         for kind, until in (("ceasefire", "ceasefire_until"), ("partial_truce", "truce_until")):
-            last_week = getattr(self, until)
+            last_week = getattr(self.outcomes, until)
             ended = last_week == self.steps - 1
             if not ended.any():
                 continue
@@ -676,9 +662,13 @@ class CeasefireModel(mesa.Model):
                 renewed = rows[holder & defender]
                 extended = last_week.copy()
                 extended[renewed] = self.steps - 1 + self._pause_length[renewed]
-                setattr(self, until, extended)
+                setattr(self.outcomes, until, extended)
                 continue
-            setattr(self, until, np.where(again, self.steps - 1 + self._pause_length, last_week))
+            setattr(
+                self.outcomes,
+                until,
+                np.where(again, self.steps - 1 + self._pause_length, last_week),
+            )
 
     def _bring_into_force(self, agreed_now: np.ndarray, text: np.ndarray) -> np.ndarray:
         """A settlement both sides accepted comes into force at the end of the week.
@@ -687,6 +677,7 @@ class CeasefireModel(mesa.Model):
         once its red line (following the front) has run off the end of the scale, are a
         capitulation: the fighting stops, but it is not counted as an agreement.
         """
+        outcomes = self.outcomes
         if not agreed_now.any():
             return agreed_now
         # Worked out only for the replications that signed this week.
@@ -704,23 +695,23 @@ class CeasefireModel(mesa.Model):
                 ran_out = (line > self.scale_high[0]) | (line < self.scale_low[0])
                 at_end |= ran_out & ~np.isnan(line)
         control = self.front.control.copy()  # a new array: the line has moved (see Positions)
-        surrender = signed[at_end & ~self.capitulated[signed]]
-        self.capitulation_week[surrender] = self.steps
-        self.capitulated[surrender] = True
+        surrender = signed[at_end & ~outcomes.capitulated[signed]]
+        outcomes.capitulation_week[surrender] = self.steps
+        outcomes.capitulated[surrender] = True
         control[surrender] = text[surrender, 0]
         deals = signed[~at_end]
         agreed_now = np.zeros(self.replications, dtype=bool)
         agreed_now[deals] = True
-        self.agreement_week[deals[~self.agreed[deals]]] = self.steps
-        first_settlement = deals[~self.settled[deals]]
-        self.settlement_week[first_settlement] = self.steps
-        self.terms[first_settlement] = text[first_settlement]
-        self.agreed[deals] = True
-        self.settled[deals] = True
-        self.ceasefire_until[deals] = -1
-        self.agreements[deals] += 1
-        self.in_force[deals] = True
-        self.in_force_terms[deals] = text[deals]
+        outcomes.agreement_week[deals[~outcomes.agreed[deals]]] = self.steps
+        first_settlement = deals[~outcomes.settled[deals]]
+        outcomes.settlement_week[first_settlement] = self.steps
+        outcomes.terms[first_settlement] = text[first_settlement]
+        outcomes.agreed[deals] = True
+        outcomes.settled[deals] = True
+        outcomes.ceasefire_until[deals] = -1
+        outcomes.agreements[deals] += 1
+        outcomes.in_force[deals] = True
+        outcomes.in_force_terms[deals] = text[deals]
         # The deal is carried out: the line moves to the agreed share of territory.
         control[deals] = text[deals, 0]
         self.front.control = control
@@ -732,15 +723,16 @@ class CeasefireModel(mesa.Model):
         Regret is how much more a party now expects from fighting than from the
         terms in force; a mediator's guarantee lowers the hazard (Fortna 2004).
         """
-        self.just_broke = np.zeros(self.replications, dtype=bool)
+        outcomes = self.outcomes
+        outcomes.just_broke = np.zeros(self.replications, dtype=bool)
         self._check_pauses()
-        if not self.in_force.any():
-            self.hazard = np.zeros(self.replications)
+        if not outcomes.in_force.any():
+            outcomes.hazard = np.zeros(self.replications)
             return
         # Worked out, and drawn, only for the replications with a settlement in force.
-        held = np.flatnonzero(self.in_force)
+        held = np.flatnonzero(outcomes.in_force)
         regret = np.zeros(len(held))
-        terms = np.nan_to_num(self.in_force_terms[held])
+        terms = np.nan_to_num(outcomes.in_force_terms[held])
         for side in self.belligerents:
             ideal = side.positions.ideal_now(self.front.control)[held]
             deal_value = utility(terms, ideal, side.positions.weights[held])
@@ -749,17 +741,17 @@ class CeasefireModel(mesa.Model):
         sensitivity = self.draw("durability.regret_sensitivity")[held]
         guarantee = self.levers.guarantee[held]
         hazard = base * np.exp(sensitivity * np.maximum(regret, 0.0)) * (1.0 - guarantee)
-        self.hazard = np.zeros(self.replications)
-        self.hazard[held] = np.clip(hazard, 0.0, 1.0)
+        outcomes.hazard = np.zeros(self.replications)
+        outcomes.hazard[held] = np.clip(hazard, 0.0, 1.0)
         draw = self.streams.uniform(streams.SETTLEMENT_BREAKDOWN, self.steps, held)
         breaks = np.zeros(self.replications, dtype=bool)
-        breaks[held] = draw < self.hazard[held]
-        first = breaks & ~self.broke_down
-        self.breakdown_week = np.where(first, self.steps, self.breakdown_week)
-        self.broke_down |= breaks
-        self.in_force &= ~breaks
+        breaks[held] = draw < outcomes.hazard[held]
+        first = breaks & ~outcomes.broke_down
+        outcomes.breakdown_week = np.where(first, self.steps, outcomes.breakdown_week)
+        outcomes.broke_down |= breaks
+        outcomes.in_force &= ~breaks
         # The fighting resumes; talks start afresh (round 0) from the next week.
-        self.just_broke = breaks
+        outcomes.just_broke = breaks
         self.talks.rounds = np.where(breaks, 0, self.talks.rounds)
 
     def _check_pauses(self) -> None:
@@ -772,7 +764,8 @@ class CeasefireModel(mesa.Model):
         both hazards. A pause that breaks down ends at once; the fighting (or the
         strikes) resume next week, and talks go on.
         """
-        self.pause_just_broke = np.zeros(self.replications, dtype=bool)
+        outcomes = self.outcomes
+        outcomes.pause_just_broke = np.zeros(self.replications, dtype=bool)
         ceasefire_active, truce_active = self.ceasefire_active, self.truce_active
         any_ceasefire, any_truce = bool(ceasefire_active.any()), bool(truce_active.any())
         if not (any_ceasefire or any_truce):
@@ -799,12 +792,12 @@ class CeasefireModel(mesa.Model):
             hazard = np.clip(base[held] * (1.0 - self.levers.guarantee[held]), 0.0, 1.0)
             draw = self.streams.uniform(streams.TRUCE_BREAKDOWN, self.steps, held)
             truce_breaks[held] = draw < hazard
-        self.ceasefire_broke_down |= ceasefire_breaks
-        self.truce_broke_down |= truce_breaks
-        self.ceasefire_until = np.where(ceasefire_breaks, -1, self.ceasefire_until)
-        self.truce_until = np.where(truce_breaks, -1, self.truce_until)
+        outcomes.ceasefire_broke_down |= ceasefire_breaks
+        outcomes.truce_broke_down |= truce_breaks
+        outcomes.ceasefire_until = np.where(ceasefire_breaks, -1, outcomes.ceasefire_until)
+        outcomes.truce_until = np.where(truce_breaks, -1, outcomes.truce_until)
         # No new pause is offered the week one broke down.
-        self.pause_just_broke = ceasefire_breaks | truce_breaks
+        outcomes.pause_just_broke = ceasefire_breaks | truce_breaks
 
     # ---------------------------------------------------------------------- records
 
@@ -912,18 +905,18 @@ class CeasefireModel(mesa.Model):
             bargaining_range=in_range,
             text=self.talks.text,
             agreed_this_week=agreed_now,
-            agreed=self.agreed,
-            agreement_week=self.agreement_week,
-            settled=self.settled,
-            ceasefire_agreed=self.ceasefire_agreed,
+            agreed=self.outcomes.agreed,
+            agreement_week=self.outcomes.agreement_week,
+            settled=self.outcomes.settled,
+            ceasefire_agreed=self.outcomes.ceasefire_agreed,
             general_ceasefire_in_force=self.ceasefire_active,
             partial_truce_in_force=self.truce_active,
-            capitulated=self.capitulated,
+            capitulated=self.outcomes.capitulated,
             intelligence=self.levers.intelligence,
-            terms=self.terms,
-            broke_down=self.broke_down,
-            ceasefire_in_force=self.in_force,
-            breakdown_hazard=self.hazard,
+            terms=self.outcomes.terms,
+            broke_down=self.outcomes.broke_down,
+            ceasefire_in_force=self.outcomes.in_force,
+            breakdown_hazard=self.outcomes.hazard,
             aid=self.levers.aid,
             sanctions=self.levers.sanctions,
         )

@@ -116,3 +116,88 @@ class Talks:
     """Whether the holder and the defender accepted anything this week."""
     accepts_by_kind: dict[str, tuple[np.ndarray, np.ndarray]]
     """Each side's answer this week to each kind of proposal, by kind."""
+
+
+@dataclass(slots=True)
+class Outcomes:
+    """What the talks have brought about so far ``(R, ...)``: agreements (a settlement
+    or a general cease-fire), partial truces, capitulations, and their breakdowns.
+
+    Weeks are -1 until the thing happens. The ``*_until`` arrays (the last week a
+    general cease-fire or truce runs, -1 when none) are replaced, never changed in place:
+    the model caches which truces are active by the identity of ``truce_until``.
+    """
+
+    agreed: np.ndarray
+    """An agreement (a settlement or a general cease-fire) was reached."""
+    agreement_week: np.ndarray
+    settled: np.ndarray
+    settlement_week: np.ndarray
+    capitulated: np.ndarray
+    """Terms that leave one side none of the disputed territory came into force."""
+    capitulation_week: np.ndarray
+    in_force: np.ndarray
+    """A settlement is in force."""
+    terms: np.ndarray
+    """The first settlement's terms ``(R, K)``."""
+    in_force_terms: np.ndarray
+    """The terms of the settlement in force ``(R, K)``."""
+    agreements: np.ndarray
+    """Settlements and first cease-fires counted, including those that broke down."""
+    ceasefire_until: np.ndarray
+    ceasefire_agreed: np.ndarray
+    ceasefire_week: np.ndarray
+    ceasefires: np.ndarray
+    """General cease-fires agreed (and renewed by a fresh agreement)."""
+    ceasefire_broke_down: np.ndarray
+    truce_until: np.ndarray
+    truce_agreed: np.ndarray
+    truce_week: np.ndarray
+    truce_broke_down: np.ndarray
+    pause_just_broke: np.ndarray
+    """A cease-fire or truce broke down this week (no new pause is offered)."""
+    broke_down: np.ndarray
+    """A settlement broke down."""
+    breakdown_week: np.ndarray
+    hazard: np.ndarray
+    """This week's breakdown hazard of the settlement in force."""
+    just_broke: np.ndarray
+    """A settlement broke down this week (talks start afresh the week after)."""
+
+    @classmethod
+    def start(cls, replications: int, issues: int) -> Outcomes:
+        """Nothing agreed yet in any of ``replications`` runs over ``issues`` issues."""
+        r, k = replications, issues
+
+        def no() -> np.ndarray:
+            return np.zeros(r, dtype=bool)
+
+        def never() -> np.ndarray:
+            return np.full(r, -1, dtype=np.int64)
+
+        return cls(
+            agreed=no(),
+            agreement_week=never(),
+            settled=no(),
+            settlement_week=never(),
+            capitulated=no(),
+            capitulation_week=never(),
+            in_force=no(),
+            terms=np.full((r, k), np.nan),
+            in_force_terms=np.full((r, k), np.nan),
+            agreements=np.zeros(r, dtype=np.int64),
+            ceasefire_until=never(),
+            ceasefire_agreed=no(),
+            ceasefire_week=never(),
+            ceasefires=np.zeros(r, dtype=np.int64),
+            ceasefire_broke_down=no(),
+            truce_until=never(),
+            truce_agreed=no(),
+            truce_week=never(),
+            truce_broke_down=no(),
+            pause_just_broke=no(),
+            broke_down=no(),
+            breakdown_week=never(),
+            hazard=np.zeros(r),
+            just_broke=no(),
+        )

@@ -63,7 +63,7 @@ def test_acceptance_comes_in_the_week_theory_predicts():
     # Smith and Stam's divergent beliefs: the deal comes in week 13, when both sides
     # accept the Nash text; one of them may have accepted an earlier text alone.
     m = run_weeks(CeasefireModel(load_scenario("theory/divergent-beliefs"), replications=3), 30)
-    assert m.agreement_week.tolist() == [13, 13, 13]
+    assert m.outcomes.agreement_week.tolist() == [13, 13, 13]
     for weeks in m.first_accept_week.values():
         assert ((weeks >= 1) & (weeks <= 13)).all()
 

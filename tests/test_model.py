@@ -276,8 +276,8 @@ def test_guarantee_halves_the_breakdown_hazard():
         seed=11,
     )
     run_weeks(m, 2)
-    assert np.allclose(m.hazard[m.in_force | m.broke_down], 0.1)
-    assert m.broke_down.mean() == pytest.approx(0.1, abs=0.025)
+    assert np.allclose(m.outcomes.hazard[m.outcomes.in_force | m.outcomes.broke_down], 0.1)
+    assert m.outcomes.broke_down.mean() == pytest.approx(0.1, abs=0.025)
 
 
 def test_regret_raises_the_hazard():
@@ -288,13 +288,13 @@ def test_regret_raises_the_hazard():
         "durability.regret_sensitivity=50",
     )
     run_weeks(calm, 2)
-    assert calm.hazard[0] == pytest.approx(0.01)
+    assert calm.outcomes.hazard[0] == pytest.approx(0.01)
     # After the deal, side A suddenly expects to win everything: it regrets the deal.
     calm.holder.belief_a[:] = 1e9
     calm.front.engagements[:] = 50
     calm.front.share_per_win[:] = 0.01
     calm.step()
-    assert calm.hazard[0] > 0.05
+    assert calm.outcomes.hazard[0] > 0.05
 
 
 def test_talks_wait_for_the_mediator():
@@ -336,13 +336,13 @@ def test_after_a_breakdown_the_sides_fight_a_week_before_talking_again():
         "front.km2_per_net_win=1",
     )
     run_weeks(m, 2)  # agreed in week 1, broken in week 2
-    assert m.broke_down[0] and not m.in_force[0]
+    assert m.outcomes.broke_down[0] and not m.outcomes.in_force[0]
     assert np.isnan(m.talks.text[0, 0])  # no talks in the week it broke down
     assert m.talks.rounds[0] == 0  # the next talks start afresh
     control = m.front.control.copy()
     m.step()  # week 3: fighting, then new talks that agree at once
     assert m.front.control[0] != control[0]
-    assert m.agreements[0] == 2
+    assert m.outcomes.agreements[0] == 2
 
 
 def test_an_event_dated_on_the_start_applies_in_week_one():

@@ -135,7 +135,7 @@ def _assert_sound(model: CeasefireModel) -> None:
     for side in model.belligerents:
         p = side.believed_p
         assert np.all((p >= 0) & (p <= 1)), p
-    terms = model.terms[:, 0]
+    terms = model.outcomes.terms[:, 0]
     known = terms[~np.isnan(terms)]
     assert np.all((known >= 0) & (known <= 1)), known
 

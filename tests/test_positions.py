@@ -269,22 +269,22 @@ def test_a_general_cease_fire_freezes_the_line_then_lapses_or_is_extended():
     start = None
     for _ in range(80):
         m.step()
-        if (m.ceasefire_until == m.steps + 4).sum() >= 20:
+        if (m.outcomes.ceasefire_until == m.steps + 4).sum() >= 20:
             start = m.steps
             break
     assert start is not None, "no week with 20 new cease-fires in 80 weeks"
-    paused = m.ceasefire_until == start + 4
+    paused = m.outcomes.ceasefire_until == start + 4
     losses = holder.losses_total.copy()
     control = m.front.control.copy()
     steps(m, 4)
     # Where the cease-fire held its four weeks, nobody fought and the line stood still.
-    held = paused & ~m.ceasefire_broke_down & ~m.settled
+    held = paused & ~m.outcomes.ceasefire_broke_down & ~m.outcomes.settled
     assert held.any()
     np.testing.assert_array_equal(holder.losses_total[held], losses[held])
     np.testing.assert_array_equal(m.front.control[held], control[held])
     m.step()  # the fifth week: extended where both accept again, lapsed elsewhere
-    held &= ~m.ceasefire_broke_down & ~m.settled
-    extended = m.ceasefire_until[held] == start + 8
+    held &= ~m.outcomes.ceasefire_broke_down & ~m.outcomes.settled
+    extended = m.outcomes.ceasefire_until[held] == start + 8
     assert (m.at_war[held] == ~extended).all()
 
 
@@ -297,11 +297,11 @@ def test_a_general_cease_fire_can_break_down_and_a_guarantee_makes_it_rarer():
         )  # fmt: skip
         broken = held = 0
         for _ in range(40):
-            in_force_next_week = m.ceasefire_until >= m.steps + 1
+            in_force_next_week = m.outcomes.ceasefire_until >= m.steps + 1
             m.step()
             held += int(in_force_next_week.sum())
             # A cease-fire that breaks down ends at once (no new one is offered that week).
-            broken += int((in_force_next_week & (m.ceasefire_until < m.steps)).sum())
+            broken += int((in_force_next_week & (m.outcomes.ceasefire_until < m.steps)).sum())
         return broken / max(held, 1)
 
     loose = weekly_breakdowns("actors.united_states.leverage.guarantee=0")
@@ -333,7 +333,7 @@ def test_a_partial_truce_spares_the_strikes_share_of_the_cost_but_not_the_ground
     full = ukraine.weekly_cost(m.levers.aid, m.levers.sanctions)
     spared = ukraine.weekly_cost(m.levers.aid, m.levers.sanctions, truce)
     np.testing.assert_allclose(spared[truce], full[truce] * (1 - ukraine.strikes_share[truce]))
-    assert m.at_war[truce & ~m.ceasefire_active & ~m.in_force].all()
+    assert m.at_war[truce & ~m.ceasefire_active & ~m.outcomes.in_force].all()
 
 
 def test_one_side_accepting_a_proposal_the_other_refuses_is_recorded():
@@ -347,7 +347,7 @@ def test_one_side_accepting_a_proposal_the_other_refuses_is_recorded():
 def test_terms_that_leave_one_side_nothing_are_a_capitulation_not_an_agreement():
     m = run(load_scenario(NASH, ["front.control=1.0"]))
     result = outcome(m)
-    assert m.capitulated[0] and not result["agreed"] and result["terms"] is None
+    assert m.outcomes.capitulated[0] and not result["agreed"] and result["terms"] is None
     assert result["capitulation"]["week"] == 1
     assert not m.at_war[0]
 
@@ -445,10 +445,10 @@ def test_a_deal_accepted_once_a_red_line_has_run_off_the_scale_is_a_capitulation
     # scale and protects nothing, so the Nash text it accepts is a surrender.
     line = "{value: 0.5, relative_to: front, assumption: test}"
     m = run(load_scenario(NASH, [f"actors.side_b.positions.territory.red_line={line}"]))
-    assert m.capitulated[0] and not m.agreed[0]
+    assert m.outcomes.capitulated[0] and not m.outcomes.agreed[0]
     kept = "{value: 0.3, relative_to: front, assumption: test}"
     m = run(load_scenario(NASH, [f"actors.side_b.positions.territory.red_line={kept}"]))
-    assert m.agreed[0] and not m.capitulated[0]
+    assert m.outcomes.agreed[0] and not m.outcomes.capitulated[0]
 
 
 def test_a_corrupt_stored_chunk_is_run_again(tmp_path):
