@@ -20,7 +20,12 @@ capitulation (terms that leave one side none of the disputed territory) are
 recorded apart.
 
 State lives in arrays over ``replications``; a replication that has agreed keeps
-stepping (for durability) through the same code, masked.
+stepping (for durability) through the same code, masked. It is grouped in small
+records (:mod:`simulator.state`): ``model.front`` (control, axes, places, this week's
+odds), ``model.levers`` (the mediator's aid, sanctions, intelligence and guarantee),
+``model.talks`` (protocol, rounds, this week's text and answers) and ``model.outcomes``
+(agreements, pauses, capitulations, breakdowns); the belligerents and the mediator
+are Mesa agents, and milestones are kept beside the groups.
 
 The model is batched: every state array has a leading axis of replications, as
 Mesa's property layers keep a grid's values in one numpy array rather than on each
@@ -109,6 +114,11 @@ class CeasefireModel(mesa.Model):
     array has a leading axis of replications (Mesa's property layers are the precedent
     for keeping agents' values in arrays). :meth:`replication` gives one run's data,
     :meth:`weekly_frame` the weekly records of all in long format.
+
+    State: ``front``, ``levers``, ``talks`` and ``outcomes`` (:mod:`simulator.state`),
+    each set in ``__init__``. Arrays that code caches by identity (``front.control``,
+    ``front.logistics_lost``, ``levers``, ``outcomes.truce_until``) are replaced each
+    week, never changed in place.
 
     Args:
         scenario: a loaded scenario (default: the bundled baseline).
