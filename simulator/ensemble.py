@@ -237,15 +237,15 @@ def outcome_arrays(model: Any) -> dict[str, np.ndarray]:
     # Milestones (simulator.milestones names them): weeks are -1 when it never happened.
     arrays["control_at_start"] = model.draw("front.control").copy()
     arrays["area_km2"] = model.front.area_km2.copy()
-    for place, weeks in model.fall_week.items():
+    for place, weeks in model.milestones.fall_week.items():
         arrays[milestones.fall_week_name(place)] = weeks.astype(np.int32)
-    for actor, weeks in model.first_accept_week.items():
+    for actor, weeks in model.milestones.first_accept_week.items():
         arrays[milestones.first_accept_name(actor)] = weeks.astype(np.int32)
-    for (actor, kind), weeks in model.first_accept_week_of_kind.items():
+    for (actor, kind), weeks in model.milestones.first_accept_week_of_kind.items():
         arrays[milestones.first_accept_name(actor, kind)] = weeks.astype(np.int32)
-    for quarter, control in model.control_at_quarter.items():
+    for quarter, control in model.milestones.control_at_quarter.items():
         arrays[milestones.control_name(quarter)] = control.copy()
-    for actor, lost in model.first_year_losses.items():
+    for actor, lost in model.milestones.first_year_losses.items():
         arrays[milestones.first_year_losses_name(actor)] = lost.copy()
     # The sampled inputs beside the outcomes, so outcomes can be regressed on them.
     for path in input_paths(model.scenario):

@@ -24,8 +24,8 @@ stepping (for durability) through the same code, masked. It is grouped in small
 records (:mod:`simulator.state`): ``model.front`` (control, axes, places, this week's
 odds), ``model.levers`` (the mediator's aid, sanctions, intelligence and guarantee),
 ``model.talks`` (protocol, rounds, this week's text and answers) and ``model.outcomes``
-(agreements, pauses, capitulations, breakdowns); the belligerents and the mediator
-are Mesa agents, and milestones are kept beside the groups.
+(agreements, pauses, capitulations, breakdowns), with ``model.milestones`` for
+hindcasts and summaries; the belligerents and the mediator are Mesa agents.
 
 The model is batched: every state array has a leading axis of replications, as
 Mesa's property layers keep a grid's values in one numpy array rather than on each
@@ -53,7 +53,7 @@ from .scenario.checks import TERRITORY
 from .scenario.loader import load_scenario
 from .scenario.sampling import draw_all
 from .scenario.schema import Scenario
-from .state import Front, Levers, Outcomes, Talks
+from .state import Front, Levers, Milestones, Outcomes, Talks
 from .streams import Streams
 from .talks.base import Named, Party
 from .talks.protocols import RoundResult
@@ -115,10 +115,10 @@ class CeasefireModel(mesa.Model):
     for keeping agents' values in arrays). :meth:`replication` gives one run's data,
     :meth:`weekly_frame` the weekly records of all in long format.
 
-    State: ``front``, ``levers``, ``talks`` and ``outcomes`` (:mod:`simulator.state`),
-    each set in ``__init__``. Arrays that code caches by identity (``front.control``,
-    ``front.logistics_lost``, ``levers``, ``outcomes.truce_until``) are replaced each
-    week, never changed in place.
+    State: ``front``, ``levers``, ``talks``, ``outcomes`` and ``milestones``
+    (:mod:`simulator.state`), each set in ``__init__``. Arrays that code caches by
+    identity (``front.control``, ``front.logistics_lost``, ``levers``,
+    ``outcomes.truce_until``) are replaced each week, never changed in place.
 
     Args:
         scenario: a loaded scenario (default: the bundled baseline).
@@ -318,21 +318,24 @@ class CeasefireModel(mesa.Model):
         self.outcomes = Outcomes.start(r, k)
         """Agreements, pauses and breakdowns so far (:class:`~simulator.state.Outcomes`)."""
         # Milestones (see _track_milestones): first weeks, quarter-end control, first-year losses.
-        self.fall_week = {p: np.where(self.place_held(p), 0, -1) for p in self.front.place_ids}
-        self.first_accept_week = {
-            a: np.full(r, -1, dtype=np.int64) for a in self.scenario.belligerents
-        }
-        self.first_accept_week_of_kind = {
-            (a, kind): np.full(r, -1, dtype=np.int64)
-            for a in self.scenario.belligerents
-            for kind in AGREEMENT_KINDS
-        }
-        self.quarter_weeks = quarter_end_weeks(self.scenario)
-        self.control_at_quarter = {label: np.full(r, np.nan) for label in self.quarter_weeks}
-        for label, week in self.quarter_weeks.items():
-            if week == 0:
-                self.control_at_quarter[label] = self.front.control.copy()
-        self.first_year_losses = {a: np.zeros(r) for a in self.scenario.belligerents}
+        belligerents = self.scenario.belligerents
+        quarter_weeks = quarter_end_weeks(self.scenario)
+        self.milestones = Milestones(
+            fall_week={p: np.where(self.place_held(p), 0, -1) for p in self.front.place_ids},
+            first_accept_week={a: np.full(r, -1, dtype=np.int64) for a in belligerents},
+            first_accept_week_of_kind={
+                (a, kind): np.full(r, -1, dtype=np.int64)
+                for a in belligerents
+                for kind in AGREEMENT_KINDS
+            },
+            quarter_weeks=quarter_weeks,
+            control_at_quarter={
+                label: self.front.control.copy() if week == 0 else np.full(r, np.nan)
+                for label, week in quarter_weeks.items()
+            },
+            first_year_losses={a: np.zeros(r) for a in belligerents},
+        )
+        """First weeks, quarter-end control, first-year losses (:class:`Milestones`)."""
 
     # ------------------------------------------------------------------------- state
 
@@ -819,22 +822,23 @@ class CeasefireModel(mesa.Model):
         the first 52 weeks. All vectorised: a few array operations a week.
         """
         week = self.steps
+        milestones = self.milestones
         for place in self.front.place_ids:
-            _first_time(self.fall_week[place], self.place_held(place), week)
+            _first_time(milestones.fall_week[place], self.place_held(place), week)
         # ``accepts`` is set afresh every week (all False without talks).
         for side, accepted in zip(self.belligerents, self.talks.accepts, strict=True):
             if not accepted.any():  # the answers to every kind are no
                 continue
-            _first_time(self.first_accept_week[side.actor_id], accepted, week)
+            _first_time(milestones.first_accept_week[side.actor_id], accepted, week)
             for kind, answers in self.talks.accepts_by_kind.items():
-                weeks = self.first_accept_week_of_kind[side.actor_id, kind]
+                weeks = milestones.first_accept_week_of_kind[side.actor_id, kind]
                 _first_time(weeks, answers[0 if side is self.holder else 1], week)
-        for label, quarter_week in self.quarter_weeks.items():
+        for label, quarter_week in milestones.quarter_weeks.items():
             if quarter_week == week:
-                self.control_at_quarter[label] = self.front.control.copy()
+                milestones.control_at_quarter[label] = self.front.control.copy()
         if week <= FIRST_YEAR_WEEKS:
             for side in self.belligerents:
-                np.copyto(self.first_year_losses[side.actor_id], side.losses_total)
+                np.copyto(milestones.first_year_losses[side.actor_id], side.losses_total)
 
     def reservation_terms(self, parties: tuple[Party, Party]) -> tuple[np.ndarray, np.ndarray]:
         """Each side's reservation share of territory, other issues at this week's text."""

@@ -201,3 +201,23 @@ class Outcomes:
             hazard=np.zeros(r),
             just_broke=no(),
         )
+
+
+@dataclass(slots=True)
+class Milestones:
+    """Milestones for hindcasts and ensemble summaries ``(R,)``, by id; weeks are -1
+    until it happens (:mod:`simulator.milestones` names their columns). Unlike the
+    other groups these arrays are filled in place, week by week."""
+
+    fall_week: dict[str, np.ndarray]
+    """The first week the front's holder holds each place (0: held at the start)."""
+    first_accept_week: dict[str, np.ndarray]
+    """The first week each belligerent accepted anything in talks."""
+    first_accept_week_of_kind: dict[tuple[str, str], np.ndarray]
+    """The first week each belligerent accepted each kind of proposal."""
+    quarter_weeks: dict[str, int]
+    """The last week of each quarter the run covers, by label (``2025q2``)."""
+    control_at_quarter: dict[str, np.ndarray]
+    """The holder's share at each quarter's last week (NaN until then)."""
+    first_year_losses: dict[str, np.ndarray]
+    """Each belligerent's losses over the first 52 weeks."""

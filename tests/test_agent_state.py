@@ -72,13 +72,14 @@ def test_positions_follow_the_front_by_its_values_not_its_identity(baseline):
 
 
 def test_the_model_state_lives_in_its_groups_only(baseline):
-    """Front, levers, talks and outcomes are records of their own: none of their fields
+    """Front, levers, talks, outcomes and milestones are records of their own: none of their fields
     is also a flat attribute of the model, so there is one place to read each."""
     from dataclasses import fields
 
     model = CeasefireModel(baseline, replications=REPLICATIONS, seed=4, collect=False)
     flat = set(vars(model))
-    for group in (model.front, model.levers, model.talks, model.outcomes):
+    groups = (model.front, model.levers, model.talks, model.outcomes, model.milestones)
+    for group in groups:
         names = {f.name for f in fields(group)}
         assert not names & flat, f"{type(group).__name__}: {sorted(names & flat)} flat too"
         assert not hasattr(group, "__dict__")  # slots: a misspelt field is an error
