@@ -16,6 +16,7 @@ from .arrays import at_least, between
 from .scenario.schema import Belligerent as BelligerentSpec
 from .scenario.schema import Mediator as MediatorSpec
 from .scenario.schema import Stance
+from .state import Front, Levers
 from .talks.base import MediatorView, Party, Situation
 from .talks.policies import MediatorPolicy, TalksWeek
 from .talks.registry import DRAFTERS, NEGOTIATORS, POLICIES
@@ -204,7 +205,7 @@ class Belligerent(mesa.Agent):
         self.losses_total = np.zeros(model.replications)
         # Utility of the ground it expects to win (lose, if negative) in a week of war,
         # worked out with its value of war each week and used by its pause decisions.
-        self.ground_per_week = self.positions.territory_weight * self.gain_per_week(model)
+        self.ground_per_week = self.positions.territory_weight * self.gain_per_week(model.front)
         self.walk_away = np.full(model.replications, np.nan)
         self.expected_control = np.zeros(model.replications)
         self._last_offer_value = np.full(model.replications, np.nan)
@@ -312,22 +313,22 @@ class Belligerent(mesa.Agent):
             return cost
         return self.cost_this_week[rows] * (1.0 - self.strikes_share[rows] * truce)
 
-    def resources_now(self, model: World) -> np.ndarray:
+    def resources_now(self, front: Front, levers: Levers) -> np.ndarray:
         """Its resources as a share of the start's: combat power over economic burden.
 
-        Power counts forces, materiel after aid and lost logistics, and intelligence;
-        the burden counts sanctions. This is what a resource-dependent negotiator
-        concedes on.
+        Power counts forces, materiel after aid and lost logistics (from ``front``), and
+        intelligence; the burden counts sanctions. This is what a resource-dependent
+        negotiator concedes on.
         """
-        loss = 0.0 if self.is_holder else model.front.logistics_lost
-        power = self.forces * self.materiel_now(model.levers.aid, loss) * self.intelligence_now
+        loss = 0.0 if self.is_holder else front.logistics_lost
+        power = self.forces * self.materiel_now(levers.aid, loss) * self.intelligence_now
         ratio = power * self._per_start_power
         burden = self.sanctions_load
         if self._sanctions_load_positive:
             return ratio / burden
         return np.where(burden > 0, ratio / np.where(burden > 0, burden, 1.0), ratio)
 
-    def crossing_cost_now(self, model: World) -> np.ndarray | None:
+    def crossing_cost_now(self) -> np.ndarray | None:
         """What crossing each red line costs this week ``(R, K)``, or None if all are hard.
 
         The drawn cost wears down with losses, ``exp(-erosion * losses / starting forces)``,
@@ -348,11 +349,10 @@ class Belligerent(mesa.Agent):
 
     # ----------------------------------------------------------------------- pauses
 
-    def gain_per_week(self, model: World) -> np.ndarray:
-        """Share of territory it expects to win (or, if negative, lose) in a week of war."""
-        drift = battlefield.expected_drift(
-            self.believed_p, model.front.engagements, model.front.share_per_win
-        )
+    def gain_per_week(self, front: Front) -> np.ndarray:
+        """Share of territory it expects to win (or, if negative, lose) in a week of war
+        on ``front``, under its own belief."""
+        drift = battlefield.expected_drift(self.believed_p, front.engagements, front.share_per_win)
         return drift if self.is_holder else -drift
 
     def accepts_ceasefire(
@@ -431,7 +431,7 @@ class Belligerent(mesa.Agent):
                 other_walk_away=other.walk_away,
                 patience=self.patience,
                 other_patience=other.patience,
-                resources=self.resources_now(model),
+                resources=self.resources_now(front, model.levers),
             )
         )
         threshold = self.walk_away + room * aspiration
@@ -446,7 +446,7 @@ class Belligerent(mesa.Agent):
             high=high,
             salience=self.positions.salience_share,
             capability=front.p_holder if self.is_holder else 1.0 - front.p_holder,
-            crossing_cost=self.crossing_cost_now(model),
+            crossing_cost=self.crossing_cost_now(),
         )
 
     def _offer_gain(

@@ -109,7 +109,7 @@ class Analysis:
         )
         costs = []
         for side in (self.holder, self.defender):
-            cost = side.crossing_cost_now(self.model)
+            cost = side.crossing_cost_now()
             weight = float(side.positions.weights[0, 0])
             utility_cost = np.inf if cost is None else float(cost[0, 0])
             costs.append(utility_cost / weight if weight > 0 else np.inf)
@@ -212,7 +212,7 @@ class Analysis:
             ),
         ]
         for side, name in ((self.holder, holder_name), (self.defender, defender_name)):
-            if side.crossing_cost_now(self.model) is None:
+            if side.crossing_cost_now() is None:
                 continue
             crossing: Callable[[float], tuple[float, float]] = (
                 (lambda v: self.bounds(holder_crossing=v))

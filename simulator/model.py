@@ -886,7 +886,7 @@ class CeasefireModel(mesa.Model):
             toward_high = ideals[index] <= ideals[1 - index]
             line = np.where(toward_high, high, low)
             red_line = np.where(np.isnan(side.positions.red_line), np.nan, line)
-            crossing = side.crossing_cost_now(self) if side.positions.crossable else None
+            crossing = side.crossing_cost_now() if side.positions.crossable else None
             cost = (
                 np.where(np.isfinite(crossing), crossing, np.nan)
                 if crossing is not None
@@ -903,7 +903,7 @@ class CeasefireModel(mesa.Model):
                 reservation=holder_min if index == 0 else defender_max,
                 accepts=self.talks.accepts[index],
                 accepts_by_kind={kind: a[index] for kind, a in self.talks.accepts_by_kind.items()},
-                resources=side.resources_now(self),
+                resources=side.resources_now(self.front, self.levers),
             )
         self.week_record = WeekRecord(
             week=self.steps,

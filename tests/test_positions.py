@@ -86,13 +86,13 @@ def test_a_red_line_cost_wears_down_with_losses_and_with_the_war_s_burden():
     m = model(replications=3, seed=1)
     ukraine = m.defender
     k = 0
-    fresh = ukraine.crossing_cost_now(m)[:, k].copy()
+    fresh = ukraine.crossing_cost_now()[:, k].copy()
     np.testing.assert_allclose(fresh, ukraine.positions.crossing_cost[:, k])
     ukraine.losses_total = ukraine.start_forces.copy()  # lost as many as it started with
-    worn = ukraine.crossing_cost_now(m)[:, k]
+    worn = ukraine.crossing_cost_now()[:, k]
     np.testing.assert_allclose(worn, fresh * np.exp(-ukraine.positions.casualty_erosion[:, k]))
     ukraine.update_levers(np.zeros(3), m.levers.sanctions, m.levers.intelligence)  # aid cut off
-    burdened = ukraine.crossing_cost_now(m)[:, k]
+    burdened = ukraine.crossing_cost_now()[:, k]
     np.testing.assert_allclose(burdened, worn / (1 + ukraine.aid_dependence))
 
 
@@ -113,7 +113,7 @@ def test_an_event_can_change_what_crossing_a_red_line_costs():
 
 def test_a_hard_red_line_has_no_cost_to_weigh():
     m = model(NASH)
-    assert m.holder.crossing_cost_now(m) is None
+    assert m.holder.crossing_cost_now() is None
 
 
 # ------------------------------------------------------------------------------ tactics
@@ -317,11 +317,11 @@ def test_each_side_decides_a_pause_by_its_own_rule():
     weeks = 4.0
     for side in (holder, defender):
         spared = weeks * side.weekly_cost(m.levers.aid, m.levers.sanctions)
-        ground = weeks * side.positions.weights[:, 0] * side.gain_per_week(m)
+        ground = weeks * side.positions.weights[:, 0] * side.gain_per_week(m.front)
         expected = spared - ground - side.ceasefire_cost * (1 - m.levers.guarantee) > 0
         assert side.accepts_ceasefire(m, weeks).tolist() == expected.tolist()
     # Russia expects to gain ground, Ukraine to lose it.
-    assert (holder.gain_per_week(m) > 0).all() and (defender.gain_per_week(m) < 0).all()
+    assert (holder.gain_per_week(m.front) > 0).all() and (defender.gain_per_week(m.front) < 0).all()
 
 
 def test_a_partial_truce_spares_the_strikes_share_of_the_cost_but_not_the_ground_war():
