@@ -357,20 +357,23 @@ class Belligerent(mesa.Agent):
 
     def accepts_ceasefire(
         self,
-        model: World,
         weeks: float | np.ndarray,
+        truce_active: np.ndarray,
+        guarantee: np.ndarray,
         rows: np.ndarray | slice = slice(None),
     ) -> np.ndarray:
         """A general cease-fire of ``weeks`` is worth it when the war's cost spared exceeds
         the ground it expects to gain in them and the cost of pausing before a settlement
-        (lowered by the mediator's guarantee). For ``rows`` only, when given."""
-        spared = weeks * self.cost_now(model.truce_active[rows], rows)
+        (lowered by the mediator's ``guarantee``); ``truce_active`` says where a truce on
+        strikes already spares part of the cost. Both are ``(R,)``; the answer is for
+        ``rows`` only, when given."""
+        spared = weeks * self.cost_now(truce_active[rows], rows)
         ground = weeks * self.ground_per_week[rows]
-        pause_cost = self.ceasefire_cost[rows] * (1.0 - model.levers.guarantee[rows])
+        pause_cost = self.ceasefire_cost[rows] * (1.0 - guarantee[rows])
         return spared - ground - pause_cost > 0.0
 
     def accepts_truce(
-        self, model: World, other: Belligerent, rows: np.ndarray | slice = slice(None)
+        self, other: Belligerent, rows: np.ndarray | slice = slice(None)
     ) -> np.ndarray:
         """A truce on strikes is worth it when the relief it brings this side is at least
         the pressure it gives up on the other, as much as this side values that pressure.

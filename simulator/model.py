@@ -605,13 +605,16 @@ class CeasefireModel(mesa.Model):
         (for ``rows`` only, when given)."""
         holder, defender = self.belligerents
         if kind == "ceasefire":
-            return (
-                holder.accepts_ceasefire(self, self.pause_weeks[rows], rows),
-                defender.accepts_ceasefire(self, self.pause_weeks[rows], rows),
+            weeks, truce, guarantee = (
+                self.pause_weeks[rows],
+                self.truce_active,
+                self.levers.guarantee,
             )
-        return holder.accepts_truce(self, defender, rows), defender.accepts_truce(
-            self, holder, rows
-        )
+            return (
+                holder.accepts_ceasefire(weeks, truce, guarantee, rows),
+                defender.accepts_ceasefire(weeks, truce, guarantee, rows),
+            )
+        return holder.accepts_truce(defender, rows), defender.accepts_truce(holder, rows)
 
     def _start_pauses(
         self, answers: dict[str, tuple[np.ndarray, np.ndarray]]

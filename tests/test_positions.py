@@ -319,7 +319,10 @@ def test_each_side_decides_a_pause_by_its_own_rule():
         spared = weeks * side.weekly_cost(m.levers.aid, m.levers.sanctions)
         ground = weeks * side.positions.weights[:, 0] * side.gain_per_week(m.front)
         expected = spared - ground - side.ceasefire_cost * (1 - m.levers.guarantee) > 0
-        assert side.accepts_ceasefire(m, weeks).tolist() == expected.tolist()
+        assert (
+            side.accepts_ceasefire(weeks, m.truce_active, m.levers.guarantee).tolist()
+            == expected.tolist()
+        )
     # Russia expects to gain ground, Ukraine to lose it.
     assert (holder.gain_per_week(m.front) > 0).all() and (defender.gain_per_week(m.front) < 0).all()
 
