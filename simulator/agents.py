@@ -16,6 +16,7 @@ from .arrays import at_least, between
 from .scenario.schema import Belligerent as BelligerentSpec
 from .scenario.schema import Mediator as MediatorSpec
 from .scenario.schema import Stance
+from .state import Front, Levers
 from .talks.base import MediatorView, Party, Situation
 from .talks.policies import MediatorPolicy, TalksWeek
 from .talks.registry import DRAFTERS, NEGOTIATORS, POLICIES
@@ -204,7 +205,7 @@ class Belligerent(mesa.Agent):
         self.losses_total = np.zeros(model.replications)
         # Utility of the ground it expects to win (lose, if negative) in a week of war,
         # worked out with its value of war each week and used by its pause decisions.
-        self.ground_per_week = self.positions.territory_weight * self.gain_per_week(model)
+        self.ground_per_week = self.positions.territory_weight * self.gain_per_week(model.front)
         self.walk_away = np.full(model.replications, np.nan)
         self.expected_control = np.zeros(model.replications)
         self._last_offer_value = np.full(model.replications, np.nan)
@@ -312,22 +313,22 @@ class Belligerent(mesa.Agent):
             return cost
         return self.cost_this_week[rows] * (1.0 - self.strikes_share[rows] * truce)
 
-    def resources_now(self, model: World) -> np.ndarray:
+    def resources_now(self, front: Front, levers: Levers) -> np.ndarray:
         """Its resources as a share of the start's: combat power over economic burden.
 
-        Power counts forces, materiel after aid and lost logistics, and intelligence;
-        the burden counts sanctions. This is what a resource-dependent negotiator
-        concedes on.
+        Power counts forces, materiel after aid and lost logistics (from ``front``), and
+        intelligence; the burden counts sanctions. This is what a resource-dependent
+        negotiator concedes on.
         """
-        loss = 0.0 if self.is_holder else model.logistics_lost
-        power = self.forces * self.materiel_now(model.aid, loss) * self.intelligence_now
+        loss = 0.0 if self.is_holder else front.logistics_lost
+        power = self.forces * self.materiel_now(levers.aid, loss) * self.intelligence_now
         ratio = power * self._per_start_power
         burden = self.sanctions_load
         if self._sanctions_load_positive:
             return ratio / burden
         return np.where(burden > 0, ratio / np.where(burden > 0, burden, 1.0), ratio)
 
-    def crossing_cost_now(self, model: World) -> np.ndarray | None:
+    def crossing_cost_now(self) -> np.ndarray | None:
         """What crossing each red line costs this week ``(R, K)``, or None if all are hard.
 
         The drawn cost wears down with losses, ``exp(-erosion * losses / starting forces)``,
@@ -348,27 +349,31 @@ class Belligerent(mesa.Agent):
 
     # ----------------------------------------------------------------------- pauses
 
-    def gain_per_week(self, model: World) -> np.ndarray:
-        """Share of territory it expects to win (or, if negative, lose) in a week of war."""
-        drift = battlefield.expected_drift(self.believed_p, model.engagements, model.share_per_win)
+    def gain_per_week(self, front: Front) -> np.ndarray:
+        """Share of territory it expects to win (or, if negative, lose) in a week of war
+        on ``front``, under its own belief."""
+        drift = battlefield.expected_drift(self.believed_p, front.engagements, front.share_per_win)
         return drift if self.is_holder else -drift
 
     def accepts_ceasefire(
         self,
-        model: World,
         weeks: float | np.ndarray,
+        truce_active: np.ndarray,
+        guarantee: np.ndarray,
         rows: np.ndarray | slice = slice(None),
     ) -> np.ndarray:
         """A general cease-fire of ``weeks`` is worth it when the war's cost spared exceeds
         the ground it expects to gain in them and the cost of pausing before a settlement
-        (lowered by the mediator's guarantee). For ``rows`` only, when given."""
-        spared = weeks * self.cost_now(model.truce_active[rows], rows)
+        (lowered by the mediator's ``guarantee``); ``truce_active`` says where a truce on
+        strikes already spares part of the cost. Both are ``(R,)``; the answer is for
+        ``rows`` only, when given."""
+        spared = weeks * self.cost_now(truce_active[rows], rows)
         ground = weeks * self.ground_per_week[rows]
-        pause_cost = self.ceasefire_cost[rows] * (1.0 - model.guarantee[rows])
+        pause_cost = self.ceasefire_cost[rows] * (1.0 - guarantee[rows])
         return spared - ground - pause_cost > 0.0
 
     def accepts_truce(
-        self, model: World, other: Belligerent, rows: np.ndarray | slice = slice(None)
+        self, other: Belligerent, rows: np.ndarray | slice = slice(None)
     ) -> np.ndarray:
         """A truce on strikes is worth it when the relief it brings this side is at least
         the pressure it gives up on the other, as much as this side values that pressure.
@@ -384,9 +389,11 @@ class Belligerent(mesa.Agent):
         under its own belief; other issues at their no-deal values.
         """
         p = self.believed_p
-        drift = battlefield.expected_drift(p, model.engagements, model.share_per_win)
+        front = model.front
+        engagements, share_per_win, control = front.engagements, front.share_per_win, front.control
+        drift = battlefield.expected_drift(p, engagements, share_per_win)
         self.expected_control = battlefield.expected_control(
-            model.control, p, model.engagements, model.share_per_win, self.foresight, drift
+            control, p, engagements, share_per_win, self.foresight, drift
         )
         # Utility of the ground it expects to win in a week (gain_per_week, here from
         # the same drift).
@@ -395,7 +402,7 @@ class Belligerent(mesa.Agent):
         outlook = model.no_deal_terms(self.expected_control)
         cost = self.cost_now(model.truce_active) * self.foresight
         self.walk_away = (
-            utility(outlook, self.positions.ideal_now(model.control), self.positions.weights) - cost
+            utility(outlook, self.positions.ideal_now(control), self.positions.weights) - cost
         )
 
     # ------------------------------------------------------------------------ talks
@@ -409,15 +416,17 @@ class Belligerent(mesa.Agent):
         talking: np.ndarray,
     ) -> Party:
         """This week's threshold and ask, from the negotiator strategy's aspiration."""
-        ideal = self.positions.ideal_now(model.control)
-        other_ideal = other.positions.ideal_now(model.control)
-        low, high = self.positions.limits_now(model.control)
+        front = model.front
+        control = front.control
+        ideal = self.positions.ideal_now(control)
+        other_ideal = other.positions.ideal_now(control)
+        low, high = self.positions.limits_now(control)
         room = at_least(1.0 - self.walk_away, 1e-12)
         aspiration = self.negotiator.aspiration(
             Situation(
                 rounds=rounds,
                 offer_gain=self._offer_gain(
-                    model.last_asks.get(other.actor_id), ideal, room, talking
+                    model.talks.last_asks.get(other.actor_id), ideal, room, talking
                 ),
                 proposing=proposing,
                 talking=talking,
@@ -425,7 +434,7 @@ class Belligerent(mesa.Agent):
                 other_walk_away=other.walk_away,
                 patience=self.patience,
                 other_patience=other.patience,
-                resources=self.resources_now(model),
+                resources=self.resources_now(front, model.levers),
             )
         )
         threshold = self.walk_away + room * aspiration
@@ -439,8 +448,8 @@ class Belligerent(mesa.Agent):
             low=low,
             high=high,
             salience=self.positions.salience_share,
-            capability=model.p_holder if self.is_holder else 1.0 - model.p_holder,
-            crossing_cost=self.crossing_cost_now(model),
+            capability=front.p_holder if self.is_holder else 1.0 - front.p_holder,
+            crossing_cost=self.crossing_cost_now(),
         )
 
     def _offer_gain(

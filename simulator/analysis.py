@@ -49,14 +49,14 @@ def _side_value(
     The same computation as :meth:`Belligerent.value_war`, with inputs replaced.
     """
     expected = battlefield.expected_control(
-        model.control[:1],
+        model.front.control[:1],
         np.array([believed_p]),
-        model.engagements[:1],
-        model.share_per_win[:1],
+        model.front.engagements[:1],
+        model.front.share_per_win[:1],
         side.foresight[:1],
     )
-    outlook = model.no_deal_terms(np.broadcast_to(expected, model.control.shape))[:1]
-    ideal = side.positions.ideal_now(model.control)[:1]
+    outlook = model.no_deal_terms(np.broadcast_to(expected, model.front.control.shape))[:1]
+    ideal = side.positions.ideal_now(model.front.control)[:1]
     cost = side.weekly_cost(np.array([aid]), np.array([sanctions]))[:1] * cost_factor
     return float(
         utility(outlook, ideal, side.positions.weights[:1])[0] - cost[0] * side.foresight[0]
@@ -71,10 +71,10 @@ class Analysis:
             raise ValueError("analyze reads a model with one replication")
         self.model = model
         self.holder, self.defender = model.belligerents
-        ideals = [b.positions.ideal_now(model.control) for b in model.belligerents]
+        ideals = [b.positions.ideal_now(model.front.control) for b in model.belligerents]
         self.terms = (ideals[0] + ideals[1]) / 2.0
-        self.aid = float(model.aid[0])
-        self.sanctions = float(model.sanctions[0])
+        self.aid = float(model.levers.aid[0])
+        self.sanctions = float(model.levers.sanctions[0])
         # The red lines and what crossing them costs stand still while levers are tried.
         self.lines, self.crossing_costs = self._crossing()
 
@@ -102,14 +102,14 @@ class Analysis:
 
     def _crossing(self) -> tuple[tuple[float, float], tuple[float, float]]:
         """Each side's red line on territory, and what crossing it costs in shares."""
-        control = self.model.control
+        control = self.model.front.control
         lines = (
             float(self.holder.positions.limits_now(control)[0][0, 0]),
             float(self.defender.positions.limits_now(control)[1][0, 0]),
         )
         costs = []
         for side in (self.holder, self.defender):
-            cost = side.crossing_cost_now(self.model)
+            cost = side.crossing_cost_now()
             weight = float(side.positions.weights[0, 0])
             utility_cost = np.inf if cost is None else float(cost[0, 0])
             costs.append(utility_cost / weight if weight > 0 else np.inf)
@@ -149,7 +149,7 @@ class Analysis:
 
     def _reservations(self, values: tuple[float, float]) -> tuple[float, float]:
         sides = (self.holder, self.defender)
-        ideals = [s.positions.ideal_now(self.model.control)[:1] for s in sides]
+        ideals = [s.positions.ideal_now(self.model.front.control)[:1] for s in sides]
         points = [
             reservation_point(
                 0,
@@ -165,7 +165,7 @@ class Analysis:
 
     def red_lines(self) -> tuple[float, float]:
         """The interval of territory inside both sides' red lines (low > high: none)."""
-        control = self.model.control
+        control = self.model.front.control
         low = max(
             float(s.positions.limits_now(control)[0][0, 0]) for s in (self.holder, self.defender)
         )
@@ -212,7 +212,7 @@ class Analysis:
             ),
         ]
         for side, name in ((self.holder, holder_name), (self.defender, defender_name)):
-            if side.crossing_cost_now(self.model) is None:
+            if side.crossing_cost_now() is None:
                 continue
             crossing: Callable[[float], tuple[float, float]] = (
                 (lambda v: self.bounds(holder_crossing=v))
@@ -254,6 +254,7 @@ class Analysis:
     def report(self) -> dict[str, Any]:
         """Everything `analyze` shows, as JSON-ready data."""
         model = self.model
+        levers = model.levers
         holder_min, defender_max = self.value_bounds()
         red_low, red_high = self.red_lines()
         low, high = self.bounds()
@@ -268,7 +269,7 @@ class Analysis:
                 "belief": round(float(side.believed_p[0]), 6),
                 "expected_control": round(float(side.expected_control[0]), 6),
                 "cost_of_war_over_foresight": round(
-                    float(side.weekly_cost(model.aid, model.sanctions)[0] * side.foresight[0]), 6
+                    float(side.weekly_cost(levers.aid, levers.sanctions)[0] * side.foresight[0]), 6
                 ),
                 "walk_away": round(float(side.walk_away[0]), 6),
                 "reservation": round(reservation, 6),
@@ -281,7 +282,7 @@ class Analysis:
             "scenario": model.scenario.name,
             "week": int(model.steps),
             "date": model.date.isoformat(),
-            "control": round(float(model.control[0]), 6),
+            "control": round(float(model.front.control[0]), 6),
             "sides": sides,
             "values_range": _interval(holder_min, defender_max),
             "red_lines_range": _interval(red_low, red_high),
@@ -295,7 +296,7 @@ class Analysis:
     def _solution(self, solver: Callable) -> float | None:
         """Nash or Kalai-Smorodinsky split of the territory, war as disagreement."""
         holder, defender = self.holder, self.defender
-        control = self.model.control
+        control = self.model.front.control
 
         def u_holder(x: float) -> float:
             terms = self.terms.copy()

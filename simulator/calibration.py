@@ -254,14 +254,14 @@ def simulate_year(
     holder, defender = model.belligerents
     forces = (holder.forces.copy(), defender.forces.copy())
     control = np.empty((weeks + 1, replications))
-    control[0] = model.control
+    control[0] = model.front.control
     net = np.empty((weeks, replications))
     for week in range(weeks):
         # The week's number keys its random draws (simulator.streams), as in step().
         model.steps = week + 1
         wins_holder, wins_defender = model._fight()
         net[week] = wins_holder - wins_defender
-        control[week + 1] = model.control
+        control[week + 1] = model.front.control
     days = 7.0 * weeks
     russia, ukraine = holder.losses_total / days, defender.losses_total / days
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -270,21 +270,21 @@ def simulate_year(
             np.where(f0 > 0, side.forces / np.where(f0 > 0, f0, 1.0) - 1.0, 0.0)
             for f0, side in zip(forces, (holder, defender), strict=True)
         ]
-    gained_km2 = (control[1:] - control[:-1]) * model.area_km2
+    gained_km2 = (control[1:] - control[:-1]) * model.front.area_km2
     months = weeks // 4
     monthly = gained_km2[: 4 * months].reshape(months, 4, replications).sum(axis=1)
     out = {
         "russia_losses_per_day": 1000.0 * russia,
         "ukraine_losses_per_day": 1000.0 * ukraine,
         "loss_ratio": ratio,
-        "km2_per_week": (control[-1] - control[0]) * model.area_km2 / weeks,
+        "km2_per_week": (control[-1] - control[0]) * model.front.area_km2 / weeks,
         "peak_month_km2": monthly.max(axis=0),
         "russia_forces_change": change[0],
         "ukraine_forces_change": change[1],
     }
     if towns is not None and town_defence is not None:
         rng = rng if rng is not None else np.random.default_rng(0)
-        effort = np.cumsum(net * towns.axis_share.value * model.km_per_net_win, axis=0)
+        effort = np.cumsum(net * towns.axis_share.value * model.front.km_per_net_win, axis=0)
         for name in TOWN_TARGETS:
             shallow, deep = getattr(towns, name).depth_km
             depth = rng.uniform(shallow, deep, size=replications)
@@ -676,11 +676,11 @@ def place_fall_weeks(
     """
     weeks = weeks or scenario.horizon
     model = _Battlefield(scenario, {}, replications, seed)
-    fell = {p: np.full(replications, -1) for p in model.place_ids}
+    fell = {p: np.full(replications, -1) for p in model.front.place_ids}
     for week in range(1, weeks + 1):
         model.steps = week  # keys the week's random draws, as in step()
         model._fight()
-        for place in model.place_ids:
+        for place in model.front.place_ids:
             now = model.place_held(place) & (fell[place] < 0)
             fell[place][now] = week
     out = {}

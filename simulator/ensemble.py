@@ -209,43 +209,43 @@ def release(model: Any) -> None:
 def outcome_arrays(model: Any) -> dict[str, np.ndarray]:
     """The per-replication outcomes of a finished model, as compact arrays."""
     arrays: dict[str, np.ndarray] = {
-        "agreed": model.agreed.copy(),
-        "agreement_week": model.agreement_week.astype(np.int32),
-        "broke_down": model.broke_down.copy(),
-        "breakdown_week": model.breakdown_week.astype(np.int32),
-        "in_force_at_end": model.in_force.copy(),
-        "agreements": model.agreements.astype(np.int32),
-        "control_at_end": model.control.copy(),
-        "settled": model.settled.copy(),
-        "settlement_week": model.settlement_week.astype(np.int32),
-        "ceasefire": model.ceasefire_agreed.copy(),
-        "ceasefire_week": model.ceasefire_week.astype(np.int32),
-        "ceasefires": model.ceasefires.astype(np.int32),
-        "ceasefire_broke_down": model.ceasefire_broke_down.copy(),
+        "agreed": model.outcomes.agreed.copy(),
+        "agreement_week": model.outcomes.agreement_week.astype(np.int32),
+        "broke_down": model.outcomes.broke_down.copy(),
+        "breakdown_week": model.outcomes.breakdown_week.astype(np.int32),
+        "in_force_at_end": model.outcomes.in_force.copy(),
+        "agreements": model.outcomes.agreements.astype(np.int32),
+        "control_at_end": model.front.control.copy(),
+        "settled": model.outcomes.settled.copy(),
+        "settlement_week": model.outcomes.settlement_week.astype(np.int32),
+        "ceasefire": model.outcomes.ceasefire_agreed.copy(),
+        "ceasefire_week": model.outcomes.ceasefire_week.astype(np.int32),
+        "ceasefires": model.outcomes.ceasefires.astype(np.int32),
+        "ceasefire_broke_down": model.outcomes.ceasefire_broke_down.copy(),
         "ceasefire_in_force_at_end": model.ceasefire_active.copy(),
-        "partial_truce": model.truce_agreed.copy(),
-        "partial_truce_week": model.truce_week.astype(np.int32),
-        "partial_truce_broke_down": model.truce_broke_down.copy(),
+        "partial_truce": model.outcomes.truce_agreed.copy(),
+        "partial_truce_week": model.outcomes.truce_week.astype(np.int32),
+        "partial_truce_broke_down": model.outcomes.truce_broke_down.copy(),
         "partial_truce_in_force_at_end": model.truce_active.copy(),
-        "capitulation": model.capitulated.copy(),
-        "capitulation_week": model.capitulation_week.astype(np.int32),
+        "capitulation": model.outcomes.capitulated.copy(),
+        "capitulation_week": model.outcomes.capitulation_week.astype(np.int32),
     }
     for k, issue in enumerate(model.issue_ids):
-        arrays[f"terms_{issue}"] = model.terms[:, k].copy()
+        arrays[f"terms_{issue}"] = model.outcomes.terms[:, k].copy()
     for side in model.belligerents:
         arrays[f"losses_{side.actor_id}"] = side.losses_total.copy()
     # Milestones (simulator.milestones names them): weeks are -1 when it never happened.
     arrays["control_at_start"] = model.draw("front.control").copy()
-    arrays["area_km2"] = model.area_km2.copy()
-    for place, weeks in model.fall_week.items():
+    arrays["area_km2"] = model.front.area_km2.copy()
+    for place, weeks in model.milestones.fall_week.items():
         arrays[milestones.fall_week_name(place)] = weeks.astype(np.int32)
-    for actor, weeks in model.first_accept_week.items():
+    for actor, weeks in model.milestones.first_accept_week.items():
         arrays[milestones.first_accept_name(actor)] = weeks.astype(np.int32)
-    for (actor, kind), weeks in model.first_accept_week_of_kind.items():
+    for (actor, kind), weeks in model.milestones.first_accept_week_of_kind.items():
         arrays[milestones.first_accept_name(actor, kind)] = weeks.astype(np.int32)
-    for quarter, control in model.control_at_quarter.items():
+    for quarter, control in model.milestones.control_at_quarter.items():
         arrays[milestones.control_name(quarter)] = control.copy()
-    for actor, lost in model.first_year_losses.items():
+    for actor, lost in model.milestones.first_year_losses.items():
         arrays[milestones.first_year_losses_name(actor)] = lost.copy()
     # The sampled inputs beside the outcomes, so outcomes can be regressed on them.
     for path in input_paths(model.scenario):

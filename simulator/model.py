@@ -20,7 +20,12 @@ capitulation (terms that leave one side none of the disputed territory) are
 recorded apart.
 
 State lives in arrays over ``replications``; a replication that has agreed keeps
-stepping (for durability) through the same code, masked.
+stepping (for durability) through the same code, masked. It is grouped in small
+records (:mod:`simulator.state`): ``model.front`` (control, axes, places, this week's
+odds), ``model.levers`` (the mediator's aid, sanctions, intelligence and guarantee),
+``model.talks`` (protocol, rounds, this week's text and answers) and ``model.outcomes``
+(agreements, pauses, capitulations, breakdowns), with ``model.milestones`` for
+hindcasts and summaries; the belligerents and the mediator are Mesa agents.
 
 The model is batched: every state array has a leading axis of replications, as
 Mesa's property layers keep a grid's values in one numpy array rather than on each
@@ -48,6 +53,7 @@ from .scenario.checks import TERRITORY
 from .scenario.loader import load_scenario
 from .scenario.sampling import draw_all
 from .scenario.schema import Scenario
+from .state import Front, Levers, Milestones, Outcomes, Talks
 from .streams import Streams
 from .talks.base import Named, Party
 from .talks.protocols import RoundResult
@@ -109,6 +115,11 @@ class CeasefireModel(mesa.Model):
     for keeping agents' values in arrays). :meth:`replication` gives one run's data,
     :meth:`weekly_frame` the weekly records of all in long format.
 
+    State: ``front``, ``levers``, ``talks``, ``outcomes`` and ``milestones``
+    (:mod:`simulator.state`), each set in ``__init__``. Arrays that code caches by
+    identity (``front.control``, ``front.logistics_lost``, ``levers``,
+    ``outcomes.truce_until``) are replaced each week, never changed in place.
+
     Args:
         scenario: a loaded scenario (default: the bundled baseline).
         replications: how many replications advance in lockstep (1 = one narrated run).
@@ -161,14 +172,15 @@ class CeasefireModel(mesa.Model):
             axis=1,
         )
 
-        self._build_front()
-        self.logistics_lost = self.logistics_loss()
+        self.front = self._build_front()
+        """The battlefield: control, axes, places, odds (:class:`~simulator.state.Front`)."""
         belligerents = scenario.belligerents
         self.holder = Belligerent(self, scenario.front.holder, belligerents[scenario.front.holder])
         self.defender = Belligerent(self, scenario.defender, belligerents[scenario.defender])
         mediator_id, mediator = scenario.mediator_id, scenario.mediator
         self.mediator = Mediator(self, mediator_id, mediator) if mediator_id and mediator else None
-        self._build_talks()
+        self.talks = self._build_talks()
+        """The talks: protocol, rounds, this week's text and answers (:class:`Talks`)."""
         self._build_outcomes()
         self._update_levers()
         self.week_record: WeekRecord | None = None
@@ -215,121 +227,115 @@ class CeasefireModel(mesa.Model):
             spec.name: self.draw(f"{path}.params.{spec.name}", spec.default) for spec in cls.params
         }
 
-    def _build_front(self) -> None:
+    def _build_front(self) -> Front:
         front = self.scenario.front
-        self.area_km2 = self.draw("front.area_km2")
-        self.control = self.draw("front.control").copy()
-        self.engagements = np.rint(self.draw("front.engagements_per_week"))
-        self.contest_exponent = self.draw("front.contest_exponent")
-        self.share_per_win = battlefield.area_share_per_win(
-            self.draw("front.km2_per_net_win"), self.area_km2
-        )
-        self.km_per_net_win = self.draw("front.km_per_net_win")
-        # This week's odds and net wins, set by _fight; unknown (NaN, none) before week 1.
-        self.p_holder = np.full(self.replications, np.nan)
-        self.net_wins = np.zeros(self.replications, dtype=np.int64)
-        self.axis_ids = list(front.axes)
-        self.axis_share = {a: self.draw(f"front.axes.{a}.share") for a in self.axis_ids}
-        self.axis_progress = {a: np.zeros(self.replications) for a in self.axis_ids}
-        self.place_ids = list(front.places)
-        self.place_axis = {p: front.places[p].axis for p in self.place_ids}
-        self.place_distance_km = {
-            p: self.draw(f"front.places.{p}.distance_km") for p in self.place_ids
-        }
+        r = self.replications
+        area_km2 = self.draw("front.area_km2")
+        axis_ids = list(front.axes)
+        place_ids = list(front.places)
+        place_axis = {p: front.places[p].axis for p in place_ids}
+        place_distance_km = {p: self.draw(f"front.places.{p}.distance_km") for p in place_ids}
         # Built-up areas slow the line (a place's defence over its depth); axis progress
         # and place distances are kept in effort, open-ground km (see battlefield).
-        km_belts: dict[str, list] = {a: [] for a in self.axis_ids}
-        for p in self.place_ids:
+        km_belts: dict[str, list] = {a: [] for a in axis_ids}
+        for p in place_ids:
             if front.places[p].defence is not None:
-                end = self.place_distance_km[p]
+                end = place_distance_km[p]
                 start = end - self.draw(f"front.places.{p}.depth_km")
                 defence = self.draw(f"front.places.{p}.defence")
-                km_belts[self.place_axis[p]].append((start, end, defence))
-        self.place_distance = {
-            p: battlefield.effort_at(self.place_distance_km[p], km_belts[self.place_axis[p]])
-            for p in self.place_ids
+                km_belts[place_axis[p]].append((start, end, defence))
+        place_logistics = {
+            p: self.draw(f"front.places.{p}.logistics_value", 0.0) for p in place_ids
         }
-        self.axis_belts = {
-            a: [
-                (battlefield.effort_at(start, belts), battlefield.effort_at(end, belts), defence)
-                for start, end, defence in belts
-            ]
-            for a, belts in km_belts.items()
-        }
-        self.place_logistics = {
-            p: self.draw(f"front.places.{p}.logistics_value", 0.0) for p in self.place_ids
-        }
-        # Only places that carry logistics in some replication can change the loss.
-        self._logistics_places = [p for p in self.place_ids if self.place_logistics[p].any()]
-        # What each such place leaves of the defender's materiel once taken: 1 - its value.
-        self._logistics_kept = {p: 1.0 - self.place_logistics[p] for p in self._logistics_places}
+        logistics_places = [p for p in place_ids if place_logistics[p].any()]
+        state = Front(
+            area_km2=area_km2,
+            control=self.draw("front.control").copy(),
+            engagements=np.rint(self.draw("front.engagements_per_week")),
+            contest_exponent=self.draw("front.contest_exponent"),
+            share_per_win=battlefield.area_share_per_win(
+                self.draw("front.km2_per_net_win"), area_km2
+            ),
+            km_per_net_win=self.draw("front.km_per_net_win"),
+            axis_ids=axis_ids,
+            axis_share={a: self.draw(f"front.axes.{a}.share") for a in axis_ids},
+            axis_progress={a: np.zeros(r) for a in axis_ids},
+            axis_belts={
+                a: [
+                    (battlefield.effort_at(start, belts), battlefield.effort_at(end, belts), d)
+                    for start, end, d in belts
+                ]
+                for a, belts in km_belts.items()
+            },
+            place_ids=place_ids,
+            place_axis=place_axis,
+            place_distance_km=place_distance_km,
+            place_distance={
+                p: battlefield.effort_at(place_distance_km[p], km_belts[place_axis[p]])
+                for p in place_ids
+            },
+            place_logistics=place_logistics,
+            logistics_places=logistics_places,
+            logistics_kept={p: 1.0 - place_logistics[p] for p in logistics_places},
+            # This week's odds and net wins, set by _fight; unknown (NaN, none) before week 1.
+            p_holder=np.full(r, np.nan),
+            net_wins=np.zeros(r, dtype=np.int64),
+            logistics_lost=np.zeros(r),
+        )
+        state.logistics_lost = state.logistics_loss()
+        return state
 
-    def _build_talks(self) -> None:
+    def _build_talks(self) -> Talks:
         talks = self.scenario.talks
-        self.protocol = PROTOCOLS[talks.protocol](
+        protocol = PROTOCOLS[talks.protocol](
             self.strategy_params("talks", PROTOCOLS[talks.protocol])
         )
         if talks.opens is not None:
-            self.talks_open_week = self.scenario.week_of_date(talks.opens)
+            open_week = self.scenario.week_of_date(talks.opens)
         elif self.mediator is not None:
-            self.talks_open_week = self.mediator.active_from_week
+            open_week = self.mediator.active_from_week
         else:
-            self.talks_open_week = 1
+            open_week = 1
         first = talks.first_proposer or self.holder.actor_id
-        self.first_proposer = 0 if first == self.holder.actor_id else 1
-        self.talk_rounds = np.zeros(self.replications, dtype=np.int64)
-        self.last_asks: dict[str, np.ndarray] = {}
-        self.text = np.full((self.replications, len(self.issue_ids)), np.nan)
+        nobody = np.zeros(self.replications, dtype=bool)
+        return Talks(
+            protocol=protocol,
+            open_week=open_week,
+            first_proposer=0 if first == self.holder.actor_id else 1,
+            rounds=np.zeros(self.replications, dtype=np.int64),
+            last_asks={},
+            text=np.full((self.replications, len(self.issue_ids)), np.nan),
+            accepts=(nobody, nobody),
+            accepts_by_kind={kind: (nobody, nobody) for kind in AGREEMENT_KINDS},
+        )
 
     def _build_outcomes(self) -> None:
         r, k = self.replications, len(self.issue_ids)
-        self.in_force = np.zeros(r, dtype=bool)
-        # An agreement is a settlement or a general cease-fire, whichever comes first;
-        # partial truces and capitulations are kept apart.
-        self.agreed = np.zeros(r, dtype=bool)
-        self.agreement_week = np.full(r, -1, dtype=np.int64)
-        self.settled = np.zeros(r, dtype=bool)
-        self.settlement_week = np.full(r, -1, dtype=np.int64)
-        self.capitulated = np.zeros(r, dtype=bool)
-        self.capitulation_week = np.full(r, -1, dtype=np.int64)
         # Per replication (a scenario may make it uncertain); whole weeks when it runs.
         self.pause_weeks = self.draw("talks.pause_weeks", DEFAULT_PAUSE_WEEKS)
         self._pause_length = self.pause_weeks.astype(np.int64)
-        self.ceasefire_until = np.full(r, -1, dtype=np.int64)
-        self.ceasefire_agreed = np.zeros(r, dtype=bool)
-        self.ceasefire_week = np.full(r, -1, dtype=np.int64)
-        self.ceasefires = np.zeros(r, dtype=np.int64)
-        self.truce_until = np.full(r, -1, dtype=np.int64)
         self._truce_memo: tuple = (None, -1, None)
-        self.truce_agreed = np.zeros(r, dtype=bool)
-        self.truce_week = np.full(r, -1, dtype=np.int64)
-        self.ceasefire_broke_down = np.zeros(r, dtype=bool)
-        self.pause_just_broke = np.zeros(r, dtype=bool)
-        self.truce_broke_down = np.zeros(r, dtype=bool)
-        self._clear_answers()
-        self.terms = np.full((r, k), np.nan)
-        self.broke_down = np.zeros(r, dtype=bool)
-        self.breakdown_week = np.full(r, -1, dtype=np.int64)
-        self.agreements = np.zeros(r, dtype=np.int64)
-        self.in_force_terms = np.full((r, k), np.nan)
-        self.hazard = np.zeros(r)
-        self.just_broke = np.zeros(r, dtype=bool)
+        self.outcomes = Outcomes.start(r, k)
+        """Agreements, pauses and breakdowns so far (:class:`~simulator.state.Outcomes`)."""
         # Milestones (see _track_milestones): first weeks, quarter-end control, first-year losses.
-        self.fall_week = {p: np.where(self.place_held(p), 0, -1) for p in self.place_ids}
-        self.first_accept_week = {
-            a: np.full(r, -1, dtype=np.int64) for a in self.scenario.belligerents
-        }
-        self.first_accept_week_of_kind = {
-            (a, kind): np.full(r, -1, dtype=np.int64)
-            for a in self.scenario.belligerents
-            for kind in AGREEMENT_KINDS
-        }
-        self.quarter_weeks = quarter_end_weeks(self.scenario)
-        self.control_at_quarter = {label: np.full(r, np.nan) for label in self.quarter_weeks}
-        for label, week in self.quarter_weeks.items():
-            if week == 0:
-                self.control_at_quarter[label] = self.control.copy()
-        self.first_year_losses = {a: np.zeros(r) for a in self.scenario.belligerents}
+        belligerents = self.scenario.belligerents
+        quarter_weeks = quarter_end_weeks(self.scenario)
+        self.milestones = Milestones(
+            fall_week={p: np.where(self.place_held(p), 0, -1) for p in self.front.place_ids},
+            first_accept_week={a: np.full(r, -1, dtype=np.int64) for a in belligerents},
+            first_accept_week_of_kind={
+                (a, kind): np.full(r, -1, dtype=np.int64)
+                for a in belligerents
+                for kind in AGREEMENT_KINDS
+            },
+            quarter_weeks=quarter_weeks,
+            control_at_quarter={
+                label: self.front.control.copy() if week == 0 else np.full(r, np.nan)
+                for label, week in quarter_weeks.items()
+            },
+            first_year_losses={a: np.zeros(r) for a in belligerents},
+        )
+        """First weeks, quarter-end control, first-year losses (:class:`Milestones`)."""
 
     # ------------------------------------------------------------------------- state
 
@@ -347,17 +353,20 @@ class CeasefireModel(mesa.Model):
         talks). Worked out once a week, with each side's burden of the war."""
         ones = np.ones(self.replications)
         mediator = self.mediator
-        self.aid = mediator.aid if mediator else ones
-        self.sanctions = mediator.sanctions if mediator else ones
-        self.intelligence = mediator.intelligence if mediator else ones
-        self.guarantee = mediator.guarantee if mediator else np.zeros(self.replications)
+        levers = Levers(
+            aid=mediator.aid if mediator else ones,
+            sanctions=mediator.sanctions if mediator else ones,
+            intelligence=mediator.intelligence if mediator else ones,
+            guarantee=mediator.guarantee if mediator else np.zeros(self.replications),
+        )
+        self.levers = levers
         for side in self.belligerents:
-            side.update_levers(self.aid, self.sanctions, self.intelligence)
+            side.update_levers(levers.aid, levers.sanctions, levers.intelligence)
 
     @property
     def ceasefire_active(self) -> np.ndarray:
         """A general cease-fire (not a settlement) holds the line this week."""
-        return self.ceasefire_until >= self.steps
+        return self.outcomes.ceasefire_until >= self.steps
 
     @property
     def truce_active(self) -> np.ndarray:
@@ -367,30 +376,21 @@ class CeasefireModel(mesa.Model):
         never changed in place), since a week asks several times.
         """
         until, week, active = self._truce_memo
-        if until is not self.truce_until or week != self.steps:
-            active = self.truce_until >= self.steps
-            self._truce_memo = (self.truce_until, self.steps, active)
+        truce_until = self.outcomes.truce_until
+        if until is not truce_until or week != self.steps:
+            active = truce_until >= self.steps
+            self._truce_memo = (truce_until, self.steps, active)
         return active
 
     @property
     def at_war(self) -> np.ndarray:
         """Replications where the fighting on the ground goes on this week."""
-        return ~(self.in_force | self.ceasefire_active | self.capitulated)
+        outcomes = self.outcomes
+        return ~(outcomes.in_force | self.ceasefire_active | outcomes.capitulated)
 
     def place_held(self, place: str) -> np.ndarray:
-        """Whether the front's holder holds ``place``, per replication.
-
-        Axis progress and place distances are both in effort (open-ground km), so a
-        town's defence is already counted in the distance it takes to reach it.
-        """
-        return self.axis_progress[self.place_axis[place]] >= self.place_distance[place]
-
-    def logistics_loss(self) -> np.ndarray:
-        """Share of the defender's materiel lost with the places the holder has taken."""
-        kept = np.ones(self.replications)
-        for place in self._logistics_places:
-            kept *= np.where(self.place_held(place), self._logistics_kept[place], 1.0)
-        return 1.0 - kept
+        """Whether the front's holder holds ``place``, per replication."""
+        return self.front.place_held(place)
 
     def no_deal_terms(self, territory: np.ndarray) -> np.ndarray:
         """Terms ``(R, K)`` of going on fighting: the front on territory, no-deal values else."""
@@ -442,44 +442,51 @@ class CeasefireModel(mesa.Model):
                 actor.positions.crossing_cost[:, k] = self.draw(level_path)
                 actor.positions.refresh_crossable()
             elif event.kind == "place":
-                axis = self.place_axis[event.place]
-                distance = self.place_distance[event.place]
-                progress = self.axis_progress[axis]
+                axis = self.front.place_axis[event.place]
+                distance = self.front.place_distance[event.place]
+                progress = self.front.axis_progress[axis]
                 if event.held_by == "holder":
-                    self.axis_progress[axis] = np.maximum(progress, distance)
+                    self.front.axis_progress[axis] = np.maximum(progress, distance)
                 else:
-                    self.axis_progress[axis] = np.minimum(progress, distance - 1e-6)
+                    self.front.axis_progress[axis] = np.minimum(progress, distance - 1e-6)
         return happened
 
     def _fight(self) -> tuple[np.ndarray, np.ndarray]:
         holder, defender = self.belligerents
+        front = self.front
         fighting = self.at_war
-        holder_materiel = holder.materiel_now(self.aid, 0.0)  # the holder loses no hubs
-        self.logistics_lost = self.logistics_loss()
-        defender_materiel = defender.materiel_now(self.aid, self.logistics_lost)
+        aid = self.levers.aid
+        holder_materiel = holder.materiel_now(aid, 0.0)  # the holder loses no hubs
+        front.logistics_lost = front.logistics_loss()
+        defender_materiel = defender.materiel_now(aid, front.logistics_lost)
         power_holder = battlefield.combat_power(holder.forces, holder_materiel)
         power_defender = battlefield.combat_power(defender.forces, defender_materiel)
         power_holder = power_holder * holder.intelligence_now
         power_defender = power_defender * defender.intelligence_now
-        self.p_holder = battlefield.win_probability(
-            power_holder, power_defender, self.contest_exponent
-        )
-        engagements = np.where(fighting, self.engagements, 0.0)
+        p_holder = battlefield.win_probability(power_holder, power_defender, front.contest_exponent)
+        front.p_holder = p_holder
+        engagements = np.where(fighting, front.engagements, 0.0)
         wins_holder, wins_defender = battlefield.fight(
-            self.streams, self.steps, engagements, self.p_holder
+            self.streams, self.steps, engagements, p_holder
         )
         net = wins_holder - wins_defender
         # Net wins on an axis whose line is inside a town move the front 1/defence as far.
         net_float = net.astype(float)
         area_net = net_float.copy()
-        for axis in self.axis_ids:
-            on_axis = net_float * self.axis_share[axis]  # net wins * the axis's share
-            if self.axis_belts[axis]:
-                slow = battlefield.resistance(self.axis_progress[axis], self.axis_belts[axis])
+        axis_share, axis_belts, axis_progress = (
+            front.axis_share,
+            front.axis_belts,
+            front.axis_progress,
+        )
+        km_per_net_win = front.km_per_net_win
+        for axis in front.axis_ids:
+            on_axis = net_float * axis_share[axis]  # net wins * the axis's share
+            if axis_belts[axis]:
+                slow = battlefield.resistance(axis_progress[axis], axis_belts[axis])
                 area_net -= on_axis * (1.0 - 1.0 / slow)
-            self.axis_progress[axis] += on_axis * self.km_per_net_win
-        self.net_wins = net
-        self.control = battlefield.advance(self.control, area_net, self.share_per_win)
+            axis_progress[axis] += on_axis * km_per_net_win
+        front.net_wins = net
+        front.control = battlefield.advance(front.control, area_net, front.share_per_win)
         holder_lost = battlefield.losses(
             holder.attrition, defender.forces * defender.relative(defender_materiel), fighting
         )
@@ -491,40 +498,42 @@ class CeasefireModel(mesa.Model):
         return wins_holder, wins_defender
 
     def _talks_open(self) -> np.ndarray:
-        if self.steps < self.talks_open_week:
+        if self.steps < self.talks.open_week:
             return np.zeros(self.replications, dtype=bool)
-        if self.protocol.needs_mediator and not (
+        if self.talks.protocol.needs_mediator and not (
             self.mediator and self.mediator.active(self.steps)
         ):
             return np.zeros(self.replications, dtype=bool)
-        return ~self.in_force & ~self.just_broke & ~self.capitulated
+        outcomes = self.outcomes
+        return ~outcomes.in_force & ~outcomes.just_broke & ~outcomes.capitulated
 
     def _clear_answers(self) -> None:
         """Nobody has accepted anything this week (yet): each side's answer, by kind and
         to any proposal."""
         nobody = np.zeros(self.replications, dtype=bool)
-        self.accepts = (nobody, nobody)
-        self.accepts_by_kind = {kind: (nobody, nobody) for kind in AGREEMENT_KINDS}
+        self.talks.accepts = (nobody, nobody)
+        self.talks.accepts_by_kind = {kind: (nobody, nobody) for kind in AGREEMENT_KINDS}
 
     def _talk(self) -> tuple[np.ndarray, tuple[Party, Party] | None]:
+        talks = self.talks
         self._clear_answers()
         open_now = self._talks_open()
         if not open_now.any():
-            self.text = np.full_like(self.text, np.nan)
+            talks.text = np.full_like(talks.text, np.nan)
             return np.zeros(self.replications, dtype=bool), None
         holder, defender = self.belligerents
-        proposer = self.protocol.proposer(self.talk_rounds, self.first_proposer)
+        proposer = talks.protocol.proposer(talks.rounds, talks.first_proposer)
         parties = (
-            holder.prepare_for_talks(self, defender, self.talk_rounds, proposer == 0, open_now),
-            defender.prepare_for_talks(self, holder, self.talk_rounds, proposer == 1, open_now),
+            holder.prepare_for_talks(self, defender, talks.rounds, proposer == 0, open_now),
+            defender.prepare_for_talks(self, holder, talks.rounds, proposer == 1, open_now),
         )
         if self.seat is not None:
             parties = self.seat.prepare(self, parties)
-        self.last_asks = {holder.actor_id: parties[0].ask, defender.actor_id: parties[1].ask}
-        mediator = self.mediator.view(self.control) if self.mediator else None
+        talks.last_asks = {holder.actor_id: parties[0].ask, defender.actor_id: parties[1].ask}
+        mediator = self.mediator.view(self.front.control) if self.mediator else None
         drafter = self.mediator.drafter if self.mediator else None
-        result = self.protocol.round(
-            parties, mediator, drafter, self.talk_rounds, self.first_proposer
+        result = talks.protocol.round(
+            parties, mediator, drafter, talks.rounds, talks.first_proposer
         )
         if self.seat is not None:
             # A person answers (or drafts) before anything comes into force.
@@ -545,29 +554,29 @@ class CeasefireModel(mesa.Model):
             pending = {k: v for k, v in table.answers.items() if k != "settlement"}
         # The text as drafted where talks are open, none elsewhere (by rows: numpy
         # broadcasts ``open_now[:, None]`` over the short issue axis many times more slowly).
-        self.text = np.array(result.text, dtype=float)
+        talks.text = np.array(result.text, dtype=float)
         if not open_now.all():
-            self.text[~open_now] = np.nan
+            talks.text[~open_now] = np.nan
         settlement = (result.accepts[0] & open_now, result.accepts[1] & open_now)
-        self.talk_rounds += open_now
+        talks.rounds += open_now
         agreed_now = self._bring_into_force(result.accepted & open_now, result.text)
         if self.seat is None:
             pending = self._pause_answers(open_now)
         pauses = self._start_pauses(pending)
-        self.accepts_by_kind = {"settlement": settlement, **pauses}
+        talks.accepts_by_kind = {"settlement": settlement, **pauses}
         ceasefire = pauses["ceasefire"]
         agreed_now = agreed_now | (ceasefire[0] & ceasefire[1])
-        kinds = list(self.accepts_by_kind.values())
-        self.accepts = (_any_of([kind[0] for kind in kinds]), _any_of([kind[1] for kind in kinds]))
+        kinds = list(talks.accepts_by_kind.values())
+        talks.accepts = (_any_of([kind[0] for kind in kinds]), _any_of([kind[1] for kind in kinds]))
         if self.mediator is not None:
             # Policies answer the acceptance of a settlement or a general cease-fire (a
             # truce on strikes alone does not count), and only weeks without a pause in
             # force count as refusals.
             accepted = {
-                b.actor_id: self.accepts_by_kind["settlement"][i] | pauses["ceasefire"][i]
+                b.actor_id: talks.accepts_by_kind["settlement"][i] | pauses["ceasefire"][i]
                 for i, b in enumerate(self.belligerents)
             }
-            offered = open_now & ~self.ceasefire_active & ~self.in_force
+            offered = open_now & ~self.ceasefire_active & ~self.outcomes.in_force
             self.mediator.apply_policies(self.steps, offered, accepted)
         return agreed_now, parties
 
@@ -576,14 +585,15 @@ class CeasefireModel(mesa.Model):
         partial truce this week, by its own rule (``Belligerent.accepts_ceasefire``,
         ``accepts_truce``); False where the kind is not offered."""
         answers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        open_now = open_now & ~self.in_force & ~self.capitulated  # nothing to pause after a deal
+        outcomes = self.outcomes
+        open_now = open_now & ~outcomes.in_force & ~outcomes.capitulated  # nothing to pause
         if "ceasefire" in self.scenario.talks.offers:
-            offered = open_now & ~self.ceasefire_active & ~self.pause_just_broke
+            offered = open_now & ~self.ceasefire_active & ~outcomes.pause_just_broke
             holder, defender = self._by_rule("ceasefire")
             answers["ceasefire"] = (holder & offered, defender & offered)
         if "partial_truce" in self.scenario.talks.offers:
             offered = open_now & ~self.truce_active & ~self.ceasefire_active
-            offered &= ~self.pause_just_broke
+            offered &= ~outcomes.pause_just_broke
             holder, defender = self._by_rule("partial_truce")
             answers["partial_truce"] = (holder & offered, defender & offered)
         return answers
@@ -595,13 +605,16 @@ class CeasefireModel(mesa.Model):
         (for ``rows`` only, when given)."""
         holder, defender = self.belligerents
         if kind == "ceasefire":
-            return (
-                holder.accepts_ceasefire(self, self.pause_weeks[rows], rows),
-                defender.accepts_ceasefire(self, self.pause_weeks[rows], rows),
+            weeks, truce, guarantee = (
+                self.pause_weeks[rows],
+                self.truce_active,
+                self.levers.guarantee,
             )
-        return holder.accepts_truce(self, defender, rows), defender.accepts_truce(
-            self, holder, rows
-        )
+            return (
+                holder.accepts_ceasefire(weeks, truce, guarantee, rows),
+                defender.accepts_ceasefire(weeks, truce, guarantee, rows),
+            )
+        return holder.accepts_truce(defender, rows), defender.accepts_truce(holder, rows)
 
     def _start_pauses(
         self, answers: dict[str, tuple[np.ndarray, np.ndarray]]
@@ -609,6 +622,7 @@ class CeasefireModel(mesa.Model):
         """What both sides accepted of the week's offers comes into force at the end of the
         week for ``pause_weeks`` weeks. Who accepted is recorded even when the other refused;
         a truce on strikes is not offered where a general cease-fire starts."""
+        outcomes = self.outcomes
         nobody = np.zeros(self.replications, dtype=bool)
         answers = dict(answers)
         starting = nobody
@@ -620,10 +634,12 @@ class CeasefireModel(mesa.Model):
             answers["partial_truce"] = (holder & ~starting, defender & ~starting)
             both = answers["partial_truce"][0] & answers["partial_truce"][1]
             if both.any():  # (else nothing changes)
-                first = both & ~self.truce_agreed
-                self.truce_week = np.where(first, self.steps, self.truce_week)
-                self.truce_agreed |= both
-                self.truce_until = np.where(both, self.steps + self._pause_length, self.truce_until)
+                first = both & ~outcomes.truce_agreed
+                outcomes.truce_week = np.where(first, self.steps, outcomes.truce_week)
+                outcomes.truce_agreed |= both
+                outcomes.truce_until = np.where(
+                    both, self.steps + self._pause_length, outcomes.truce_until
+                )
         for kind in AGREEMENT_KINDS:
             answers.setdefault(kind, (nobody, nobody))
         return {k: v for k, v in answers.items() if k != "settlement"}
@@ -631,22 +647,25 @@ class CeasefireModel(mesa.Model):
     def _start_ceasefire(self, both: np.ndarray) -> None:
         """A general cease-fire from next week for ``pause_weeks`` weeks; the first one
         agreed is an agreement (unless a settlement came first)."""
+        outcomes = self.outcomes
         if not both.any():
             return
-        first = both & ~self.agreed
-        self.agreement_week = np.where(first, self.steps, self.agreement_week)
-        self.agreed |= both
-        first_ceasefire = both & ~self.ceasefire_agreed
-        self.ceasefire_week = np.where(first_ceasefire, self.steps, self.ceasefire_week)
-        self.ceasefire_agreed |= both
-        self.ceasefires += both
-        self.ceasefire_until = np.where(both, self.steps + self._pause_length, self.ceasefire_until)
+        first = both & ~outcomes.agreed
+        outcomes.agreement_week = np.where(first, self.steps, outcomes.agreement_week)
+        outcomes.agreed |= both
+        first_ceasefire = both & ~outcomes.ceasefire_agreed
+        outcomes.ceasefire_week = np.where(first_ceasefire, self.steps, outcomes.ceasefire_week)
+        outcomes.ceasefire_agreed |= both
+        outcomes.ceasefires += both
+        outcomes.ceasefire_until = np.where(
+            both, self.steps + self._pause_length, outcomes.ceasefire_until
+        )
 
     def _renew_pauses(self) -> None:
         """A cease-fire or truce whose weeks ran out last week is extended if both sides
         accept it again (by the same rules as at first), and lapses otherwise."""
         for kind, until in (("ceasefire", "ceasefire_until"), ("partial_truce", "truce_until")):
-            last_week = getattr(self, until)
+            last_week = getattr(self.outcomes, until)
             ended = last_week == self.steps - 1
             if not ended.any():
                 continue
@@ -659,9 +678,13 @@ class CeasefireModel(mesa.Model):
                 renewed = rows[holder & defender]
                 extended = last_week.copy()
                 extended[renewed] = self.steps - 1 + self._pause_length[renewed]
-                setattr(self, until, extended)
+                setattr(self.outcomes, until, extended)
                 continue
-            setattr(self, until, np.where(again, self.steps - 1 + self._pause_length, last_week))
+            setattr(
+                self.outcomes,
+                until,
+                np.where(again, self.steps - 1 + self._pause_length, last_week),
+            )
 
     def _bring_into_force(self, agreed_now: np.ndarray, text: np.ndarray) -> np.ndarray:
         """A settlement both sides accepted comes into force at the end of the week.
@@ -670,6 +693,7 @@ class CeasefireModel(mesa.Model):
         once its red line (following the front) has run off the end of the scale, are a
         capitulation: the fighting stops, but it is not counted as an agreement.
         """
+        outcomes = self.outcomes
         if not agreed_now.any():
             return agreed_now
         # Worked out only for the replications that signed this week.
@@ -683,30 +707,30 @@ class CeasefireModel(mesa.Model):
         for side in self.belligerents:
             positions = side.positions
             if positions.red_line_follows_front[0]:
-                line = positions.red_line[signed, 0] + self.control[signed]
+                line = positions.red_line[signed, 0] + self.front.control[signed]
                 ran_out = (line > self.scale_high[0]) | (line < self.scale_low[0])
                 at_end |= ran_out & ~np.isnan(line)
-        control = self.control.copy()  # a new array: the line has moved (see Positions)
-        surrender = signed[at_end & ~self.capitulated[signed]]
-        self.capitulation_week[surrender] = self.steps
-        self.capitulated[surrender] = True
+        control = self.front.control.copy()  # a new array: the line has moved (see Positions)
+        surrender = signed[at_end & ~outcomes.capitulated[signed]]
+        outcomes.capitulation_week[surrender] = self.steps
+        outcomes.capitulated[surrender] = True
         control[surrender] = text[surrender, 0]
         deals = signed[~at_end]
         agreed_now = np.zeros(self.replications, dtype=bool)
         agreed_now[deals] = True
-        self.agreement_week[deals[~self.agreed[deals]]] = self.steps
-        first_settlement = deals[~self.settled[deals]]
-        self.settlement_week[first_settlement] = self.steps
-        self.terms[first_settlement] = text[first_settlement]
-        self.agreed[deals] = True
-        self.settled[deals] = True
-        self.ceasefire_until[deals] = -1
-        self.agreements[deals] += 1
-        self.in_force[deals] = True
-        self.in_force_terms[deals] = text[deals]
+        outcomes.agreement_week[deals[~outcomes.agreed[deals]]] = self.steps
+        first_settlement = deals[~outcomes.settled[deals]]
+        outcomes.settlement_week[first_settlement] = self.steps
+        outcomes.terms[first_settlement] = text[first_settlement]
+        outcomes.agreed[deals] = True
+        outcomes.settled[deals] = True
+        outcomes.ceasefire_until[deals] = -1
+        outcomes.agreements[deals] += 1
+        outcomes.in_force[deals] = True
+        outcomes.in_force_terms[deals] = text[deals]
         # The deal is carried out: the line moves to the agreed share of territory.
         control[deals] = text[deals, 0]
-        self.control = control
+        self.front.control = control
         return agreed_now
 
     def _check_durability(self) -> None:
@@ -715,35 +739,36 @@ class CeasefireModel(mesa.Model):
         Regret is how much more a party now expects from fighting than from the
         terms in force; a mediator's guarantee lowers the hazard (Fortna 2004).
         """
-        self.just_broke = np.zeros(self.replications, dtype=bool)
+        outcomes = self.outcomes
+        outcomes.just_broke = np.zeros(self.replications, dtype=bool)
         self._check_pauses()
-        if not self.in_force.any():
-            self.hazard = np.zeros(self.replications)
+        if not outcomes.in_force.any():
+            outcomes.hazard = np.zeros(self.replications)
             return
         # Worked out, and drawn, only for the replications with a settlement in force.
-        held = np.flatnonzero(self.in_force)
+        held = np.flatnonzero(outcomes.in_force)
         regret = np.zeros(len(held))
-        terms = np.nan_to_num(self.in_force_terms[held])
+        terms = np.nan_to_num(outcomes.in_force_terms[held])
         for side in self.belligerents:
-            ideal = side.positions.ideal_now(self.control)[held]
+            ideal = side.positions.ideal_now(self.front.control)[held]
             deal_value = utility(terms, ideal, side.positions.weights[held])
             regret = np.maximum(regret, side.walk_away[held] - deal_value)
         base = self.draw("durability.base_hazard")[held]
         sensitivity = self.draw("durability.regret_sensitivity")[held]
-        guarantee = self.guarantee[held]
+        guarantee = self.levers.guarantee[held]
         hazard = base * np.exp(sensitivity * np.maximum(regret, 0.0)) * (1.0 - guarantee)
-        self.hazard = np.zeros(self.replications)
-        self.hazard[held] = np.clip(hazard, 0.0, 1.0)
+        outcomes.hazard = np.zeros(self.replications)
+        outcomes.hazard[held] = np.clip(hazard, 0.0, 1.0)
         draw = self.streams.uniform(streams.SETTLEMENT_BREAKDOWN, self.steps, held)
         breaks = np.zeros(self.replications, dtype=bool)
-        breaks[held] = draw < self.hazard[held]
-        first = breaks & ~self.broke_down
-        self.breakdown_week = np.where(first, self.steps, self.breakdown_week)
-        self.broke_down |= breaks
-        self.in_force &= ~breaks
+        breaks[held] = draw < outcomes.hazard[held]
+        first = breaks & ~outcomes.broke_down
+        outcomes.breakdown_week = np.where(first, self.steps, outcomes.breakdown_week)
+        outcomes.broke_down |= breaks
+        outcomes.in_force &= ~breaks
         # The fighting resumes; talks start afresh (round 0) from the next week.
-        self.just_broke = breaks
-        self.talk_rounds = np.where(breaks, 0, self.talk_rounds)
+        outcomes.just_broke = breaks
+        self.talks.rounds = np.where(breaks, 0, self.talks.rounds)
 
     def _check_pauses(self) -> None:
         """A general cease-fire or a truce on strikes in force may break down too.
@@ -755,7 +780,8 @@ class CeasefireModel(mesa.Model):
         both hazards. A pause that breaks down ends at once; the fighting (or the
         strikes) resume next week, and talks go on.
         """
-        self.pause_just_broke = np.zeros(self.replications, dtype=bool)
+        outcomes = self.outcomes
+        outcomes.pause_just_broke = np.zeros(self.replications, dtype=bool)
         ceasefire_active, truce_active = self.ceasefire_active, self.truce_active
         any_ceasefire, any_truce = bool(ceasefire_active.any()), bool(truce_active.any())
         if not (any_ceasefire or any_truce):
@@ -773,21 +799,21 @@ class CeasefireModel(mesa.Model):
             for side in self.belligerents:
                 weekly = side.ground_per_week[held] - side.cost_now(truce, held)
                 regret = np.maximum(regret, side.foresight[held] * weekly)
-            shelter = 1.0 - self.guarantee[held]
+            shelter = 1.0 - self.levers.guarantee[held]
             hazard = np.clip(base[held] * np.exp(sensitivity * regret) * shelter, 0.0, 1.0)
             draw = self.streams.uniform(streams.CEASEFIRE_BREAKDOWN, self.steps, held)
             ceasefire_breaks[held] = draw < hazard
         if any_truce:
             held = np.flatnonzero(truce_active)
-            hazard = np.clip(base[held] * (1.0 - self.guarantee[held]), 0.0, 1.0)
+            hazard = np.clip(base[held] * (1.0 - self.levers.guarantee[held]), 0.0, 1.0)
             draw = self.streams.uniform(streams.TRUCE_BREAKDOWN, self.steps, held)
             truce_breaks[held] = draw < hazard
-        self.ceasefire_broke_down |= ceasefire_breaks
-        self.truce_broke_down |= truce_breaks
-        self.ceasefire_until = np.where(ceasefire_breaks, -1, self.ceasefire_until)
-        self.truce_until = np.where(truce_breaks, -1, self.truce_until)
+        outcomes.ceasefire_broke_down |= ceasefire_breaks
+        outcomes.truce_broke_down |= truce_breaks
+        outcomes.ceasefire_until = np.where(ceasefire_breaks, -1, outcomes.ceasefire_until)
+        outcomes.truce_until = np.where(truce_breaks, -1, outcomes.truce_until)
         # No new pause is offered the week one broke down.
-        self.pause_just_broke = ceasefire_breaks | truce_breaks
+        outcomes.pause_just_broke = ceasefire_breaks | truce_breaks
 
     # ---------------------------------------------------------------------- records
 
@@ -799,26 +825,27 @@ class CeasefireModel(mesa.Model):
         the first 52 weeks. All vectorised: a few array operations a week.
         """
         week = self.steps
-        for place in self.place_ids:
-            _first_time(self.fall_week[place], self.place_held(place), week)
+        milestones = self.milestones
+        for place in self.front.place_ids:
+            _first_time(milestones.fall_week[place], self.place_held(place), week)
         # ``accepts`` is set afresh every week (all False without talks).
-        for side, accepted in zip(self.belligerents, self.accepts, strict=True):
+        for side, accepted in zip(self.belligerents, self.talks.accepts, strict=True):
             if not accepted.any():  # the answers to every kind are no
                 continue
-            _first_time(self.first_accept_week[side.actor_id], accepted, week)
-            for kind, answers in self.accepts_by_kind.items():
-                weeks = self.first_accept_week_of_kind[side.actor_id, kind]
+            _first_time(milestones.first_accept_week[side.actor_id], accepted, week)
+            for kind, answers in self.talks.accepts_by_kind.items():
+                weeks = milestones.first_accept_week_of_kind[side.actor_id, kind]
                 _first_time(weeks, answers[0 if side is self.holder else 1], week)
-        for label, quarter_week in self.quarter_weeks.items():
+        for label, quarter_week in milestones.quarter_weeks.items():
             if quarter_week == week:
-                self.control_at_quarter[label] = self.control.copy()
+                milestones.control_at_quarter[label] = self.front.control.copy()
         if week <= FIRST_YEAR_WEEKS:
             for side in self.belligerents:
-                np.copyto(self.first_year_losses[side.actor_id], side.losses_total)
+                np.copyto(milestones.first_year_losses[side.actor_id], side.losses_total)
 
     def reservation_terms(self, parties: tuple[Party, Party]) -> tuple[np.ndarray, np.ndarray]:
         """Each side's reservation share of territory, other issues at this week's text."""
-        text = np.where(np.isnan(self.text), parties[0].ask, self.text)
+        text = np.where(np.isnan(self.talks.text), parties[0].ask, self.talks.text)
         holder_min = reservation_point(
             0, text, parties[0].ideal, parties[0].weights, parties[0].walk_away, parties[1].ideal
         )
@@ -851,18 +878,18 @@ class CeasefireModel(mesa.Model):
     def _record(self, agreed_now: np.ndarray, parties: tuple[Party, Party] | None) -> None:
         """Keep this week as a typed :class:`~simulator.records.WeekRecord`; the
         DataCollector stores its flat columns."""
-        ideals = [side.positions.ideal_now(self.control) for side in self.belligerents]
+        ideals = [side.positions.ideal_now(self.front.control) for side in self.belligerents]
         holder_min, defender_max, red_lines_meet, in_range = self._bargaining_state(parties)
         sides: dict[str, SideWeek] = {}
         for index, side in enumerate(self.belligerents):
             # Each side's position on every issue this week: its ask in talks (empty
             # without talks), its red line (the limit that faces the other side's ideal)
             # and what crossing that line would cost it now (empty when hard).
-            low, high = side.positions.limits_now(self.control)
+            low, high = side.positions.limits_now(self.front.control)
             toward_high = ideals[index] <= ideals[1 - index]
             line = np.where(toward_high, high, low)
             red_line = np.where(np.isnan(side.positions.red_line), np.nan, line)
-            crossing = side.crossing_cost_now(self) if side.positions.crossable else None
+            crossing = side.crossing_cost_now() if side.positions.crossable else None
             cost = (
                 np.where(np.isfinite(crossing), crossing, np.nan)
                 if crossing is not None
@@ -877,38 +904,38 @@ class CeasefireModel(mesa.Model):
                 belief=side.believed_p,
                 walk_away=side.walk_away,
                 reservation=holder_min if index == 0 else defender_max,
-                accepts=self.accepts[index],
-                accepts_by_kind={kind: a[index] for kind, a in self.accepts_by_kind.items()},
-                resources=side.resources_now(self),
+                accepts=self.talks.accepts[index],
+                accepts_by_kind={kind: a[index] for kind, a in self.talks.accepts_by_kind.items()},
+                resources=side.resources_now(self.front, self.levers),
             )
         self.week_record = WeekRecord(
             week=self.steps,
             date=self.date.isoformat(),
             issue_ids=tuple(self.issue_ids),
-            control=self.control,
-            control_km2=self.control * self.area_km2,
-            p_holder_wins=self.p_holder,
-            held={place: self.place_held(place) for place in self.place_ids},
+            control=self.front.control,
+            control_km2=self.front.control * self.front.area_km2,
+            p_holder_wins=self.front.p_holder,
+            held={place: self.place_held(place) for place in self.front.place_ids},
             sides=sides,
             values_overlap=holder_min <= defender_max,
             red_lines_overlap=red_lines_meet,
             bargaining_range=in_range,
-            text=self.text,
+            text=self.talks.text,
             agreed_this_week=agreed_now,
-            agreed=self.agreed,
-            agreement_week=self.agreement_week,
-            settled=self.settled,
-            ceasefire_agreed=self.ceasefire_agreed,
+            agreed=self.outcomes.agreed,
+            agreement_week=self.outcomes.agreement_week,
+            settled=self.outcomes.settled,
+            ceasefire_agreed=self.outcomes.ceasefire_agreed,
             general_ceasefire_in_force=self.ceasefire_active,
             partial_truce_in_force=self.truce_active,
-            capitulated=self.capitulated,
-            intelligence=self.intelligence,
-            terms=self.terms,
-            broke_down=self.broke_down,
-            ceasefire_in_force=self.in_force,
-            breakdown_hazard=self.hazard,
-            aid=self.aid,
-            sanctions=self.sanctions,
+            capitulated=self.outcomes.capitulated,
+            intelligence=self.levers.intelligence,
+            terms=self.outcomes.terms,
+            broke_down=self.outcomes.broke_down,
+            ceasefire_in_force=self.outcomes.in_force,
+            breakdown_hazard=self.outcomes.hazard,
+            aid=self.levers.aid,
+            sanctions=self.levers.sanctions,
         )
         if self._collect:
             if self.datacollector is None:

@@ -49,21 +49,26 @@ def candidate(scenario: Any, seed: int, weeks: int | None = None) -> Candidate:
     weeks = model.scenario.horizon if weeks is None else weeks
     while model.running and model.steps < weeks:
         model.step()
-    if model.agreed[0]:
-        settled_first = model.settled[0] and model.settlement_week[0] == model.agreement_week[0]
+    if model.outcomes.agreed[0]:
+        settled_first = (
+            model.outcomes.settled[0]
+            and model.outcomes.settlement_week[0] == model.outcomes.agreement_week[0]
+        )
         kind = "settlement" if settled_first else "ceasefire"
-    elif model.capitulated[0]:
+    elif model.outcomes.capitulated[0]:
         kind = "capitulation"
     else:
         kind = "none"
     return Candidate(
         seed=seed,
         outcome=kind,
-        agreement_week=int(model.agreement_week[0]) if model.agreed[0] else None,
+        agreement_week=int(model.outcomes.agreement_week[0]) if model.outcomes.agreed[0] else None,
         breakdown_week=(
-            int(model.breakdown_week[0]) if model.settled[0] and model.broke_down[0] else None
+            int(model.outcomes.breakdown_week[0])
+            if model.outcomes.settled[0] and model.outcomes.broke_down[0]
+            else None
         ),
-        control_at_end=float(model.control[0]),
+        control_at_end=float(model.front.control[0]),
     )
 
 

@@ -274,7 +274,7 @@ class HumanSeat:
         for k, issue in enumerate(model.issue_ids):
             value = text[0, k]
             if issue == "territory":
-                freeze = abs(value - model.control[0]) < 5e-4
+                freeze = abs(value - model.front.control[0]) < 5e-4
                 parts.append(
                     f"territory {_pct(value)}" + (" (the line of contact)" if freeze else "")
                 )
@@ -285,16 +285,18 @@ class HumanSeat:
     def _front(self, model: CeasefireModel) -> str:
         holder, defender = model.belligerents
         held = [
-            model.scenario.front.places[p].name for p in model.place_ids if model.place_held(p)[0]
+            model.scenario.front.places[p].name
+            for p in model.front.place_ids
+            if model.place_held(p)[0]
         ]
         free = [
             model.scenario.front.places[p].name
-            for p in model.place_ids
+            for p in model.front.place_ids
             if not model.place_held(p)[0]
         ]
-        area = model.control[0] * model.area_km2[0]
+        area = model.front.control[0] * model.front.area_km2[0]
         return (
-            f"Front   {holder.name}'s share: {_pct(model.control[0])} of the four oblasts "
+            f"Front   {holder.name}'s share: {_pct(model.front.control[0])} of the four oblasts "
             f"({area:,.0f} km2)\n"
             f"Places  {holder.name}: {', '.join(held) or '-'} | "
             f"{defender.name}: {', '.join(free) or '-'}"
@@ -302,7 +304,7 @@ class HumanSeat:
 
     def _red_line(self, model: CeasefireModel, party: Party, index: int, who: str = "you") -> str:
         side = model.belligerents[index]
-        other = model.belligerents[1 - index].positions.ideal_now(model.control)
+        other = model.belligerents[1 - index].positions.ideal_now(model.front.control)
         lines = []
         for k, issue in enumerate(model.issue_ids):
             if np.isnan(side.positions.red_line[0, k]):
@@ -514,7 +516,7 @@ class HumanSeat:
     def news(self, model: CeasefireModel) -> list[str]:
         """Places that changed hands since the player last heard."""
         out = []
-        for place in model.place_ids:
+        for place in model.front.place_ids:
             held = bool(model.place_held(place)[0])
             before = self._last_held.get(place)
             name = model.scenario.front.places[place].name
@@ -581,7 +583,7 @@ def play(
         if news or status != last_status or seat.asked != asked or model.steps == weeks:
             seat.say(
                 f"-- week {model.steps} ({model.date:%d %b %Y}): {status}; "
-                f"{model.holder.name} holds {_pct(model.control[0])}"
+                f"{model.holder.name} holds {_pct(model.front.control[0])}"
                 + (f"; {'; '.join(news)}" if news else "")
             )
         last_status = status

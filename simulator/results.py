@@ -30,11 +30,11 @@ def outcome(model: CeasefireModel, replication: int = 0) -> dict[str, Any]:
     """Whether, when and on what terms a cease-fire was agreed, and whether it held."""
     r = replication
     scenario = model.scenario
-    agreed = bool(model.agreed[r])
-    settled = bool(model.settled[r])
-    week = int(model.agreement_week[r]) if agreed else None
-    broke = bool(model.broke_down[r])
-    breakdown_week = int(model.breakdown_week[r]) if broke else None
+    agreed = bool(model.outcomes.agreed[r])
+    settled = bool(model.outcomes.settled[r])
+    week = int(model.outcomes.agreement_week[r]) if agreed else None
+    broke = bool(model.outcomes.broke_down[r])
+    breakdown_week = int(model.outcomes.breakdown_week[r]) if broke else None
 
     def dated(flag: np.ndarray, weeks: np.ndarray) -> dict[str, Any] | None:
         if not bool(flag[r]):
@@ -43,18 +43,20 @@ def outcome(model: CeasefireModel, replication: int = 0) -> dict[str, Any]:
 
     return {
         "agreed": agreed,
-        "kind": ("settlement" if settled and model.settlement_week[r] == week else "ceasefire")
+        "kind": (
+            "settlement" if settled and model.outcomes.settlement_week[r] == week else "ceasefire"
+        )
         if agreed
         else None,
-        "settlement": dated(model.settled, model.settlement_week),
-        "ceasefire": dated(model.ceasefire_agreed, model.ceasefire_week),
-        "partial_truce": dated(model.truce_agreed, model.truce_week),
-        "capitulation": dated(model.capitulated, model.capitulation_week),
+        "settlement": dated(model.outcomes.settled, model.outcomes.settlement_week),
+        "ceasefire": dated(model.outcomes.ceasefire_agreed, model.outcomes.ceasefire_week),
+        "partial_truce": dated(model.outcomes.truce_agreed, model.outcomes.truce_week),
+        "capitulation": dated(model.outcomes.capitulated, model.outcomes.capitulation_week),
         "week": week,
         "date": scenario.date_of_week(week).isoformat() if week is not None else None,
         "terms": (
             {
-                issue: _scalar(round(float(model.terms[r, k]), 6))
+                issue: _scalar(round(float(model.outcomes.terms[r, k]), 6))
                 for k, issue in enumerate(model.issue_ids)
             }
             if settled
@@ -67,10 +69,10 @@ def outcome(model: CeasefireModel, replication: int = 0) -> dict[str, Any]:
             if breakdown_week is not None
             else None
         ),
-        "agreements": int(model.agreements[r]),
-        "in_force_at_end": bool(model.in_force[r]),
+        "agreements": int(model.outcomes.agreements[r]),
+        "in_force_at_end": bool(model.outcomes.in_force[r]),
         "weeks_run": int(model.steps),
-        "control_at_end": round(float(model.control[r]), 6),
+        "control_at_end": round(float(model.front.control[r]), 6),
         "losses": {
             side.actor_id: round(float(side.losses_total[r]), 3) for side in model.belligerents
         },

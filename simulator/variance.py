@@ -139,7 +139,7 @@ def drivers(scenario: Any, replications: int = 20_000, seed: int | None = None) 
     model = CeasefireModel(scenario, replications=replications, seed=seed, collect=False)
     while model.running:
         model.step()
-    report = variance_shares(model.draws, model.agreed, model.agreement_week)
+    report = variance_shares(model.draws, model.outcomes.agreed, model.outcomes.agreement_week)
     report["scenario"] = model.scenario.name
     report["seed"] = model.scenario.seed if seed is None else seed
     return report

@@ -16,6 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from .scenario.schema import Scenario
+from .state import Front, Levers, Talks
 from .talks.base import Named
 
 
@@ -29,17 +30,15 @@ class World(Protocol):
     scale_low: np.ndarray
     scale_high: np.ndarray
     scale_width: np.ndarray
-    control: np.ndarray
-    """The holder's share of the disputed territory ``(R,)``."""
-    engagements: np.ndarray
-    share_per_win: np.ndarray
-    p_holder: np.ndarray
-    """This week's P(the holder wins an engagement) ``(R,)``."""
-    logistics_lost: np.ndarray
-    aid: np.ndarray
-    guarantee: np.ndarray
-    last_asks: dict[str, np.ndarray]
-    """Each belligerent's ask in its last round of talks ``(R, K)``, by actor id."""
+    front: Front
+    """The battlefield: ``control`` (the holder's share of the disputed territory),
+    ``engagements``, ``share_per_win``, this week's ``p_holder`` and ``logistics_lost``
+    (:class:`~simulator.state.Front`)."""
+    levers: Levers
+    """This week's aid, sanctions, intelligence and guarantee (:mod:`simulator.state`)."""
+    talks: Talks
+    """The talks; agents read ``last_asks``, each belligerent's ask in its last round
+    ``(R, K)`` by actor id (:class:`~simulator.state.Talks`)."""
 
     @property
     def truce_active(self) -> np.ndarray: ...

@@ -69,3 +69,37 @@ def test_positions_follow_the_front_by_its_values_not_its_identity(baseline):
     np.testing.assert_allclose(moved[unclamped] - first[unclamped], -0.2, atol=1e-12)
     again = positions.ideal_now(control.copy())
     assert again is positions.ideal_now(control)  # an equal line: nothing recomputed
+
+
+def test_the_model_state_lives_in_its_groups_only(baseline):
+    """Front, levers, talks, outcomes and milestones are records of their own: none of their fields
+    is also a flat attribute of the model, so there is one place to read each."""
+    from dataclasses import fields
+
+    model = CeasefireModel(baseline, replications=REPLICATIONS, seed=4, collect=False)
+    flat = set(vars(model))
+    groups = (model.front, model.levers, model.talks, model.outcomes, model.milestones)
+    for group in groups:
+        names = {f.name for f in fields(group)}
+        assert not names & flat, f"{type(group).__name__}: {sorted(names & flat)} flat too"
+        assert not hasattr(group, "__dict__")  # slots: a misspelt field is an error
+
+
+def test_arrays_cached_by_identity_are_replaced_each_week(baseline):
+    """Code caches on the identity of the front line, the logistics lost, the aid and
+    the truces' end weeks: a week puts new arrays there and leaves the old ones as
+    they were (a cache keyed on an old array never sees changed values)."""
+    model = CeasefireModel(baseline, replications=REPLICATIONS, seed=6, collect=False)
+    for _ in range(3):
+        model.step()
+    old = {
+        "control": model.front.control,
+        "logistics_lost": model.front.logistics_lost,
+        "truce_until": model.outcomes.truce_until,
+    }
+    copies = {name: array.copy() for name, array in old.items()}
+    model.step()
+    assert model.front.control is not old["control"]
+    assert model.front.logistics_lost is not old["logistics_lost"]
+    for name, array in old.items():
+        np.testing.assert_array_equal(array, copies[name], err_msg=name)

@@ -53,7 +53,7 @@ def test_every_lever_at_one_is_the_scenario_as_written():
     for _ in range(6):
         plain.step()
         levers.step()
-    assert float(levers.control[0]) == float(plain.control[0])
+    assert float(levers.front.control[0]) == float(plain.front.control[0])
 
 
 def test_sliders_scale_the_scenario_numbers_for_the_same_seed():

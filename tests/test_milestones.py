@@ -28,43 +28,43 @@ def test_a_place_event_makes_it_fall_in_that_week():
     scenario = load_scenario("pokrovsk-falls", ["front.engagements_per_week=0"])
     event_week = scenario.week_of_date(dt.date(2025, 2, 17))
     m = run_weeks(CeasefireModel(scenario, replications=40), event_week + 3)
-    assert np.all(m.fall_week["pokrovsk"] == event_week)
+    assert np.all(m.milestones.fall_week["pokrovsk"] == event_week)
     # Dachenske lies on the same axis, nearer: it falls with Pokrovsk.
-    assert np.all(m.fall_week["dachenske"] == event_week)
+    assert np.all(m.milestones.fall_week["dachenske"] == event_week)
     # Kurakhove's axis never moves.
-    assert np.all(m.fall_week["kurakhove"] == -1)
+    assert np.all(m.milestones.fall_week["kurakhove"] == -1)
 
 
 def test_a_place_held_from_the_start_fell_in_week_zero():
     held = ["front.places.pokrovsk.held_by.value=holder", "front.places.pokrovsk.distance_km=0"]
     scenario = load_scenario(None, held)
     m = CeasefireModel(scenario, replications=5)
-    assert np.all(m.fall_week["pokrovsk"] == 0)
+    assert np.all(m.milestones.fall_week["pokrovsk"] == 0)
     run_weeks(m, 3)
-    assert np.all(m.fall_week["pokrovsk"] == 0)
+    assert np.all(m.milestones.fall_week["pokrovsk"] == 0)
 
 
 def test_the_first_acceptance_week_is_kept():
     m = run_weeks(CeasefireModel(load_scenario(), replications=2), 1)  # no talks yet
-    assert m.first_accept_week["russia"].tolist() == [-1, -1]
+    assert m.milestones.first_accept_week["russia"].tolist() == [-1, -1]
     m.steps += 1
-    m.accepts = (np.array([True, False]), np.array([False, True]))
+    m.talks.accepts = (np.array([True, False]), np.array([False, True]))
     m._track_milestones()
-    assert m.first_accept_week["russia"].tolist() == [2, -1]
-    assert m.first_accept_week["ukraine"].tolist() == [-1, 2]
+    assert m.milestones.first_accept_week["russia"].tolist() == [2, -1]
+    assert m.milestones.first_accept_week["ukraine"].tolist() == [-1, 2]
     m.steps += 1
-    m.accepts = (np.array([True, True]), np.array([True, True]))
+    m.talks.accepts = (np.array([True, True]), np.array([True, True]))
     m._track_milestones()
-    assert m.first_accept_week["russia"].tolist() == [2, 3]
-    assert m.first_accept_week["ukraine"].tolist() == [3, 2]
+    assert m.milestones.first_accept_week["russia"].tolist() == [2, 3]
+    assert m.milestones.first_accept_week["ukraine"].tolist() == [3, 2]
 
 
 def test_acceptance_comes_in_the_week_theory_predicts():
     # Smith and Stam's divergent beliefs: the deal comes in week 13, when both sides
     # accept the Nash text; one of them may have accepted an earlier text alone.
     m = run_weeks(CeasefireModel(load_scenario("theory/divergent-beliefs"), replications=3), 30)
-    assert m.agreement_week.tolist() == [13, 13, 13]
-    for weeks in m.first_accept_week.values():
+    assert m.outcomes.agreement_week.tolist() == [13, 13, 13]
+    for weeks in m.milestones.first_accept_week.values():
         assert ((weeks >= 1) & (weeks <= 13)).all()
 
 
@@ -83,10 +83,10 @@ def test_control_at_a_quarter_is_the_control_of_that_week():
     m = CeasefireModel(scenario, replications=20)
     week = quarter_end_weeks(scenario)["2025q2"]
     run_weeks(m, week)
-    at_week = m.control.copy()
+    at_week = m.front.control.copy()
     run_weeks(m, 30)
-    np.testing.assert_array_equal(m.control_at_quarter["2025q2"], at_week)
-    assert np.all(np.isnan(m.control_at_quarter.get("2025q3", np.full(20, np.nan))))
+    np.testing.assert_array_equal(m.milestones.control_at_quarter["2025q2"], at_week)
+    assert np.all(np.isnan(m.milestones.control_at_quarter.get("2025q3", np.full(20, np.nan))))
 
 
 @pytest.mark.parametrize("horizon", [10, 60])
@@ -96,7 +96,9 @@ def test_first_year_losses_stop_counting_after_52_weeks(horizon):
     at_year = {side.actor_id: side.losses_total.copy() for side in m.belligerents}
     run_weeks(m, horizon)
     for side in m.belligerents:
-        np.testing.assert_array_equal(m.first_year_losses[side.actor_id], at_year[side.actor_id])
+        np.testing.assert_array_equal(
+            m.milestones.first_year_losses[side.actor_id], at_year[side.actor_id]
+        )
         assert np.all(side.losses_total >= at_year[side.actor_id])
 
 

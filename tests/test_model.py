@@ -71,9 +71,9 @@ def test_adding_a_parameter_does_not_change_the_draws_of_others():
 
 def test_static_front_keeps_control_and_beliefs():
     m = model(None, "front.engagements_per_week=0", "horizon=10", replications=4)
-    control, belief = m.control.copy(), m.holder.believed_p.copy()
+    control, belief = m.front.control.copy(), m.holder.believed_p.copy()
     run_weeks(m, 10)
-    assert np.allclose(m.control, control)
+    assert np.allclose(m.front.control, control)
     assert np.allclose(m.holder.believed_p, belief)
 
 
@@ -108,10 +108,10 @@ def test_one_sided_war_moves_the_front_by_every_engagement():
         "front.places.kurakhove.defence=1",
         replications=3,
     )
-    start = m.control.copy()
+    start = m.front.control.copy()
     run_weeks(m, 1)
-    assert np.allclose(m.control, np.minimum(start + 10 * 100 / 100000, 1.0))
-    assert np.allclose(m.p_holder, 1.0)
+    assert np.allclose(m.front.control, np.minimum(start + 10 * 100 / 100000, 1.0))
+    assert np.allclose(m.front.p_holder, 1.0)
 
 
 def test_places_fall_when_their_axis_reaches_them():
@@ -146,11 +146,11 @@ def test_a_town_s_defence_slows_its_fall_and_the_front():
         "front.places.kurakhove.defence=1",
     ]
     m = model(None, *settings, "front.places.pokrovsk.defence=4")
-    held, control = [], [m.control[0]]
+    held, control = [], [m.front.control[0]]
     for _ in range(5):
         m.step()
         held.append(bool(m.place_held("pokrovsk")[0]))
-        control.append(m.control[0])
+        control.append(m.front.control[0])
     # Effort: 3, 6, 9, 12 km < 3 + 8 = 11 until week 4.
     assert held == [False, False, False, True, True]
     gains = np.diff(control)
@@ -176,12 +176,12 @@ def test_place_event_hands_a_place_over_on_its_date():
 def test_aid_event_cuts_the_dependent_side_s_materiel_and_raises_its_cost():
     m = model("us-presses-kyiv", "front.engagements_per_week=0")
     ukraine = m.defender
-    before_cost = ukraine.weekly_cost(m.aid, m.sanctions).copy()
+    before_cost = ukraine.weekly_cost(m.levers.aid, m.levers.sanctions).copy()
     run_weeks(m, m.scenario.week_of_date(m.scenario.events["aid-paused"].date))
-    assert m.aid.tolist() == [0.0]
-    after_cost = ukraine.weekly_cost(m.aid, m.sanctions)
+    assert m.levers.aid.tolist() == [0.0]
+    after_cost = ukraine.weekly_cost(m.levers.aid, m.levers.sanctions)
     assert after_cost[0] == pytest.approx(before_cost[0] * (1 + ukraine.aid_dependence[0]))
-    materiel = ukraine.materiel_now(m.aid, np.zeros(1))
+    materiel = ukraine.materiel_now(m.levers.aid, np.zeros(1))
     assert materiel[0] == pytest.approx(ukraine.materiel[0] * (1 - ukraine.aid_dependence[0]))
 
 
@@ -276,8 +276,8 @@ def test_guarantee_halves_the_breakdown_hazard():
         seed=11,
     )
     run_weeks(m, 2)
-    assert np.allclose(m.hazard[m.in_force | m.broke_down], 0.1)
-    assert m.broke_down.mean() == pytest.approx(0.1, abs=0.025)
+    assert np.allclose(m.outcomes.hazard[m.outcomes.in_force | m.outcomes.broke_down], 0.1)
+    assert m.outcomes.broke_down.mean() == pytest.approx(0.1, abs=0.025)
 
 
 def test_regret_raises_the_hazard():
@@ -288,13 +288,13 @@ def test_regret_raises_the_hazard():
         "durability.regret_sensitivity=50",
     )
     run_weeks(calm, 2)
-    assert calm.hazard[0] == pytest.approx(0.01)
+    assert calm.outcomes.hazard[0] == pytest.approx(0.01)
     # After the deal, side A suddenly expects to win everything: it regrets the deal.
     calm.holder.belief_a[:] = 1e9
-    calm.engagements[:] = 50
-    calm.share_per_win[:] = 0.01
+    calm.front.engagements[:] = 50
+    calm.front.share_per_win[:] = 0.01
     calm.step()
-    assert calm.hazard[0] > 0.05
+    assert calm.outcomes.hazard[0] > 0.05
 
 
 def test_talks_wait_for_the_mediator():
@@ -303,7 +303,7 @@ def test_talks_wait_for_the_mediator():
     texts = []
     for _ in range(opens + 1):
         m.step()
-        texts.append(bool(np.isfinite(m.text[0, 0])))
+        texts.append(bool(np.isfinite(m.talks.text[0, 0])))
     assert texts[: opens - 1] == [False] * (opens - 1)
     assert texts[opens - 1] is True
 
@@ -336,16 +336,16 @@ def test_after_a_breakdown_the_sides_fight_a_week_before_talking_again():
         "front.km2_per_net_win=1",
     )
     run_weeks(m, 2)  # agreed in week 1, broken in week 2
-    assert m.broke_down[0] and not m.in_force[0]
-    assert np.isnan(m.text[0, 0])  # no talks in the week it broke down
-    assert m.talk_rounds[0] == 0  # the next talks start afresh
-    control = m.control.copy()
+    assert m.outcomes.broke_down[0] and not m.outcomes.in_force[0]
+    assert np.isnan(m.talks.text[0, 0])  # no talks in the week it broke down
+    assert m.talks.rounds[0] == 0  # the next talks start afresh
+    control = m.front.control.copy()
     m.step()  # week 3: fighting, then new talks that agree at once
-    assert m.control[0] != control[0]
-    assert m.agreements[0] == 2
+    assert m.front.control[0] != control[0]
+    assert m.outcomes.agreements[0] == 2
 
 
 def test_an_event_dated_on_the_start_applies_in_week_one():
     m = model("us-presses-kyiv", "events.aid-paused.date=2025-01-06")
     m.step()
-    assert m.aid.tolist() == [0.0]
+    assert m.levers.aid.tolist() == [0.0]

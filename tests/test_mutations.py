@@ -114,9 +114,9 @@ def mutated(draw: Any) -> tuple[str, dict[str, Any]]:
 
 def _assert_sound(model: CeasefireModel) -> None:
     arrays = {
-        "control": model.control,
+        "control": model.front.control,
         # The week's odds are unknown (NaN) until the first week is fought.
-        "p_holder": model.p_holder if model.steps else np.zeros(1),
+        "p_holder": model.front.p_holder if model.steps else np.zeros(1),
     }
     for side in model.belligerents:
         arrays |= {
@@ -135,7 +135,7 @@ def _assert_sound(model: CeasefireModel) -> None:
     for side in model.belligerents:
         p = side.believed_p
         assert np.all((p >= 0) & (p <= 1)), p
-    terms = model.terms[:, 0]
+    terms = model.outcomes.terms[:, 0]
     known = terms[~np.isnan(terms)]
     assert np.all((known >= 0) & (known <= 1)), known
 
@@ -160,7 +160,7 @@ def test_a_mutated_scenario_is_refused_cleanly_or_runs_soundly(case, seed):
     for _ in range(min(WEEKS, scenario.horizon)):
         model.step()
         _assert_sound(model)
-    assert math.isfinite(float(model.control.mean()))
+    assert math.isfinite(float(model.front.control.mean()))
 
 
 TEXTS = {p.stem: p.read_bytes() for p in bundled_scenarios()}

@@ -70,7 +70,7 @@ def test_the_mediator_drafts_the_text_and_moves_levers():
     assert model.week_record["text_territory"][0] == pytest.approx(0.81)
     assert any("aid set to 0.5" in line for line in shown)
     model.step()  # the lever acts from the next week (the input has run out)
-    assert model.aid[0] == pytest.approx(0.5)
+    assert model.levers.aid[0] == pytest.approx(0.5)
 
 
 def test_answers_parse_with_percentages_and_several_kinds():

@@ -86,13 +86,13 @@ def test_a_red_line_cost_wears_down_with_losses_and_with_the_war_s_burden():
     m = model(replications=3, seed=1)
     ukraine = m.defender
     k = 0
-    fresh = ukraine.crossing_cost_now(m)[:, k].copy()
+    fresh = ukraine.crossing_cost_now()[:, k].copy()
     np.testing.assert_allclose(fresh, ukraine.positions.crossing_cost[:, k])
     ukraine.losses_total = ukraine.start_forces.copy()  # lost as many as it started with
-    worn = ukraine.crossing_cost_now(m)[:, k]
+    worn = ukraine.crossing_cost_now()[:, k]
     np.testing.assert_allclose(worn, fresh * np.exp(-ukraine.positions.casualty_erosion[:, k]))
-    ukraine.update_levers(np.zeros(3), m.sanctions, m.intelligence)  # aid cut off
-    burdened = ukraine.crossing_cost_now(m)[:, k]
+    ukraine.update_levers(np.zeros(3), m.levers.sanctions, m.levers.intelligence)  # aid cut off
+    burdened = ukraine.crossing_cost_now()[:, k]
     np.testing.assert_allclose(burdened, worn / (1 + ukraine.aid_dependence))
 
 
@@ -113,7 +113,7 @@ def test_an_event_can_change_what_crossing_a_red_line_costs():
 
 def test_a_hard_red_line_has_no_cost_to_weigh():
     m = model(NASH)
-    assert m.holder.crossing_cost_now(m) is None
+    assert m.holder.crossing_cost_now() is None
 
 
 # ------------------------------------------------------------------------------ tactics
@@ -236,18 +236,20 @@ def test_aid_pause_scenario_cuts_aid_and_intelligence_until_kyiv_accepts():
     m = model("us-aid-pause-2025", replications=200, seed=5)
     start = m.scenario.week_of_date(m.scenario.actors["united_states"].policies["aid-pause"].start)
     steps(m, start - 1)
-    assert (m.aid == 1.0).all()
+    assert (m.levers.aid == 1.0).all()
     accepted_by = np.zeros(200, dtype=bool)
     for _ in range(20):
         accepted_before = accepted_by.copy()
         m.step()
         # A truce on strikes alone does not lift the pause: a cease-fire or settlement does.
-        accepted_by |= m.accepts_by_kind["settlement"][1] | m.accepts_by_kind["ceasefire"][1]
+        accepted_by |= (
+            m.talks.accepts_by_kind["settlement"][1] | m.talks.accepts_by_kind["ceasefire"][1]
+        )
         # Levers answer last week's talks: this week aid flows exactly where Kyiv had
         # accepted a proposal before this week.
         if m.steps > start:
-            np.testing.assert_array_equal(m.aid == 1.0, accepted_before)
-    assert accepted_by.any() and (m.intelligence[~accepted_by] == 0.0).all()
+            np.testing.assert_array_equal(m.levers.aid == 1.0, accepted_before)
+    assert accepted_by.any() and (m.levers.intelligence[~accepted_by] == 0.0).all()
 
 
 def test_intelligence_shared_raises_the_defender_s_odds():
@@ -255,7 +257,7 @@ def test_intelligence_shared_raises_the_defender_s_odds():
     without = model(None, "actors.united_states.leverage.intelligence=0", replications=50, seed=2)
     with_intel.step()
     without.step()
-    assert (without.p_holder > with_intel.p_holder).all()
+    assert (without.front.p_holder > with_intel.front.p_holder).all()
 
 
 # ---------------------------------------------------------------------------- pauses
@@ -267,22 +269,22 @@ def test_a_general_cease_fire_freezes_the_line_then_lapses_or_is_extended():
     start = None
     for _ in range(80):
         m.step()
-        if (m.ceasefire_until == m.steps + 4).sum() >= 20:
+        if (m.outcomes.ceasefire_until == m.steps + 4).sum() >= 20:
             start = m.steps
             break
     assert start is not None, "no week with 20 new cease-fires in 80 weeks"
-    paused = m.ceasefire_until == start + 4
+    paused = m.outcomes.ceasefire_until == start + 4
     losses = holder.losses_total.copy()
-    control = m.control.copy()
+    control = m.front.control.copy()
     steps(m, 4)
     # Where the cease-fire held its four weeks, nobody fought and the line stood still.
-    held = paused & ~m.ceasefire_broke_down & ~m.settled
+    held = paused & ~m.outcomes.ceasefire_broke_down & ~m.outcomes.settled
     assert held.any()
     np.testing.assert_array_equal(holder.losses_total[held], losses[held])
-    np.testing.assert_array_equal(m.control[held], control[held])
+    np.testing.assert_array_equal(m.front.control[held], control[held])
     m.step()  # the fifth week: extended where both accept again, lapsed elsewhere
-    held &= ~m.ceasefire_broke_down & ~m.settled
-    extended = m.ceasefire_until[held] == start + 8
+    held &= ~m.outcomes.ceasefire_broke_down & ~m.outcomes.settled
+    extended = m.outcomes.ceasefire_until[held] == start + 8
     assert (m.at_war[held] == ~extended).all()
 
 
@@ -295,11 +297,11 @@ def test_a_general_cease_fire_can_break_down_and_a_guarantee_makes_it_rarer():
         )  # fmt: skip
         broken = held = 0
         for _ in range(40):
-            in_force_next_week = m.ceasefire_until >= m.steps + 1
+            in_force_next_week = m.outcomes.ceasefire_until >= m.steps + 1
             m.step()
             held += int(in_force_next_week.sum())
             # A cease-fire that breaks down ends at once (no new one is offered that week).
-            broken += int((in_force_next_week & (m.ceasefire_until < m.steps)).sum())
+            broken += int((in_force_next_week & (m.outcomes.ceasefire_until < m.steps)).sum())
         return broken / max(held, 1)
 
     loose = weekly_breakdowns("actors.united_states.leverage.guarantee=0")
@@ -314,12 +316,15 @@ def test_each_side_decides_a_pause_by_its_own_rule():
     m.step()
     weeks = 4.0
     for side in (holder, defender):
-        spared = weeks * side.weekly_cost(m.aid, m.sanctions)
-        ground = weeks * side.positions.weights[:, 0] * side.gain_per_week(m)
-        expected = spared - ground - side.ceasefire_cost * (1 - m.guarantee) > 0
-        assert side.accepts_ceasefire(m, weeks).tolist() == expected.tolist()
+        spared = weeks * side.weekly_cost(m.levers.aid, m.levers.sanctions)
+        ground = weeks * side.positions.weights[:, 0] * side.gain_per_week(m.front)
+        expected = spared - ground - side.ceasefire_cost * (1 - m.levers.guarantee) > 0
+        assert (
+            side.accepts_ceasefire(weeks, m.truce_active, m.levers.guarantee).tolist()
+            == expected.tolist()
+        )
     # Russia expects to gain ground, Ukraine to lose it.
-    assert (holder.gain_per_week(m) > 0).all() and (defender.gain_per_week(m) < 0).all()
+    assert (holder.gain_per_week(m.front) > 0).all() and (defender.gain_per_week(m.front) < 0).all()
 
 
 def test_a_partial_truce_spares_the_strikes_share_of_the_cost_but_not_the_ground_war():
@@ -328,16 +333,16 @@ def test_a_partial_truce_spares_the_strikes_share_of_the_cost_but_not_the_ground
     truce = m.truce_active.copy()
     assert truce.any() and (~truce).any()
     ukraine = m.defender
-    full = ukraine.weekly_cost(m.aid, m.sanctions)
-    spared = ukraine.weekly_cost(m.aid, m.sanctions, truce)
+    full = ukraine.weekly_cost(m.levers.aid, m.levers.sanctions)
+    spared = ukraine.weekly_cost(m.levers.aid, m.levers.sanctions, truce)
     np.testing.assert_allclose(spared[truce], full[truce] * (1 - ukraine.strikes_share[truce]))
-    assert m.at_war[truce & ~m.ceasefire_active & ~m.in_force].all()
+    assert m.at_war[truce & ~m.ceasefire_active & ~m.outcomes.in_force].all()
 
 
 def test_one_side_accepting_a_proposal_the_other_refuses_is_recorded():
     m = model(replications=2000, seed=7)
     steps(m, 6)
-    holder, defender = m.accepts_by_kind["ceasefire"]
+    holder, defender = m.talks.accepts_by_kind["ceasefire"]
     assert (defender & ~holder).any()
     assert not m.ceasefire_active[defender & ~holder].any()
 
@@ -345,7 +350,7 @@ def test_one_side_accepting_a_proposal_the_other_refuses_is_recorded():
 def test_terms_that_leave_one_side_nothing_are_a_capitulation_not_an_agreement():
     m = run(load_scenario(NASH, ["front.control=1.0"]))
     result = outcome(m)
-    assert m.capitulated[0] and not result["agreed"] and result["terms"] is None
+    assert m.outcomes.capitulated[0] and not result["agreed"] and result["terms"] is None
     assert result["capitulation"]["week"] == 1
     assert not m.at_war[0]
 
@@ -443,10 +448,10 @@ def test_a_deal_accepted_once_a_red_line_has_run_off_the_scale_is_a_capitulation
     # scale and protects nothing, so the Nash text it accepts is a surrender.
     line = "{value: 0.5, relative_to: front, assumption: test}"
     m = run(load_scenario(NASH, [f"actors.side_b.positions.territory.red_line={line}"]))
-    assert m.capitulated[0] and not m.agreed[0]
+    assert m.outcomes.capitulated[0] and not m.outcomes.agreed[0]
     kept = "{value: 0.3, relative_to: front, assumption: test}"
     m = run(load_scenario(NASH, [f"actors.side_b.positions.territory.red_line={kept}"]))
-    assert m.agreed[0] and not m.capitulated[0]
+    assert m.outcomes.agreed[0] and not m.outcomes.capitulated[0]
 
 
 def test_a_corrupt_stored_chunk_is_run_again(tmp_path):

@@ -109,7 +109,7 @@ def test_long_weekly_frame_matches_each_replications_records():
         assert list(rows["step"]) == [row["week"] for row in records]
         assert list(rows["control"]) == [row["control"] for row in records]
         one = model.replication(r)
-        assert one.weekly == records and one.outcome["agreed"] == bool(model.agreed[r])
+        assert one.weekly == records and one.outcome["agreed"] == bool(model.outcomes.agreed[r])
         assert one.draws["front.control"] == model.draw("front.control")[r]
     with pytest.raises(IndexError):
         model.replication(3)

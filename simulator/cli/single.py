@@ -183,7 +183,7 @@ def _run_table(model, scenario, seed, weekly, result, every, width: int | None =
     from simulator.outputs.text import HOLDER_SHARE, fit, outcome_summary, weekly_summary, wrap
 
     names = {side.actor_id: side.name for side in model.belligerents}
-    places = {p: scenario.front.places[p].name for p in model.place_ids}
+    places = {p: scenario.front.places[p].name for p in model.front.place_ids}
     header = wrap(
         f"{scenario.name}: {scenario.start} to {scenario.date_of_week(model.steps)}, "
         f"seed {seed}. {HOLDER_SHARE.capitalize()}: the share of the four oblasts "
@@ -197,7 +197,7 @@ def _run_table(model, scenario, seed, weekly, result, every, width: int | None =
     table = weekly_summary(
         weekly, model.holder.actor_id, model.defender.actor_id, names, places, every, events, width
     )
-    area = float(model.area_km2[0])
+    area = float(model.front.area_km2[0])
     ending = "\n".join(
         wrap(line, fit(width)) for line in outcome_summary(result, None, names, area).splitlines()
     )

@@ -35,10 +35,10 @@ def front_fan(
 
     model = CeasefireModel(scenario, replications=replications, seed=seed, collect=False)
     weeks = model.scenario.horizon if weeks is None else weeks
-    fronts = [model.control.copy()]
+    fronts = [model.front.control.copy()]
     while model.running and model.steps < weeks:
         model.step()
-        fronts.append(model.control.copy())
+        fronts.append(model.front.control.copy())
     table = np.quantile(np.vstack(fronts), FAN_QUANTILES, axis=1)
     loaded = model.scenario
     holder = loaded.actors[loaded.front.holder].name
@@ -49,7 +49,7 @@ def front_fan(
         "holder": holder,
         "dates": [loaded.date_of_week(w) for w in range(len(fronts))],
         "quantiles": {q: table[i] for i, q in enumerate(FAN_QUANTILES)},
-        "area_km2": float(np.mean(model.area_km2)),
+        "area_km2": float(np.mean(model.front.area_km2)),
     }
 
 

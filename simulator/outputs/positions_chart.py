@@ -62,7 +62,7 @@ def positions_run(scenario: Any, seed: int | None = None, weeks: int | None = No
 
     def note() -> None:
         for side in sides:
-            now = side.positions.ideal_now(model.control)
+            now = side.positions.ideal_now(model.front.control)
             for k, issue in enumerate(model.issue_ids):
                 ideals[side.actor_id][issue].append(float(now[0, k]))
 
@@ -79,7 +79,7 @@ def positions_run(scenario: Any, seed: int | None = None, weeks: int | None = No
         holder=model.holder.actor_id,
         defender=model.defender.actor_id,
         names={side.actor_id: side.name for side in sides},
-        area_km2=float(model.area_km2[0]),
+        area_km2=float(model.front.area_km2[0]),
         outcome=outcome(model),
     )
 
