@@ -5,24 +5,19 @@ from __future__ import annotations
 import pytest
 
 from simulator.errors import Problem, ScenarioError
-from simulator.outputs.plots import agreement_plot, sweep_plot, tornado_plot
+from simulator.outputs.plots import sweep_plot, tornado_plot
 from simulator.scenario import load_scenario
 
 MATH = "$x^$"  # bad math text: matplotlib raises on it when it parses math text
 
 
 def test_charts_show_a_scenario_name_that_looks_like_math_literally(tmp_path):
-    agreement_plot(
-        {
-            "scenario": MATH,
-            "replications": 10,
-            "cumulative_agreement": [
-                {"week": 0, "date": "2025-01-06", "p": 0.0},
-                {"week": 1, "date": "2025-01-13", "p": 0.5},
-            ],
-        },
-        tmp_path / "agreement.png",
-    )
+    from simulator.ensemble import run_ensemble
+    from simulator.outputs.charts import save
+    from simulator.outputs.ensemble_charts import agreement_figure
+
+    named = load_scenario("baseline", [f'name="{MATH}"'])
+    save(agreement_figure(run_ensemble(named, 20, weeks=2)), tmp_path / "agreement.png")
     cells = [{"values": {f"a.{MATH}": x}, "p_agreement": x / 2} for x in (0.1, 0.2)]
     sweep_plot(
         {"scenario": MATH, "varies": [{"path": f"a.{MATH}"}], "cells": cells},

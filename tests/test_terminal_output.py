@@ -236,18 +236,18 @@ def test_a_chart_in_a_folder_that_does_not_exist_is_an_error_and_no_folder_is_ma
     assert not (tmp_path / "missing").exists()
 
 
-def test_the_mc_chart_has_a_percent_axis_and_an_interval_band(drawn):
-    from matplotlib.ticker import PercentFormatter
-
-    from simulator.outputs.plots import agreement_plot
-
-    rows = [{"week": w, "date": "2025-01-06", "p": w / 20} for w in range(1, 11)]
-    agreement_plot({"scenario": "s", "replications": 200, "cumulative_agreement": rows}, "x.png")
+def test_the_mc_chart_has_a_percent_axis_and_an_interval_band(drawn, tmp_path):
+    result = CliRunner().invoke(
+        main, ["mc", "-n", "400", "--weeks", "104", "--plot", str(tmp_path / "a.png")]
+    )
+    assert result.exit_code == 0, result.output
     (ax,) = drawn[0].axes
-    assert isinstance(ax.yaxis.get_major_formatter(), PercentFormatter)
-    (band,) = ax.collections
-    ys = band.get_paths()[0].vertices[:, 1]
-    assert ys.min() < 0.05 and ys.max() > 0.5  # around the curve, not on it
+    assert "(%)" in ax.get_ylabel()
+    curve = next(line for line in ax.get_lines() if "agreement" in line.get_label())
+    band = next(c for c in ax.collections if "interval" in c.get_label())
+    ys, top = band.get_paths()[0].vertices[:, 1], curve.get_ydata()[-1]
+    assert 1 < top < 100  # in percent, not a fraction
+    assert ys.min() < top < ys.max()  # around the curve, not on it
 
 
 def test_the_mc_chart_is_the_agreement_chart_by_date_from_the_start(drawn, tmp_path):
@@ -262,17 +262,6 @@ def test_the_mc_chart_is_the_agreement_chart_by_date_from_the_start(drawn, tmp_p
     curve = next(line for line in ax.get_lines() if "agreement" in line.get_label())
     first = mdates.num2date(mdates.date2num(curve.get_xdata()[0])).date()
     assert first.isoformat() == "2025-01-06"  # week 0, as in every table
-
-
-def test_the_agreement_plot_counts_weeks_from_week_0(drawn):
-    from simulator.outputs.plots import agreement_plot
-
-    rows = [
-        {"week": 1, "date": "2025-01-13", "p": 0.1},
-        {"week": 2, "date": "2025-01-20", "p": 0.2},
-    ]
-    agreement_plot({"scenario": "s", "replications": 20, "cumulative_agreement": rows}, "x.png")
-    assert drawn[0].axes[0].get_xlabel() == "week (week 0 is 2025-01-06)"
 
 
 def test_the_heat_map_labels_each_cell_and_ticks_each_grid_value(drawn):

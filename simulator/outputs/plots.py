@@ -246,34 +246,5 @@ def tornado_plot(report: dict[str, Any], path: Path, top: int | None = None) -> 
     _save(fig, path)
 
 
-def _week_zero(row: dict[str, Any]) -> str:
-    """The date of week 0 (the scenario's start), from any row's week and date: the rows
-    start at week 1, a week after the start."""
-    import datetime as dt
-
-    start = dt.date.fromisoformat(row["date"]) - dt.timedelta(weeks=int(row["week"]))
-    return start.isoformat()
-
-
 def _overlap(first: tuple[float, float], second: tuple[float, float]) -> bool:
     return first[0] <= second[1] and second[0] <= first[1]
-
-
-@_literal_text
-def agreement_plot(summary: dict[str, Any], path: Path) -> None:
-    """The cumulative probability of an agreement, week by week, with its 95% band."""
-    rows = summary["cumulative_agreement"]
-    fig, ax = _figure()
-    weeks = [r["week"] for r in rows]
-    p = [r["p"] for r in rows]
-    low, high = _wilson_band(p, summary["replications"])
-    ax.fill_between(weeks, low, high, step="post", alpha=0.25, label="95% interval")
-    ax.step(weeks, p, where="post", label="chance of an agreement by then")
-    ax.set_xlabel(f"week (week 0 is {_week_zero(rows[0])})")
-    ax.set_ylabel("chance of an agreement by then")
-    _percent_axis(ax.yaxis)
-    ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left", fontsize=8)
-    seed = f", seed {summary['seed']}" if summary.get("seed") is not None else ""
-    ax.set_title(f"{summary['scenario']}: {summary['replications']:,} replications{seed}")
-    _save(fig, path)
