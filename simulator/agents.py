@@ -8,11 +8,11 @@ the same code. Parameters come from the scenario's draws (see
 
 from __future__ import annotations
 
-import mesa
 import numpy as np
 
 from . import battlefield, beliefs
 from .arrays import at_least, between
+from .mesa_import import mesa
 from .scenario.schema import Belligerent as BelligerentSpec
 from .scenario.schema import Mediator as MediatorSpec
 from .scenario.schema import Stance

@@ -42,11 +42,11 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol
 
-import mesa
 import numpy as np
 
 from . import battlefield, streams
 from .agents import Belligerent, Mediator
+from .mesa_import import mesa
 from .milestones import FIRST_YEAR_WEEKS, quarter_end_weeks
 from .records import SideWeek, WeekRecord
 from .scenario.checks import TERRITORY
