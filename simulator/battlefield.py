@@ -54,8 +54,17 @@ def fight(
     replication's own stream (:mod:`simulator.streams`). ``engagements`` may be
     fractional: the count is rounded to the nearest whole engagement before the draw.
     """
-    count = np.rint(engagements).astype(np.int64)
-    wins_holder = streams.binomial(FIGHT, week, count, p_holder)
+    wins_holder, wins_defender = fight_counts(streams, week, engagements, p_holder)
+    return wins_holder.astype(np.int64), wins_defender.astype(np.int64)
+
+
+def fight_counts(
+    streams: Streams, week: int, engagements: np.ndarray, p_holder: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`fight`'s wins as floats (whole numbers, exact): what the week multiplies
+    them into, without converting to integers and back."""
+    count = np.rint(engagements)
+    wins_holder = streams.binomial_counts(FIGHT, week, count, p_holder)
     return wins_holder, count - wins_holder
 
 
@@ -69,8 +78,10 @@ def losses(attrition: np.ndarray, enemy_strength: np.ndarray, fighting: np.ndarr
 
 
 def replenish(forces: np.ndarray, lost: np.ndarray, replenishment: np.ndarray) -> np.ndarray:
-    """Forces after a week's losses and new personnel, never below zero."""
-    return at_least(forces - lost + replenishment, 0.0)
+    """Forces after a week's losses and new personnel, never below zero (a new array)."""
+    after = forces - lost
+    after += replenishment
+    return at_least(after, 0.0, out=after)
 
 
 def area_share_per_win(km2_per_net_win: np.ndarray, area_km2: np.ndarray) -> np.ndarray:
@@ -80,7 +91,9 @@ def area_share_per_win(km2_per_net_win: np.ndarray, area_km2: np.ndarray) -> np.
 
 def advance(control: np.ndarray, net_wins: np.ndarray, share_per_win: np.ndarray) -> np.ndarray:
     """The holder's share of the territory after ``net_wins``, kept in [0, 1]."""
-    return between(control + net_wins * share_per_win, 0.0, 1.0)
+    moved = net_wins * share_per_win  # control + net_wins * share_per_win, in place
+    moved += control
+    return between(moved, 0.0, 1.0, out=moved)
 
 
 def effort_at(
@@ -112,6 +125,42 @@ def resistance(
     for start, end, defence in belts:
         slow += np.where((effort >= start) & (effort < end), defence - 1.0, 0.0)
     return slow
+
+
+def in_belts(
+    effort: np.ndarray, belts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+) -> np.ndarray:
+    """Whether the line at ``effort`` is inside one of ``belts`` (where it moves slower)."""
+    inside = np.zeros(effort.shape, dtype=bool)
+    for start, end, _ in belts:
+        inside |= (effort >= start) & (effort < end)
+    return inside
+
+
+def slowed_share(
+    on_axis: np.ndarray, effort: np.ndarray, belts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+) -> tuple[np.ndarray | slice, np.ndarray]:
+    """The net wins on an axis that built-up areas absorb: ``on_axis * (1 - 1 / slow)``,
+    with ``slow`` the :func:`resistance` at ``effort``.
+
+    Returns the rows it is worked out for and its values there: every row, or only the
+    rows inside a belt when they are few (elsewhere ``slow`` is 1 and nothing is
+    absorbed, so the rows outside need no work).
+    """
+    inside = in_belts(effort, belts)
+    count = np.count_nonzero(inside)
+    rows: np.ndarray | slice
+    if 4 * count < len(effort):
+        rows = np.flatnonzero(inside)
+        belts = [(start[rows], end[rows], defence[rows]) for start, end, defence in belts]
+        effort, on_axis = effort[rows], on_axis[rows]
+    else:
+        rows = slice(None)
+    slow = resistance(effort, belts)
+    np.divide(1.0, slow, out=slow)
+    np.subtract(1.0, slow, out=slow)
+    slow *= on_axis
+    return rows, slow
 
 
 def expected_drift(

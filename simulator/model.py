@@ -409,8 +409,13 @@ class CeasefireModel(mesa.Model):
             self._update_levers()
         self._renew_pauses()
         wins_holder, wins_defender = self._fight()
-        self.agents_by_type[Belligerent].do("observe", wins_holder, wins_defender)
-        self.agents_by_type[Belligerent].do("value_war", self)
+        # Each belligerent in turn (as ``agents_by_type[Belligerent].do`` would, without
+        # its overhead): it learns from the week's engagements, then values the war.
+        belligerents = self.belligerents
+        for side in belligerents:
+            side.observe(wins_holder, wins_defender)
+        for side in belligerents:
+            side.value_war(self)
         self._check_durability()
         agreed_now, parties = self._talk()
         if self._collect:
@@ -452,6 +457,8 @@ class CeasefireModel(mesa.Model):
         return happened
 
     def _fight(self) -> tuple[np.ndarray, np.ndarray]:
+        """The week's engagements, losses and moves of the line; the wins of the holder
+        and of the defender (whole numbers, as floats)."""
         holder, defender = self.belligerents
         front = self.front
         fighting = self.at_war
@@ -459,20 +466,21 @@ class CeasefireModel(mesa.Model):
         holder_materiel = holder.materiel_now(aid, 0.0)  # the holder loses no hubs
         front.logistics_lost = front.logistics_loss()
         defender_materiel = defender.materiel_now(aid, front.logistics_lost)
+        # Combat power: forces * materiel * intelligence (in place, left to right).
         power_holder = battlefield.combat_power(holder.forces, holder_materiel)
+        power_holder *= holder.intelligence_now
         power_defender = battlefield.combat_power(defender.forces, defender_materiel)
-        power_holder = power_holder * holder.intelligence_now
-        power_defender = power_defender * defender.intelligence_now
+        power_defender *= defender.intelligence_now
         p_holder = battlefield.win_probability(power_holder, power_defender, front.contest_exponent)
         front.p_holder = p_holder
         engagements = np.where(fighting, front.engagements, 0.0)
-        wins_holder, wins_defender = battlefield.fight(
+        wins_holder, wins_defender = battlefield.fight_counts(
             self.streams, self.steps, engagements, p_holder
         )
-        net = wins_holder - wins_defender
-        # Net wins on an axis whose line is inside a town move the front 1/defence as far.
-        net_float = net.astype(float)
-        area_net = net_float.copy()
+        net = wins_holder - wins_defender  # whole numbers: exact in floats
+        # Net wins on an axis whose line is inside a town move the front 1/defence as far:
+        # area_net = net - sum over axes of net * share * (1 - 1 / slow).
+        area_net = net.copy()
         axis_share, axis_belts, axis_progress = (
             front.axis_share,
             front.axis_belts,
@@ -480,12 +488,15 @@ class CeasefireModel(mesa.Model):
         )
         km_per_net_win = front.km_per_net_win
         for axis in front.axis_ids:
-            on_axis = net_float * axis_share[axis]  # net wins * the axis's share
+            on_axis = net * axis_share[axis]  # net wins * the axis's share
             if axis_belts[axis]:
-                slow = battlefield.resistance(axis_progress[axis], axis_belts[axis])
-                area_net -= on_axis * (1.0 - 1.0 / slow)
-            axis_progress[axis] += on_axis * km_per_net_win
-        front.net_wins = net
+                rows, absorbed = battlefield.slowed_share(
+                    on_axis, axis_progress[axis], axis_belts[axis]
+                )
+                area_net[rows] -= absorbed
+            on_axis *= km_per_net_win
+            axis_progress[axis] += on_axis
+        front.net_wins = net.astype(np.int64)
         front.control = battlefield.advance(front.control, area_net, front.share_per_win)
         holder_lost = battlefield.losses(
             holder.attrition, defender.forces * defender.relative(defender_materiel), fighting

@@ -86,10 +86,18 @@ class Front:
     def logistics_loss(self) -> np.ndarray:
         """Share of the defender's materiel lost with the places the holder has taken
         (a new array)."""
-        kept = np.ones(len(self.control))
+        if not self.logistics_places:
+            return np.zeros(len(self.control))
+        # 1 - the product over such places of (1 - value where held, else 1); the first
+        # factor is taken as it is (1 * factor is the factor).
+        kept = None
         for place in self.logistics_places:
-            kept *= np.where(self.place_held(place), self.logistics_kept[place], 1.0)
-        return 1.0 - kept
+            factor = np.where(self.place_held(place), self.logistics_kept[place], 1.0)
+            if kept is None:
+                kept = factor
+            else:
+                kept *= factor
+        return np.subtract(1.0, kept, out=kept)
 
 
 @dataclass(slots=True)

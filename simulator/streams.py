@@ -92,11 +92,24 @@ class Streams:
         counter = mix((week << 48) ^ site)
         keys = self.keys if rows is None else self.keys[rows]
         z = mix_array(keys ^ np.uint64(counter))
-        return (z >> _U11) * _TO_UNIT + _HALF_STEP
+        # (z >> 11) * 2**-53 + 2**-54, in place; the top 53 bits read as int64 (the same
+        # value, converted to float exactly and faster than from uint64).
+        z >>= _U11
+        u = z.view(np.int64).astype(np.float64)
+        u *= _TO_UNIT
+        u += _HALF_STEP
+        return u
 
     def binomial(self, site: int, week: int, count: np.ndarray, p: np.ndarray) -> np.ndarray:
         """Binomial(count, p) draws, one per replication (see :func:`binomial_quantile`)."""
         return binomial_quantile(self.uniform(site, week), count, p)
+
+    def binomial_counts(
+        self, site: int, week: int, count: np.ndarray, p: np.ndarray
+    ) -> np.ndarray:
+        """:meth:`binomial` for a whole-number float ``count``, as floats (the same
+        numbers, without the conversions to and from integers)."""
+        return binomial_counts(self.uniform(site, week), count, p)
 
 
 def binomial_quantile(u: np.ndarray, count: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -109,19 +122,27 @@ def binomial_quantile(u: np.ndarray, count: np.ndarray, p: np.ndarray) -> np.nda
     those alone (each one's sums are the same either way). Counts above
     :data:`BINOMIAL_SEARCH_LIMIT` go to scipy.
     """
-    n = np.asarray(count, dtype=float)
+    return binomial_counts(u, np.asarray(count, dtype=float), p).astype(np.int64)
+
+
+def binomial_counts(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """:func:`binomial_quantile` of float whole-number counts ``n``, as floats."""
     p = between(p, 0.0, 1.0)
     flip = p > 0.5
-    q = np.where(flip, 1.0 - p, p)  # at most 1/2, so 1 - q is never 0
-    odds = q / (1.0 - q)
-    pmf = (1.0 - q) ** n
+    # q = p where p <= 1/2, else 1 - p: the smaller of the two (1 - p is exact above 1/2
+    # and at least 1/2 below it), so that 1 - q is never 0.
+    failure = np.subtract(1.0, p)
+    q = np.minimum(p, failure)
+    np.subtract(1.0, q, out=failure)  # now 1 - q
+    odds = q / failure
+    pmf = np.power(failure, n, out=failure)  # (1 - q) ** n
     cdf = pmf.copy()
-    wins = np.zeros_like(n)
+    wins = np.zeros(n.shape)
     big = n > BINOMIAL_SEARCH_LIMIT
     any_big = bool(big.any())
     top = int((n[~big] if any_big else n).max(initial=0))
-    # The walk over all rows, then over the rows still walking (``rows``, ``at``: their
-    # places in ``wins``) once they are fewer than a quarter.
+    # The walk over all rows, then over the rows still walking (``rows``: their places
+    # in ``wins``) once they are fewer than a quarter.
     steps: np.ndarray = wins
     rows: np.ndarray | None = None
     values: tuple[np.ndarray, ...] = (u, n, odds, pmf, cdf)
@@ -148,9 +169,9 @@ def binomial_quantile(u: np.ndarray, count: np.ndarray, p: np.ndarray) -> np.nda
         cdf_k += pmf_k
     if rows is not None:
         wins[rows] += steps
-    wins = np.minimum(wins, n)  # rounding can leave the sum a hair under 1
+    np.minimum(wins, n, out=wins)  # rounding can leave the sum a hair under 1
     if any_big:
         from scipy.stats import binom
 
         wins[big] = binom.ppf(u[big], n[big], q[big])
-    return np.where(flip, n - wins, wins).astype(np.int64)
+    return np.where(flip, n - wins, wins)  # the other side's wins, where the walk counted them
