@@ -177,6 +177,7 @@ class Belligerent(mesa.Agent):
         self._belief_memo: tuple = (None, None, None)
         self._cost_memo: tuple = (None, None, None)
         self._materiel_memo: tuple = (None, None, None)
+        self._no_deal_memo: tuple | None = None
         # 1 / starting forces and 1 / materiel (0 for a side that started with none),
         # worked out once for the weekly shares of them.
         self._per_start_forces = _reciprocal(self.start_forces)
@@ -386,7 +387,10 @@ class Belligerent(mesa.Agent):
         """Expected utility of fighting on for ``foresight`` weeks, minus its cost.
 
         Territory is valued at the share this side expects the holder to have by then,
-        under its own belief; other issues at their no-deal values.
+        under its own belief; other issues at their no-deal values:
+
+            walk_away = u(outlook) - foresight * cost_now
+            u(outlook) = 1 - sum_k weights_k * |outlook_k - ideal_k|
         """
         p = self.believed_p
         front = model.front
@@ -396,14 +400,51 @@ class Belligerent(mesa.Agent):
             control, p, engagements, share_per_win, self.foresight, drift
         )
         # Utility of the ground it expects to win in a week (gain_per_week, here from
-        # the same drift).
-        gain = drift if self.is_holder else -drift
-        self.ground_per_week = self.positions.territory_weight * gain
-        outlook = model.no_deal_terms(self.expected_control)
+        # the same drift, which is not needed after this).
+        gain = drift if self.is_holder else np.negative(drift, out=drift)
+        gain *= self.positions.territory_weight
+        self.ground_per_week = gain
+        # utility(no_deal_terms(expected_control), ideal, weights) issue by issue, summed
+        # in the same order: the terms of the issues other than territory, with ideals
+        # that do not follow the front, are the same every week (worked out once).
+        positions = self.positions
+        ideal = positions.ideal_now(control)
+        value = np.subtract(self.expected_control, ideal[:, 0])
+        np.abs(value, out=value)
+        value *= positions.territory_weight
+        for k, fixed in self._no_deal_distances(model, ideal):
+            if fixed is None:  # an ideal that follows the front: worked out afresh
+                fixed = np.abs(model.no_deal_terms(control)[:, k] - ideal[:, k])
+                fixed *= positions.weights[:, k]
+            value += fixed
+        np.subtract(1.0, value, out=value)
         cost = self.cost_now(model.truce_active) * self.foresight
-        self.walk_away = (
-            utility(outlook, self.positions.ideal_now(control), self.positions.weights) - cost
-        )
+        value -= cost
+        self.walk_away = value
+
+    def _no_deal_distances(
+        self, model: World, ideal: np.ndarray
+    ) -> list[tuple[int, np.ndarray | None]]:
+        """``weights_k * |no_deal_k - ideal_k|`` for each issue but territory: an array
+        where the ideal is fixed, None where it follows the front (the no-deal values,
+        the weights and fixed ideals never change after construction; kept for the
+        positions' arrays they were worked out from)."""
+        positions = self.positions
+        key = (positions.weights, positions.ideal)
+        memo = self._no_deal_memo
+        if memo is not None and memo[0][0] is key[0] and memo[0][1] is key[1]:
+            return memo[1]
+        no_deal = model.no_deal_terms(model.front.control)
+        columns: list[tuple[int, np.ndarray | None]] = []
+        for k in range(1, ideal.shape[1]):
+            if positions.ideal_follows_front[k]:
+                columns.append((k, None))
+            else:
+                fixed = np.abs(no_deal[:, k] - ideal[:, k])
+                fixed *= positions.weights[:, k]
+                columns.append((k, fixed))
+        self._no_deal_memo = (key, columns)
+        return columns
 
     # ------------------------------------------------------------------------ talks
 

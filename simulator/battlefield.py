@@ -131,10 +131,15 @@ def in_belts(
     effort: np.ndarray, belts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
 ) -> np.ndarray:
     """Whether the line at ``effort`` is inside one of ``belts`` (where it moves slower)."""
-    inside = np.zeros(effort.shape, dtype=bool)
+    inside: np.ndarray | None = None
     for start, end, _ in belts:
-        inside |= (effort >= start) & (effort < end)
-    return inside
+        in_this = effort >= start
+        in_this &= effort < end
+        if inside is None:
+            inside = in_this
+        else:
+            inside |= in_this
+    return inside if inside is not None else np.zeros(effort.shape, dtype=bool)
 
 
 def slowed_share(
@@ -156,7 +161,12 @@ def slowed_share(
         effort, on_axis = effort[rows], on_axis[rows]
     else:
         rows = slice(None)
-    slow = resistance(effort, belts)
+    if len(belts) == 1 and isinstance(rows, slice):
+        # resistance() with the one belt's mask at hand: 1 + (defence - 1) inside it
+        slow = np.where(inside, belts[0][2] - 1.0, 0.0)
+        slow += 1.0
+    else:
+        slow = resistance(effort, belts)
     np.divide(1.0, slow, out=slow)
     np.subtract(1.0, slow, out=slow)
     slow *= on_axis
@@ -168,7 +178,11 @@ def expected_drift(
 ) -> np.ndarray:
     """The share of territory the holder is expected to win in a week (lose, if
     negative): the expected net wins per engagement are ``2p - 1`` under the belief ``p``."""
-    return engagements * (2.0 * p_believed - 1.0) * share_per_win
+    drift = 2.0 * p_believed  # engagements * (2p - 1) * share_per_win, in place
+    drift -= 1.0
+    drift *= engagements
+    drift *= share_per_win
+    return drift
 
 
 def expected_control(
@@ -186,4 +200,6 @@ def expected_control(
     """
     if drift is None:
         drift = expected_drift(p_believed, engagements, share_per_win)
-    return between(control + weeks * drift, 0.0, 1.0)
+    expected = weeks * drift  # control + weeks * drift, in place
+    expected += control
+    return between(expected, 0.0, 1.0, out=expected)

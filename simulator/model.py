@@ -336,6 +336,8 @@ class CeasefireModel(mesa.Model):
             first_year_losses={a: np.zeros(r) for a in belligerents},
         )
         """First weeks, quarter-end control, first-year losses (:class:`Milestones`)."""
+        self._pending: dict[tuple[str, ...], np.ndarray] = {}
+        """Which replications each first week is still to come in (see _first_time)."""
 
     # ------------------------------------------------------------------------- state
 
@@ -759,7 +761,7 @@ class CeasefireModel(mesa.Model):
         # Worked out, and drawn, only for the replications with a settlement in force.
         held = np.flatnonzero(outcomes.in_force)
         regret = np.zeros(len(held))
-        terms = np.nan_to_num(outcomes.in_force_terms[held])
+        terms = np.nan_to_num(outcomes.in_force_terms[held], copy=False)  # (a new array)
         for side in self.belligerents:
             ideal = side.positions.ideal_now(self.front.control)[held]
             deal_value = utility(terms, ideal, side.positions.weights[held])
@@ -768,17 +770,20 @@ class CeasefireModel(mesa.Model):
         sensitivity = self.draw("durability.regret_sensitivity")[held]
         guarantee = self.levers.guarantee[held]
         hazard = base * np.exp(sensitivity * np.maximum(regret, 0.0)) * (1.0 - guarantee)
+        hazard = np.clip(hazard, 0.0, 1.0)
         outcomes.hazard = np.zeros(self.replications)
-        outcomes.hazard[held] = np.clip(hazard, 0.0, 1.0)
+        outcomes.hazard[held] = hazard
         draw = self.streams.uniform(streams.SETTLEMENT_BREAKDOWN, self.steps, held)
         breaks = np.zeros(self.replications, dtype=bool)
-        breaks[held] = draw < outcomes.hazard[held]
+        breaks[held] = draw < hazard
+        outcomes.just_broke = breaks
+        if not breaks.any():  # (most weeks: nothing below would change)
+            return
         first = breaks & ~outcomes.broke_down
         outcomes.breakdown_week = np.where(first, self.steps, outcomes.breakdown_week)
         outcomes.broke_down |= breaks
         outcomes.in_force &= ~breaks
         # The fighting resumes; talks start afresh (round 0) from the next week.
-        outcomes.just_broke = breaks
         self.talks.rounds = np.where(breaks, 0, self.talks.rounds)
 
     def _check_pauses(self) -> None:
@@ -819,10 +824,13 @@ class CeasefireModel(mesa.Model):
             hazard = np.clip(base[held] * (1.0 - self.levers.guarantee[held]), 0.0, 1.0)
             draw = self.streams.uniform(streams.TRUCE_BREAKDOWN, self.steps, held)
             truce_breaks[held] = draw < hazard
-        outcomes.ceasefire_broke_down |= ceasefire_breaks
-        outcomes.truce_broke_down |= truce_breaks
-        outcomes.ceasefire_until = np.where(ceasefire_breaks, -1, outcomes.ceasefire_until)
-        outcomes.truce_until = np.where(truce_breaks, -1, outcomes.truce_until)
+        # A pause that broke down ends (a new array; the old one stands when none did).
+        if ceasefire_breaks.any():
+            outcomes.ceasefire_broke_down |= ceasefire_breaks
+            outcomes.ceasefire_until = np.where(ceasefire_breaks, -1, outcomes.ceasefire_until)
+        if truce_breaks.any():
+            outcomes.truce_broke_down |= truce_breaks
+            outcomes.truce_until = np.where(truce_breaks, -1, outcomes.truce_until)
         # No new pause is offered the week one broke down.
         outcomes.pause_just_broke = ceasefire_breaks | truce_breaks
 
@@ -837,16 +845,21 @@ class CeasefireModel(mesa.Model):
         """
         week = self.steps
         milestones = self.milestones
+        pending = self._pending
         for place in self.front.place_ids:
-            _first_time(milestones.fall_week[place], self.place_held(place), week)
+            weeks = milestones.fall_week[place]
+            _first_time(weeks, self.place_held(place), week, pending, ("fall", place))
         # ``accepts`` is set afresh every week (all False without talks).
         for side, accepted in zip(self.belligerents, self.talks.accepts, strict=True):
             if not accepted.any():  # the answers to every kind are no
                 continue
-            _first_time(milestones.first_accept_week[side.actor_id], accepted, week)
+            actor = side.actor_id
+            weeks = milestones.first_accept_week[actor]
+            _first_time(weeks, accepted, week, pending, ("accept", actor))
             for kind, answers in self.talks.accepts_by_kind.items():
-                weeks = milestones.first_accept_week_of_kind[side.actor_id, kind]
-                _first_time(weeks, answers[0 if side is self.holder else 1], week)
+                weeks = milestones.first_accept_week_of_kind[actor, kind]
+                happened = answers[0 if side is self.holder else 1]
+                _first_time(weeks, happened, week, pending, ("accept", actor, kind))
         for label, quarter_week in milestones.quarter_weeks.items():
             if quarter_week == week:
                 milestones.control_at_quarter[label] = self.front.control.copy()
@@ -956,11 +969,25 @@ class CeasefireModel(mesa.Model):
             self.datacollector.collect(self)
 
 
-def _first_time(weeks: np.ndarray, happened: np.ndarray, week: int) -> None:
-    """Set ``weeks`` (-1: not yet) to ``week`` where it happened for the first time."""
-    first = (weeks < 0) & happened
+def _first_time(
+    weeks: np.ndarray,
+    happened: np.ndarray,
+    week: int,
+    pending: dict[tuple[str, ...], np.ndarray],
+    name: tuple[str, ...],
+) -> None:
+    """Set ``weeks`` (-1: not yet) to ``week`` where it happened for the first time.
+
+    ``pending[name]`` keeps ``weeks < 0`` as a mask (made at the first call, updated
+    here, the only place that sets these weeks), so that a week compares no weeks.
+    """
+    not_yet = pending.get(name)
+    if not_yet is None:
+        not_yet = pending[name] = weeks < 0
+    first = happened & not_yet
     if first.any():  # (most weeks, nothing new)
         weeks[first] = week
+        not_yet &= ~first
 
 
 def _any_of(flags: list[np.ndarray]) -> np.ndarray:

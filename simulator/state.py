@@ -90,13 +90,10 @@ class Front:
             return np.zeros(len(self.control))
         # 1 - the product over such places of (1 - value where held, else 1); the first
         # factor is taken as it is (1 * factor is the factor).
-        kept = None
-        for place in self.logistics_places:
-            factor = np.where(self.place_held(place), self.logistics_kept[place], 1.0)
-            if kept is None:
-                kept = factor
-            else:
-                kept *= factor
+        first, *others = self.logistics_places
+        kept = np.where(self.place_held(first), self.logistics_kept[first], 1.0)
+        for place in others:
+            kept *= np.where(self.place_held(place), self.logistics_kept[place], 1.0)
         return np.subtract(1.0, kept, out=kept)
 
 

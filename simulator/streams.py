@@ -58,11 +58,12 @@ def mix(value: int) -> int:
 def mix_array(z: np.ndarray) -> np.ndarray:
     """SplitMix64's output function on a uint64 array, in place (returned for chaining).
     numpy's unsigned arithmetic wraps modulo 2**64, as the hash needs."""
-    z ^= z >> _U30
+    shifted = np.right_shift(z, _U30)  # one scratch array for the three shifts
+    z ^= shifted
     z *= _U_M1
-    z ^= z >> _U27
+    z ^= np.right_shift(z, _U27, out=shifted)
     z *= _U_M2
-    z ^= z >> _U31
+    z ^= np.right_shift(z, _U31, out=shifted)
     return z
 
 
@@ -142,7 +143,10 @@ def binomial_counts(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
     any_big = bool(big.any())
     top = int((n[~big] if any_big else n).max(initial=0))
     # The walk over all rows, then over the rows still walking (``rows``: their places
-    # in ``wins``) once they are fewer than a quarter.
+    # in ``wins``) once they are fewer than a quarter. A row's steps are the steps it
+    # was still walking: over all rows they are counted in bytes (the walk goes on
+    # over the rows left at the latest at step 255), then in ``steps``.
+    counted = np.zeros(n.shape, dtype=np.uint8)
     steps: np.ndarray = wins
     rows: np.ndarray | None = None
     values: tuple[np.ndarray, ...] = (u, n, odds, pmf, cdf)
@@ -154,19 +158,23 @@ def binomial_counts(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
         left = np.count_nonzero(more)
         if not left:
             break
-        if rows is None and 4 * left < len(n):
+        if rows is None and (4 * left < len(n) or k == 255):
             rows = np.flatnonzero(more)
             values = tuple(array[rows] for array in values)
             u_k, n_k, odds_k, pmf_k, cdf_k = values
             steps = np.zeros(len(rows))
             more = np.ones(len(rows), dtype=bool)
             ratio = np.empty(len(rows))
-        steps += more
+        if rows is None:
+            np.add(counted, more.view(np.uint8), out=counted)
+        else:
+            steps += more
         np.subtract(n_k, k, out=ratio)  # P(k+1) = P(k) * (n - k) / (k + 1) * p / (1 - p)
         ratio *= odds_k
         ratio *= 1.0 / (k + 1)
         pmf_k *= ratio
         cdf_k += pmf_k
+    wins[:] = counted
     if rows is not None:
         wins[rows] += steps
     np.minimum(wins, n, out=wins)  # rounding can leave the sum a hair under 1
