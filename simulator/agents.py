@@ -177,6 +177,7 @@ class Belligerent(mesa.Agent):
         self._belief_memo: tuple = (None, None, None)
         self._cost_memo: tuple = (None, None, None)
         self._materiel_memo: tuple = (None, None, None)
+        self._aided_memo: tuple = (None, None)
         self._no_deal_memo: tuple | None = None
         # 1 / starting forces and 1 / materiel (0 for a side that started with none),
         # worked out once for the weekly shares of them.
@@ -230,10 +231,15 @@ class Belligerent(mesa.Agent):
             or (np.ndim(logistics_loss) == 0 == np.ndim(last_loss) and logistics_loss == last_loss)
         ):
             return last
-        aid_factor = 1.0 - self.aid_dependence * (1.0 - aid)
-        materiel = self.materiel * at_least(aid_factor, 0.0)
+        # materiel * max(1 - aid_dependence * (1 - aid), 0), kept for the same ``aid``
+        # (the hubs the defender loses change more often than the aid)
+        aid_for, materiel = self._aided_memo
+        if aid is not aid_for:
+            aid_factor = 1.0 - self.aid_dependence * (1.0 - aid)
+            materiel = self.materiel * at_least(aid_factor, out=aid_factor, low=0.0)
+            self._aided_memo = (aid, materiel)
         if np.ndim(logistics_loss) or logistics_loss != 0.0:  # (1 - 0) changes nothing
-            materiel *= 1.0 - logistics_loss
+            materiel = materiel * (1.0 - logistics_loss)
         self._materiel_memo = (aid, logistics_loss, materiel)
         return materiel
 

@@ -59,12 +59,17 @@ def fight(
 
 
 def fight_counts(
-    streams: Streams, week: int, engagements: np.ndarray, p_holder: np.ndarray
+    streams: Streams,
+    week: int,
+    engagements: np.ndarray,
+    p_holder: np.ndarray,
+    probability: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`fight`'s wins as floats (whole numbers, exact): what the week multiplies
-    them into, without converting to integers and back."""
+    them into, without converting to integers and back. ``probability``: ``p_holder``
+    is known to lie in [0, 1] (or be NaN), as :func:`win_probability` gives it."""
     count = np.rint(engagements)
-    wins_holder = streams.binomial_counts(FIGHT, week, count, p_holder)
+    wins_holder = streams.binomial_counts(FIGHT, week, count, p_holder, probability)
     return wins_holder, count - wins_holder
 
 
@@ -75,6 +80,14 @@ def losses(attrition: np.ndarray, enemy_strength: np.ndarray, fighting: np.ndarr
     the start, so aid or lost logistics change the losses each side inflicts.
     """
     return np.where(fighting, attrition * enemy_strength, 0.0)
+
+
+def losses_except(attrition: np.ndarray, enemy_strength: np.ndarray, idle: np.ndarray) -> np.ndarray:
+    """:func:`losses` given the (few) rows not fighting, ``idle``, as indices: the same
+    numbers without a full pass of ``np.where``."""
+    lost = attrition * enemy_strength
+    lost[idle] = 0.0
+    return lost
 
 
 def replenish(forces: np.ndarray, lost: np.ndarray, replenishment: np.ndarray) -> np.ndarray:

@@ -315,6 +315,7 @@ class CeasefireModel(mesa.Model):
         self.pause_weeks = self.draw("talks.pause_weeks", DEFAULT_PAUSE_WEEKS)
         self._pause_length = self.pause_weeks.astype(np.int64)
         self._truce_memo: tuple = (None, -1, None)
+        self._truce_hazard_memo: tuple | None = None
         self.outcomes = Outcomes.start(r, k)
         """Agreements, pauses and breakdowns so far (:class:`~simulator.state.Outcomes`)."""
         # Milestones (see _track_milestones): first weeks, quarter-end control, first-year losses.
@@ -475,9 +476,13 @@ class CeasefireModel(mesa.Model):
         power_defender *= defender.intelligence_now
         p_holder = battlefield.win_probability(power_holder, power_defender, front.contest_exponent)
         front.p_holder = p_holder
-        engagements = np.where(fighting, front.engagements, 0.0)
+        # The replications not fighting this week are few: they are set apart by index
+        # (no engagements, no losses) rather than masked with np.where.
+        idle = np.flatnonzero(~fighting)
+        engagements = front.engagements.copy()
+        engagements[idle] = 0.0
         wins_holder, wins_defender = battlefield.fight_counts(
-            self.streams, self.steps, engagements, p_holder
+            self.streams, self.steps, engagements, p_holder, probability=True
         )
         net = wins_holder - wins_defender  # whole numbers: exact in floats
         # Net wins on an axis whose line is inside a town move the front 1/defence as far:
@@ -500,11 +505,11 @@ class CeasefireModel(mesa.Model):
             axis_progress[axis] += on_axis
         front.net_wins = net.astype(np.int64)
         front.control = battlefield.advance(front.control, area_net, front.share_per_win)
-        holder_lost = battlefield.losses(
-            holder.attrition, defender.forces * defender.relative(defender_materiel), fighting
+        holder_lost = battlefield.losses_except(
+            holder.attrition, defender.forces * defender.relative(defender_materiel), idle
         )
-        defender_lost = battlefield.losses(
-            defender.attrition, holder.forces * holder.relative(holder_materiel), fighting
+        defender_lost = battlefield.losses_except(
+            defender.attrition, holder.forces * holder.relative(holder_materiel), idle
         )
         holder.take_losses(holder_lost)
         defender.take_losses(defender_lost)
@@ -761,7 +766,9 @@ class CeasefireModel(mesa.Model):
         # Worked out, and drawn, only for the replications with a settlement in force.
         held = np.flatnonzero(outcomes.in_force)
         regret = np.zeros(len(held))
-        terms = np.nan_to_num(outcomes.in_force_terms[held], copy=False)  # (a new array)
+        terms = outcomes.in_force_terms[held]
+        if not np.isfinite(terms).all():  # (nan_to_num costs more than this check)
+            terms = np.nan_to_num(terms, copy=False)
         for side in self.belligerents:
             ideal = side.positions.ideal_now(self.front.control)[held]
             deal_value = utility(terms, ideal, side.positions.weights[held])
@@ -821,7 +828,7 @@ class CeasefireModel(mesa.Model):
             ceasefire_breaks[held] = draw < hazard
         if any_truce:
             held = np.flatnonzero(truce_active)
-            hazard = np.clip(base[held] * (1.0 - self.levers.guarantee[held]), 0.0, 1.0)
+            hazard = self._truce_hazard(base)[held]
             draw = self.streams.uniform(streams.TRUCE_BREAKDOWN, self.steps, held)
             truce_breaks[held] = draw < hazard
         # A pause that broke down ends (a new array; the old one stands when none did).
@@ -833,6 +840,17 @@ class CeasefireModel(mesa.Model):
             outcomes.truce_until = np.where(truce_breaks, -1, outcomes.truce_until)
         # No new pause is offered the week one broke down.
         outcomes.pause_just_broke = ceasefire_breaks | truce_breaks
+
+    def _truce_hazard(self, base: np.ndarray) -> np.ndarray:
+        """A truce's weekly hazard in every replication, ``clip(base * (1 - guarantee))``,
+        kept for the same levers (a third of the replications may have a truce in force,
+        and the guarantee changes only with the levers)."""
+        guarantee = self.levers.guarantee
+        memo = self._truce_hazard_memo
+        if memo is None or memo[0] is not guarantee or memo[1] is not base:
+            hazard = np.clip(base * (1.0 - guarantee), 0.0, 1.0)
+            memo = self._truce_hazard_memo = (guarantee, base, hazard)
+        return memo[2]
 
     # ---------------------------------------------------------------------- records
 

@@ -106,11 +106,12 @@ class Streams:
         return binomial_quantile(self.uniform(site, week), count, p)
 
     def binomial_counts(
-        self, site: int, week: int, count: np.ndarray, p: np.ndarray
+        self, site: int, week: int, count: np.ndarray, p: np.ndarray, probability: bool = False
     ) -> np.ndarray:
         """:meth:`binomial` for a whole-number float ``count``, as floats (the same
-        numbers, without the conversions to and from integers)."""
-        return binomial_counts(self.uniform(site, week), count, p)
+        numbers, without the conversions to and from integers); see
+        :func:`binomial_counts` for ``probability``."""
+        return binomial_counts(self.uniform(site, week), count, p, probability)
 
 
 def binomial_quantile(u: np.ndarray, count: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -126,9 +127,16 @@ def binomial_quantile(u: np.ndarray, count: np.ndarray, p: np.ndarray) -> np.nda
     return binomial_counts(u, np.asarray(count, dtype=float), p).astype(np.int64)
 
 
-def binomial_counts(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """:func:`binomial_quantile` of float whole-number counts ``n``, as floats."""
-    p = between(p, 0.0, 1.0)
+def binomial_counts(
+    u: np.ndarray, n: np.ndarray, p: np.ndarray, probability: bool = False
+) -> np.ndarray:
+    """:func:`binomial_quantile` of float whole-number counts ``n``, as floats.
+
+    ``probability``: ``p`` is known to lie in [0, 1] or be NaN (no 0.0 is -0.0), so
+    that keeping it there would change nothing.
+    """
+    if not probability:
+        p = between(p, 0.0, 1.0)
     flip = p > 0.5
     # q = p where p <= 1/2, else 1 - p: the smaller of the two (1 - p is exact above 1/2
     # and at least 1/2 below it), so that 1 - q is never 0.
@@ -138,16 +146,17 @@ def binomial_counts(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
     odds = q / failure
     pmf = np.power(failure, n, out=failure)  # (1 - q) ** n
     cdf = pmf.copy()
-    wins = np.zeros(n.shape)
-    big = n > BINOMIAL_SEARCH_LIMIT
-    any_big = bool(big.any())
-    top = int((n[~big] if any_big else n).max(initial=0))
+    top = int(n.max(initial=0))
+    any_big = top > BINOMIAL_SEARCH_LIMIT
+    if any_big:
+        big = n > BINOMIAL_SEARCH_LIMIT
+        top = int(n[~big].max(initial=0))
     # The walk over all rows, then over the rows still walking (``rows``: their places
     # in ``wins``) once they are fewer than a quarter. A row's steps are the steps it
     # was still walking: over all rows they are counted in bytes (the walk goes on
     # over the rows left at the latest at step 255), then in ``steps``.
     counted = np.zeros(n.shape, dtype=np.uint8)
-    steps: np.ndarray = wins
+    steps: np.ndarray = counted
     rows: np.ndarray | None = None
     values: tuple[np.ndarray, ...] = (u, n, odds, pmf, cdf)
     more: np.ndarray = np.empty(n.shape, dtype=bool)
@@ -169,12 +178,16 @@ def binomial_counts(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
             np.add(counted, more.view(np.uint8), out=counted)
         else:
             steps += more
-        np.subtract(n_k, k, out=ratio)  # P(k+1) = P(k) * (n - k) / (k + 1) * p / (1 - p)
-        ratio *= odds_k
-        ratio *= 1.0 / (k + 1)
+        # P(k+1) = P(k) * (n - k) / (k + 1) * p / (1 - p)
+        if k:
+            np.subtract(n_k, k, out=ratio)
+            ratio *= odds_k
+            ratio *= 1.0 / (k + 1)
+        else:  # n - 0 is n, and x * 1.0 is x
+            np.multiply(n_k, odds_k, out=ratio)
         pmf_k *= ratio
         cdf_k += pmf_k
-    wins[:] = counted
+    wins = counted.astype(np.float64)
     if rows is not None:
         wins[rows] += steps
     np.minimum(wins, n, out=wins)  # rounding can leave the sum a hair under 1
