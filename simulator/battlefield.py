@@ -82,7 +82,9 @@ def losses(attrition: np.ndarray, enemy_strength: np.ndarray, fighting: np.ndarr
     return np.where(fighting, attrition * enemy_strength, 0.0)
 
 
-def losses_except(attrition: np.ndarray, enemy_strength: np.ndarray, idle: np.ndarray) -> np.ndarray:
+def losses_except(
+    attrition: np.ndarray, enemy_strength: np.ndarray, idle: np.ndarray
+) -> np.ndarray:
     """:func:`losses` given the (few) rows not fighting, ``idle``, as indices: the same
     numbers without a full pass of ``np.where``."""
     lost = attrition * enemy_strength
