@@ -178,6 +178,7 @@ class Belligerent(mesa.Agent):
         self._cost_memo: tuple = (None, None, None)
         self._materiel_memo: tuple = (None, None, None)
         self._aided_memo: tuple = (None, None)
+        self._pause_cost_memo: tuple = (None, None)
         self._no_deal_memo: tuple | None = None
         # 1 / starting forces and 1 / materiel (0 for a side that started with none),
         # worked out once for the weekly shares of them.
@@ -374,10 +375,20 @@ class Belligerent(mesa.Agent):
         (lowered by the mediator's ``guarantee``); ``truce_active`` says where a truce on
         strikes already spares part of the cost. Both are ``(R,)``; the answer is for
         ``rows`` only, when given."""
-        spared = weeks * self.cost_now(truce_active[rows], rows)
-        ground = weeks * self.ground_per_week[rows]
-        pause_cost = self.ceasefire_cost[rows] * (1.0 - guarantee[rows])
-        return spared - ground - pause_cost > 0.0
+        every = isinstance(rows, slice) and rows == slice(None)
+        # Every replication: the truce mask itself (cost_now keeps its result for it).
+        spared = weeks * self.cost_now(truce_active if every else truce_active[rows], rows)
+        spared -= weeks * self.ground_per_week[rows]
+        spared -= self._pause_cost(guarantee) if every else self._pause_cost(guarantee)[rows]
+        return spared > 0.0
+
+    def _pause_cost(self, guarantee: np.ndarray) -> np.ndarray:
+        """``ceasefire_cost * (1 - guarantee)`` in every replication, kept for the same
+        ``guarantee`` (the levers are replaced, never changed in place)."""
+        memo = self._pause_cost_memo
+        if memo[0] is not guarantee:
+            memo = self._pause_cost_memo = (guarantee, self.ceasefire_cost * (1.0 - guarantee))
+        return memo[1]
 
     def accepts_truce(
         self, other: Belligerent, rows: np.ndarray | slice = slice(None)

@@ -170,18 +170,25 @@ def slowed_share(
     inside = in_belts(effort, belts)
     count = np.count_nonzero(inside)
     rows: np.ndarray | slice
+    one_belt = len(belts) == 1
     if 4 * count < len(effort):
         rows = np.flatnonzero(inside)
-        belts = [(start[rows], end[rows], defence[rows]) for start, end, defence in belts]
-        effort, on_axis = effort[rows], on_axis[rows]
+        if one_belt:
+            # resistance() on rows all inside the one belt: 1 + (defence - 1) in each
+            slow = belts[0][2][rows] - 1.0
+            slow += 1.0
+        else:
+            belts = [(start[rows], end[rows], defence[rows]) for start, end, defence in belts]
+            slow = resistance(effort[rows], belts)
+        on_axis = on_axis[rows]
     else:
         rows = slice(None)
-    if len(belts) == 1 and isinstance(rows, slice):
-        # resistance() with the one belt's mask at hand: 1 + (defence - 1) inside it
-        slow = np.where(inside, belts[0][2] - 1.0, 0.0)
-        slow += 1.0
-    else:
-        slow = resistance(effort, belts)
+        if one_belt:
+            # resistance() with the one belt's mask at hand: 1 + (defence - 1) inside it
+            slow = np.where(inside, belts[0][2] - 1.0, 0.0)
+            slow += 1.0
+        else:
+            slow = resistance(effort, belts)
     np.divide(1.0, slow, out=slow)
     np.subtract(1.0, slow, out=slow)
     slow *= on_axis
