@@ -179,6 +179,7 @@ class Belligerent(mesa.Agent):
         self._materiel_memo: tuple = (None, None, None)
         self._aided_memo: tuple = (None, None)
         self._pause_cost_memo: tuple = (None, None)
+        self._truce_answer_memo: tuple = (None, None, None)
         self._no_deal_memo: tuple | None = None
         # 1 / starting forces and 1 / materiel (0 for a side that started with none),
         # worked out once for the weekly shares of them.
@@ -395,10 +396,23 @@ class Belligerent(mesa.Agent):
     ) -> np.ndarray:
         """A truce on strikes is worth it when the relief it brings this side is at least
         the pressure it gives up on the other, as much as this side values that pressure.
-        For ``rows`` only, when given."""
+        For ``rows`` only, when given.
+
+        The answer for every replication is kept (read-only) while both sides' reliefs
+        stand: they change only with the levers, and the mediator offers a truce weekly.
+        """
+        every = isinstance(rows, slice) and rows == slice(None)
+        if every:
+            kept_for, kept_other, kept = self._truce_answer_memo
+            if kept_for is self.strike_relief and kept_other is other.strike_relief:
+                return kept
         relief = self.strike_relief[rows]  # strikes_share * cost_this_week
         pressure = other.strike_relief[rows]
-        return (relief > 0.0) & (relief >= self.strike_value[rows] * pressure)
+        answer = (relief > 0.0) & (relief >= self.strike_value[rows] * pressure)
+        if every:
+            answer.flags.writeable = False
+            self._truce_answer_memo = (self.strike_relief, other.strike_relief, answer)
+        return answer
 
     def value_war(self, model: World) -> None:
         """Expected utility of fighting on for ``foresight`` weeks, minus its cost.
