@@ -338,6 +338,8 @@ class CeasefireModel(mesa.Model):
         )
         """First weeks, quarter-end control, first-year losses (:class:`Milestones`)."""
         self._pending: dict[tuple[str, ...], np.ndarray] = {}
+        self._not_fallen: dict[str, np.ndarray] = {}
+        """The replications each place has not fallen in yet, once they are few."""
         """Which replications each first week is still to come in (see _first_time)."""
 
     # ------------------------------------------------------------------------- state
@@ -865,8 +867,7 @@ class CeasefireModel(mesa.Model):
         milestones = self.milestones
         pending = self._pending
         for place in self.front.place_ids:
-            weeks = milestones.fall_week[place]
-            _first_time(weeks, self.place_held(place), week, pending, ("fall", place))
+            self._first_fall(place, week)
         # ``accepts`` is set afresh every week (all False without talks).
         for side, accepted in zip(self.belligerents, self.talks.accepts, strict=True):
             if not accepted.any():  # the answers to every kind are no
@@ -884,6 +885,30 @@ class CeasefireModel(mesa.Model):
         if week <= FIRST_YEAR_WEEKS:
             for side in self.belligerents:
                 np.copyto(milestones.first_year_losses[side.actor_id], side.losses_total)
+
+    def _first_fall(self, place: str, week: int) -> None:
+        """Record the first week the holder holds ``place`` where it has not fallen yet.
+
+        Most replications take a place within months, so once few have not, only those
+        are compared (``Front.place_held`` on their rows); until then, every row is,
+        against a mask (:func:`_first_time`).
+        """
+        weeks = self.milestones.fall_week[place]
+        rows = self._not_fallen.get(place)
+        if rows is None:
+            not_yet = self._pending.get(("fall", place))
+            if not_yet is None or 4 * np.count_nonzero(not_yet) >= self.replications:
+                held = self.front.place_held(place)
+                _first_time(weeks, held, week, self._pending, ("fall", place))
+                return
+            rows = np.flatnonzero(not_yet)
+        front = self.front
+        progress = front.axis_progress[front.place_axis[place]]
+        held = progress[rows] >= front.place_distance[place][rows]
+        if held.any():
+            weeks[rows[held]] = week
+            rows = rows[~held]
+        self._not_fallen[place] = rows
 
     def reservation_terms(self, parties: tuple[Party, Party]) -> tuple[np.ndarray, np.ndarray]:
         """Each side's reservation share of territory, other issues at this week's text."""
