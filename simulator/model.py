@@ -338,9 +338,9 @@ class CeasefireModel(mesa.Model):
         )
         """First weeks, quarter-end control, first-year losses (:class:`Milestones`)."""
         self._pending: dict[tuple[str, ...], np.ndarray] = {}
+        """Which replications each first week is still to come in (see _first_time)."""
         self._not_fallen: dict[str, np.ndarray] = {}
         """The replications each place has not fallen in yet, once they are few."""
-        """Which replications each first week is still to come in (see _first_time)."""
 
     # ------------------------------------------------------------------------- state
 
