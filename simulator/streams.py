@@ -132,8 +132,8 @@ def binomial_counts(
 ) -> np.ndarray:
     """:func:`binomial_quantile` of float whole-number counts ``n``, as floats.
 
-    ``probability``: ``p`` is known to lie in [0, 1] or be NaN (no 0.0 is -0.0), so
-    that keeping it there would change nothing.
+    ``probability``: ``p`` is known to lie in [0, 1] or be NaN, and is never -0.0, so
+    that keeping it in [0, 1] would change nothing (and is skipped).
     """
     if not probability:
         p = between(p, 0.0, 1.0)
