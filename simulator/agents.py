@@ -177,6 +177,10 @@ class Belligerent(mesa.Agent):
         self._belief_memo: tuple = (None, None, None)
         self._cost_memo: tuple = (None, None, None)
         self._materiel_memo: tuple = (None, None, None)
+        self._aided_memo: tuple = (None, None)
+        self._pause_cost_memo: tuple = (None, None)
+        self._truce_answer_memo: tuple = (None, None, None)
+        self._no_deal_memo: tuple | None = None
         # 1 / starting forces and 1 / materiel (0 for a side that started with none),
         # worked out once for the weekly shares of them.
         self._per_start_forces = _reciprocal(self.start_forces)
@@ -229,10 +233,15 @@ class Belligerent(mesa.Agent):
             or (np.ndim(logistics_loss) == 0 == np.ndim(last_loss) and logistics_loss == last_loss)
         ):
             return last
-        aid_factor = 1.0 - self.aid_dependence * (1.0 - aid)
-        materiel = self.materiel * at_least(aid_factor, 0.0)
+        # materiel * max(1 - aid_dependence * (1 - aid), 0), kept for the same ``aid``
+        # (the hubs the defender loses change more often than the aid)
+        aid_for, materiel = self._aided_memo
+        if aid is not aid_for:
+            aid_factor = 1.0 - self.aid_dependence * (1.0 - aid)
+            materiel = self.materiel * at_least(aid_factor, out=aid_factor, low=0.0)
+            self._aided_memo = (aid, materiel)
         if np.ndim(logistics_loss) or logistics_loss != 0.0:  # (1 - 0) changes nothing
-            materiel *= 1.0 - logistics_loss
+            materiel = materiel * (1.0 - logistics_loss)
         self._materiel_memo = (aid, logistics_loss, materiel)
         return materiel
 
@@ -367,26 +376,52 @@ class Belligerent(mesa.Agent):
         (lowered by the mediator's ``guarantee``); ``truce_active`` says where a truce on
         strikes already spares part of the cost. Both are ``(R,)``; the answer is for
         ``rows`` only, when given."""
-        spared = weeks * self.cost_now(truce_active[rows], rows)
-        ground = weeks * self.ground_per_week[rows]
-        pause_cost = self.ceasefire_cost[rows] * (1.0 - guarantee[rows])
-        return spared - ground - pause_cost > 0.0
+        every = isinstance(rows, slice) and rows == slice(None)
+        # Every replication: the truce mask itself (cost_now keeps its result for it).
+        spared = weeks * self.cost_now(truce_active if every else truce_active[rows], rows)
+        spared -= weeks * self.ground_per_week[rows]
+        spared -= self._pause_cost(guarantee) if every else self._pause_cost(guarantee)[rows]
+        return spared > 0.0
+
+    def _pause_cost(self, guarantee: np.ndarray) -> np.ndarray:
+        """``ceasefire_cost * (1 - guarantee)`` in every replication, kept for the same
+        ``guarantee`` (the levers are replaced, never changed in place)."""
+        memo = self._pause_cost_memo
+        if memo[0] is not guarantee:
+            memo = self._pause_cost_memo = (guarantee, self.ceasefire_cost * (1.0 - guarantee))
+        return memo[1]
 
     def accepts_truce(
         self, other: Belligerent, rows: np.ndarray | slice = slice(None)
     ) -> np.ndarray:
         """A truce on strikes is worth it when the relief it brings this side is at least
         the pressure it gives up on the other, as much as this side values that pressure.
-        For ``rows`` only, when given."""
+        For ``rows`` only, when given.
+
+        The answer for every replication is kept (read-only) while both sides' reliefs
+        stand: they change only with the levers, and the mediator offers a truce weekly.
+        """
+        every = isinstance(rows, slice) and rows == slice(None)
+        if every:
+            kept_for, kept_other, kept = self._truce_answer_memo
+            if kept_for is self.strike_relief and kept_other is other.strike_relief:
+                return kept
         relief = self.strike_relief[rows]  # strikes_share * cost_this_week
         pressure = other.strike_relief[rows]
-        return (relief > 0.0) & (relief >= self.strike_value[rows] * pressure)
+        answer = (relief > 0.0) & (relief >= self.strike_value[rows] * pressure)
+        if every:
+            answer.flags.writeable = False
+            self._truce_answer_memo = (self.strike_relief, other.strike_relief, answer)
+        return answer
 
     def value_war(self, model: World) -> None:
         """Expected utility of fighting on for ``foresight`` weeks, minus its cost.
 
         Territory is valued at the share this side expects the holder to have by then,
-        under its own belief; other issues at their no-deal values.
+        under its own belief; other issues at their no-deal values:
+
+            walk_away = u(outlook) - foresight * cost_now
+            u(outlook) = 1 - sum_k weights_k * |outlook_k - ideal_k|
         """
         p = self.believed_p
         front = model.front
@@ -396,14 +431,51 @@ class Belligerent(mesa.Agent):
             control, p, engagements, share_per_win, self.foresight, drift
         )
         # Utility of the ground it expects to win in a week (gain_per_week, here from
-        # the same drift).
-        gain = drift if self.is_holder else -drift
-        self.ground_per_week = self.positions.territory_weight * gain
-        outlook = model.no_deal_terms(self.expected_control)
+        # the same drift, which is not needed after this).
+        gain = drift if self.is_holder else np.negative(drift, out=drift)
+        gain *= self.positions.territory_weight
+        self.ground_per_week = gain
+        # utility(no_deal_terms(expected_control), ideal, weights) issue by issue, summed
+        # in the same order: the terms of the issues other than territory, with ideals
+        # that do not follow the front, are the same every week (worked out once).
+        positions = self.positions
+        ideal = positions.ideal_now(control)
+        value = np.subtract(self.expected_control, ideal[:, 0])
+        np.abs(value, out=value)
+        value *= positions.territory_weight
+        for k, fixed in self._no_deal_distances(model, ideal):
+            if fixed is None:  # an ideal that follows the front: worked out afresh
+                fixed = np.abs(model.no_deal_terms(control)[:, k] - ideal[:, k])
+                fixed *= positions.weights[:, k]
+            value += fixed
+        np.subtract(1.0, value, out=value)
         cost = self.cost_now(model.truce_active) * self.foresight
-        self.walk_away = (
-            utility(outlook, self.positions.ideal_now(control), self.positions.weights) - cost
-        )
+        value -= cost
+        self.walk_away = value
+
+    def _no_deal_distances(
+        self, model: World, ideal: np.ndarray
+    ) -> list[tuple[int, np.ndarray | None]]:
+        """``weights_k * |no_deal_k - ideal_k|`` for each issue but territory: an array
+        where the ideal is fixed, None where it follows the front (the no-deal values,
+        the weights and fixed ideals never change after construction; kept for the
+        positions' arrays they were worked out from)."""
+        positions = self.positions
+        key = (positions.weights, positions.ideal)
+        memo = self._no_deal_memo
+        if memo is not None and memo[0][0] is key[0] and memo[0][1] is key[1]:
+            return memo[1]
+        no_deal = model.no_deal_terms(model.front.control)
+        columns: list[tuple[int, np.ndarray | None]] = []
+        for k in range(1, ideal.shape[1]):
+            if positions.ideal_follows_front[k]:
+                columns.append((k, None))
+            else:
+                fixed = np.abs(no_deal[:, k] - ideal[:, k])
+                fixed *= positions.weights[:, k]
+                columns.append((k, fixed))
+        self._no_deal_memo = (key, columns)
+        return columns
 
     # ------------------------------------------------------------------------ talks
 

@@ -54,8 +54,22 @@ def fight(
     replication's own stream (:mod:`simulator.streams`). ``engagements`` may be
     fractional: the count is rounded to the nearest whole engagement before the draw.
     """
-    count = np.rint(engagements).astype(np.int64)
-    wins_holder = streams.binomial(FIGHT, week, count, p_holder)
+    wins_holder, wins_defender = fight_counts(streams, week, engagements, p_holder)
+    return wins_holder.astype(np.int64), wins_defender.astype(np.int64)
+
+
+def fight_counts(
+    streams: Streams,
+    week: int,
+    engagements: np.ndarray,
+    p_holder: np.ndarray,
+    probability: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`fight`'s wins as floats (whole numbers, exact): what the week multiplies
+    them into, without converting to integers and back. ``probability``: ``p_holder``
+    is known to lie in [0, 1] (or be NaN), as :func:`win_probability` gives it."""
+    count = np.rint(engagements)
+    wins_holder = streams.binomial_counts(FIGHT, week, count, p_holder, probability)
     return wins_holder, count - wins_holder
 
 
@@ -68,9 +82,21 @@ def losses(attrition: np.ndarray, enemy_strength: np.ndarray, fighting: np.ndarr
     return np.where(fighting, attrition * enemy_strength, 0.0)
 
 
+def losses_except(
+    attrition: np.ndarray, enemy_strength: np.ndarray, idle: np.ndarray
+) -> np.ndarray:
+    """:func:`losses` given the (few) rows not fighting, ``idle``, as indices: the same
+    numbers without a full pass of ``np.where``."""
+    lost = attrition * enemy_strength
+    lost[idle] = 0.0
+    return lost
+
+
 def replenish(forces: np.ndarray, lost: np.ndarray, replenishment: np.ndarray) -> np.ndarray:
-    """Forces after a week's losses and new personnel, never below zero."""
-    return at_least(forces - lost + replenishment, 0.0)
+    """Forces after a week's losses and new personnel, never below zero (a new array)."""
+    after = forces - lost
+    after += replenishment
+    return at_least(after, 0.0, out=after)
 
 
 def area_share_per_win(km2_per_net_win: np.ndarray, area_km2: np.ndarray) -> np.ndarray:
@@ -80,7 +106,9 @@ def area_share_per_win(km2_per_net_win: np.ndarray, area_km2: np.ndarray) -> np.
 
 def advance(control: np.ndarray, net_wins: np.ndarray, share_per_win: np.ndarray) -> np.ndarray:
     """The holder's share of the territory after ``net_wins``, kept in [0, 1]."""
-    return between(control + net_wins * share_per_win, 0.0, 1.0)
+    moved = net_wins * share_per_win  # control + net_wins * share_per_win, in place
+    moved += control
+    return between(moved, 0.0, 1.0, out=moved)
 
 
 def effort_at(
@@ -114,12 +142,69 @@ def resistance(
     return slow
 
 
+def in_belts(
+    effort: np.ndarray, belts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+) -> np.ndarray:
+    """Whether the line at ``effort`` is inside one of ``belts`` (where it moves slower)."""
+    inside: np.ndarray | None = None
+    for start, end, _ in belts:
+        in_this = effort >= start
+        in_this &= effort < end
+        if inside is None:
+            inside = in_this
+        else:
+            inside |= in_this
+    return inside if inside is not None else np.zeros(effort.shape, dtype=bool)
+
+
+def slowed_share(
+    on_axis: np.ndarray, effort: np.ndarray, belts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+) -> tuple[np.ndarray | slice, np.ndarray]:
+    """The net wins on an axis that built-up areas absorb: ``on_axis * (1 - 1 / slow)``,
+    with ``slow`` the :func:`resistance` at ``effort``.
+
+    Returns the rows it is worked out for and its values there: every row, or only the
+    rows inside a belt when they are few (elsewhere ``slow`` is 1 and nothing is
+    absorbed, so the rows outside need no work).
+    """
+    inside = in_belts(effort, belts)
+    count = np.count_nonzero(inside)
+    rows: np.ndarray | slice
+    one_belt = len(belts) == 1
+    if 4 * count < len(effort):
+        rows = np.flatnonzero(inside)
+        if one_belt:
+            # resistance() on rows all inside the one belt: 1 + (defence - 1) in each
+            slow = belts[0][2][rows] - 1.0
+            slow += 1.0
+        else:
+            belts = [(start[rows], end[rows], defence[rows]) for start, end, defence in belts]
+            slow = resistance(effort[rows], belts)
+        on_axis = on_axis[rows]
+    else:
+        rows = slice(None)
+        if one_belt:
+            # resistance() with the one belt's mask at hand: 1 + (defence - 1) inside it
+            slow = np.where(inside, belts[0][2] - 1.0, 0.0)
+            slow += 1.0
+        else:
+            slow = resistance(effort, belts)
+    np.divide(1.0, slow, out=slow)
+    np.subtract(1.0, slow, out=slow)
+    slow *= on_axis
+    return rows, slow
+
+
 def expected_drift(
     p_believed: np.ndarray, engagements: np.ndarray, share_per_win: np.ndarray
 ) -> np.ndarray:
     """The share of territory the holder is expected to win in a week (lose, if
     negative): the expected net wins per engagement are ``2p - 1`` under the belief ``p``."""
-    return engagements * (2.0 * p_believed - 1.0) * share_per_win
+    drift = 2.0 * p_believed  # engagements * (2p - 1) * share_per_win, in place
+    drift -= 1.0
+    drift *= engagements
+    drift *= share_per_win
+    return drift
 
 
 def expected_control(
@@ -137,4 +222,6 @@ def expected_control(
     """
     if drift is None:
         drift = expected_drift(p_believed, engagements, share_per_win)
-    return between(control + weeks * drift, 0.0, 1.0)
+    expected = weeks * drift  # control + weeks * drift, in place
+    expected += control
+    return between(expected, 0.0, 1.0, out=expected)

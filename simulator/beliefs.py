@@ -28,8 +28,13 @@ def update(
     wins_defender: np.ndarray,
     learning_rate: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Beta parameters after observing a week's engagements."""
-    return a + learning_rate * wins_holder, b + learning_rate * wins_defender
+    """Beta parameters after observing a week's engagements (new arrays):
+    ``a + learning_rate * wins_holder`` and ``b + learning_rate * wins_defender``."""
+    new_a = learning_rate * wins_holder
+    new_a += a
+    new_b = learning_rate * wins_defender
+    new_b += b
+    return new_a, new_b
 
 
 def mean(a: np.ndarray, b: np.ndarray) -> np.ndarray:

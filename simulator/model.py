@@ -315,6 +315,7 @@ class CeasefireModel(mesa.Model):
         self.pause_weeks = self.draw("talks.pause_weeks", DEFAULT_PAUSE_WEEKS)
         self._pause_length = self.pause_weeks.astype(np.int64)
         self._truce_memo: tuple = (None, -1, None)
+        self._truce_hazard_memo: tuple | None = None
         self.outcomes = Outcomes.start(r, k)
         """Agreements, pauses and breakdowns so far (:class:`~simulator.state.Outcomes`)."""
         # Milestones (see _track_milestones): first weeks, quarter-end control, first-year losses.
@@ -336,6 +337,10 @@ class CeasefireModel(mesa.Model):
             first_year_losses={a: np.zeros(r) for a in belligerents},
         )
         """First weeks, quarter-end control, first-year losses (:class:`Milestones`)."""
+        self._pending: dict[tuple[str, ...], np.ndarray] = {}
+        """Which replications each first week is still to come in (see _first_time)."""
+        self._not_fallen: dict[str, np.ndarray] = {}
+        """The replications each place has not fallen in yet, once they are few."""
 
     # ------------------------------------------------------------------------- state
 
@@ -409,8 +414,13 @@ class CeasefireModel(mesa.Model):
             self._update_levers()
         self._renew_pauses()
         wins_holder, wins_defender = self._fight()
-        self.agents_by_type[Belligerent].do("observe", wins_holder, wins_defender)
-        self.agents_by_type[Belligerent].do("value_war", self)
+        # Each belligerent in turn (as ``agents_by_type[Belligerent].do`` would, without
+        # its overhead): it learns from the week's engagements, then values the war.
+        belligerents = self.belligerents
+        for side in belligerents:
+            side.observe(wins_holder, wins_defender)
+        for side in belligerents:
+            side.value_war(self)
         self._check_durability()
         agreed_now, parties = self._talk()
         if self._collect:
@@ -452,6 +462,8 @@ class CeasefireModel(mesa.Model):
         return happened
 
     def _fight(self) -> tuple[np.ndarray, np.ndarray]:
+        """The week's engagements, losses and moves of the line; the wins of the holder
+        and of the defender (whole numbers, as floats)."""
         holder, defender = self.belligerents
         front = self.front
         fighting = self.at_war
@@ -459,20 +471,25 @@ class CeasefireModel(mesa.Model):
         holder_materiel = holder.materiel_now(aid, 0.0)  # the holder loses no hubs
         front.logistics_lost = front.logistics_loss()
         defender_materiel = defender.materiel_now(aid, front.logistics_lost)
+        # Combat power: forces * materiel * intelligence (in place, left to right).
         power_holder = battlefield.combat_power(holder.forces, holder_materiel)
+        power_holder *= holder.intelligence_now
         power_defender = battlefield.combat_power(defender.forces, defender_materiel)
-        power_holder = power_holder * holder.intelligence_now
-        power_defender = power_defender * defender.intelligence_now
+        power_defender *= defender.intelligence_now
         p_holder = battlefield.win_probability(power_holder, power_defender, front.contest_exponent)
         front.p_holder = p_holder
-        engagements = np.where(fighting, front.engagements, 0.0)
-        wins_holder, wins_defender = battlefield.fight(
-            self.streams, self.steps, engagements, p_holder
+        # The replications not fighting this week are few: they are set apart by index
+        # (no engagements, no losses) rather than masked with np.where.
+        idle = np.flatnonzero(~fighting)
+        engagements = front.engagements.copy()
+        engagements[idle] = 0.0
+        wins_holder, wins_defender = battlefield.fight_counts(
+            self.streams, self.steps, engagements, p_holder, probability=True
         )
-        net = wins_holder - wins_defender
-        # Net wins on an axis whose line is inside a town move the front 1/defence as far.
-        net_float = net.astype(float)
-        area_net = net_float.copy()
+        net = wins_holder - wins_defender  # whole numbers: exact in floats
+        # Net wins on an axis whose line is inside a town move the front 1/defence as far:
+        # area_net = net - sum over axes of net * share * (1 - 1 / slow).
+        area_net = net.copy()
         axis_share, axis_belts, axis_progress = (
             front.axis_share,
             front.axis_belts,
@@ -480,18 +497,21 @@ class CeasefireModel(mesa.Model):
         )
         km_per_net_win = front.km_per_net_win
         for axis in front.axis_ids:
-            on_axis = net_float * axis_share[axis]  # net wins * the axis's share
+            on_axis = net * axis_share[axis]  # net wins * the axis's share
             if axis_belts[axis]:
-                slow = battlefield.resistance(axis_progress[axis], axis_belts[axis])
-                area_net -= on_axis * (1.0 - 1.0 / slow)
-            axis_progress[axis] += on_axis * km_per_net_win
-        front.net_wins = net
+                rows, absorbed = battlefield.slowed_share(
+                    on_axis, axis_progress[axis], axis_belts[axis]
+                )
+                area_net[rows] -= absorbed
+            on_axis *= km_per_net_win
+            axis_progress[axis] += on_axis
+        front.net_wins = net.astype(np.int64)
         front.control = battlefield.advance(front.control, area_net, front.share_per_win)
-        holder_lost = battlefield.losses(
-            holder.attrition, defender.forces * defender.relative(defender_materiel), fighting
+        holder_lost = battlefield.losses_except(
+            holder.attrition, defender.forces * defender.relative(defender_materiel), idle
         )
-        defender_lost = battlefield.losses(
-            defender.attrition, holder.forces * holder.relative(holder_materiel), fighting
+        defender_lost = battlefield.losses_except(
+            defender.attrition, holder.forces * holder.relative(holder_materiel), idle
         )
         holder.take_losses(holder_lost)
         defender.take_losses(defender_lost)
@@ -748,7 +768,9 @@ class CeasefireModel(mesa.Model):
         # Worked out, and drawn, only for the replications with a settlement in force.
         held = np.flatnonzero(outcomes.in_force)
         regret = np.zeros(len(held))
-        terms = np.nan_to_num(outcomes.in_force_terms[held])
+        terms = outcomes.in_force_terms[held]
+        if not np.isfinite(terms).all():  # (nan_to_num costs more than this check)
+            terms = np.nan_to_num(terms, copy=False)
         for side in self.belligerents:
             ideal = side.positions.ideal_now(self.front.control)[held]
             deal_value = utility(terms, ideal, side.positions.weights[held])
@@ -757,17 +779,20 @@ class CeasefireModel(mesa.Model):
         sensitivity = self.draw("durability.regret_sensitivity")[held]
         guarantee = self.levers.guarantee[held]
         hazard = base * np.exp(sensitivity * np.maximum(regret, 0.0)) * (1.0 - guarantee)
+        hazard = np.clip(hazard, 0.0, 1.0)
         outcomes.hazard = np.zeros(self.replications)
-        outcomes.hazard[held] = np.clip(hazard, 0.0, 1.0)
+        outcomes.hazard[held] = hazard
         draw = self.streams.uniform(streams.SETTLEMENT_BREAKDOWN, self.steps, held)
         breaks = np.zeros(self.replications, dtype=bool)
-        breaks[held] = draw < outcomes.hazard[held]
+        breaks[held] = draw < hazard
+        outcomes.just_broke = breaks
+        if not breaks.any():  # (most weeks: nothing below would change)
+            return
         first = breaks & ~outcomes.broke_down
         outcomes.breakdown_week = np.where(first, self.steps, outcomes.breakdown_week)
         outcomes.broke_down |= breaks
         outcomes.in_force &= ~breaks
         # The fighting resumes; talks start afresh (round 0) from the next week.
-        outcomes.just_broke = breaks
         self.talks.rounds = np.where(breaks, 0, self.talks.rounds)
 
     def _check_pauses(self) -> None:
@@ -805,15 +830,29 @@ class CeasefireModel(mesa.Model):
             ceasefire_breaks[held] = draw < hazard
         if any_truce:
             held = np.flatnonzero(truce_active)
-            hazard = np.clip(base[held] * (1.0 - self.levers.guarantee[held]), 0.0, 1.0)
+            hazard = self._truce_hazard(base)[held]
             draw = self.streams.uniform(streams.TRUCE_BREAKDOWN, self.steps, held)
             truce_breaks[held] = draw < hazard
-        outcomes.ceasefire_broke_down |= ceasefire_breaks
-        outcomes.truce_broke_down |= truce_breaks
-        outcomes.ceasefire_until = np.where(ceasefire_breaks, -1, outcomes.ceasefire_until)
-        outcomes.truce_until = np.where(truce_breaks, -1, outcomes.truce_until)
+        # A pause that broke down ends (a new array; the old one stands when none did).
+        if ceasefire_breaks.any():
+            outcomes.ceasefire_broke_down |= ceasefire_breaks
+            outcomes.ceasefire_until = np.where(ceasefire_breaks, -1, outcomes.ceasefire_until)
+        if truce_breaks.any():
+            outcomes.truce_broke_down |= truce_breaks
+            outcomes.truce_until = np.where(truce_breaks, -1, outcomes.truce_until)
         # No new pause is offered the week one broke down.
         outcomes.pause_just_broke = ceasefire_breaks | truce_breaks
+
+    def _truce_hazard(self, base: np.ndarray) -> np.ndarray:
+        """A truce's weekly hazard in every replication, ``clip(base * (1 - guarantee))``,
+        kept for the same levers (a third of the replications may have a truce in force,
+        and the guarantee changes only with the levers)."""
+        guarantee = self.levers.guarantee
+        memo = self._truce_hazard_memo
+        if memo is None or memo[0] is not guarantee or memo[1] is not base:
+            hazard = np.clip(base * (1.0 - guarantee), 0.0, 1.0)
+            memo = self._truce_hazard_memo = (guarantee, base, hazard)
+        return memo[2]
 
     # ---------------------------------------------------------------------- records
 
@@ -826,22 +865,50 @@ class CeasefireModel(mesa.Model):
         """
         week = self.steps
         milestones = self.milestones
+        pending = self._pending
         for place in self.front.place_ids:
-            _first_time(milestones.fall_week[place], self.place_held(place), week)
+            self._first_fall(place, week)
         # ``accepts`` is set afresh every week (all False without talks).
         for side, accepted in zip(self.belligerents, self.talks.accepts, strict=True):
             if not accepted.any():  # the answers to every kind are no
                 continue
-            _first_time(milestones.first_accept_week[side.actor_id], accepted, week)
+            actor = side.actor_id
+            weeks = milestones.first_accept_week[actor]
+            _first_time(weeks, accepted, week, pending, ("accept", actor))
             for kind, answers in self.talks.accepts_by_kind.items():
-                weeks = milestones.first_accept_week_of_kind[side.actor_id, kind]
-                _first_time(weeks, answers[0 if side is self.holder else 1], week)
+                weeks = milestones.first_accept_week_of_kind[actor, kind]
+                happened = answers[0 if side is self.holder else 1]
+                _first_time(weeks, happened, week, pending, ("accept", actor, kind))
         for label, quarter_week in milestones.quarter_weeks.items():
             if quarter_week == week:
                 milestones.control_at_quarter[label] = self.front.control.copy()
         if week <= FIRST_YEAR_WEEKS:
             for side in self.belligerents:
                 np.copyto(milestones.first_year_losses[side.actor_id], side.losses_total)
+
+    def _first_fall(self, place: str, week: int) -> None:
+        """Record the first week the holder holds ``place`` where it has not fallen yet.
+
+        Most replications take a place within months, so once few have not, only those
+        are compared (``Front.place_held`` on their rows); until then, every row is,
+        against a mask (:func:`_first_time`).
+        """
+        weeks = self.milestones.fall_week[place]
+        rows = self._not_fallen.get(place)
+        if rows is None:
+            not_yet = self._pending.get(("fall", place))
+            if not_yet is None or 4 * np.count_nonzero(not_yet) >= self.replications:
+                held = self.front.place_held(place)
+                _first_time(weeks, held, week, self._pending, ("fall", place))
+                return
+            rows = np.flatnonzero(not_yet)
+        front = self.front
+        progress = front.axis_progress[front.place_axis[place]]
+        held = progress[rows] >= front.place_distance[place][rows]
+        if held.any():
+            weeks[rows[held]] = week
+            rows = rows[~held]
+        self._not_fallen[place] = rows
 
     def reservation_terms(self, parties: tuple[Party, Party]) -> tuple[np.ndarray, np.ndarray]:
         """Each side's reservation share of territory, other issues at this week's text."""
@@ -945,11 +1012,25 @@ class CeasefireModel(mesa.Model):
             self.datacollector.collect(self)
 
 
-def _first_time(weeks: np.ndarray, happened: np.ndarray, week: int) -> None:
-    """Set ``weeks`` (-1: not yet) to ``week`` where it happened for the first time."""
-    first = (weeks < 0) & happened
+def _first_time(
+    weeks: np.ndarray,
+    happened: np.ndarray,
+    week: int,
+    pending: dict[tuple[str, ...], np.ndarray],
+    name: tuple[str, ...],
+) -> None:
+    """Set ``weeks`` (-1: not yet) to ``week`` where it happened for the first time.
+
+    ``pending[name]`` keeps ``weeks < 0`` as a mask (made at the first call, updated
+    here, the only place that sets these weeks), so that a week compares no weeks.
+    """
+    not_yet = pending.get(name)
+    if not_yet is None:
+        not_yet = pending[name] = weeks < 0
+    first = happened & not_yet
     if first.any():  # (most weeks, nothing new)
         weeks[first] = week
+        not_yet &= ~first
 
 
 def _any_of(flags: list[np.ndarray]) -> np.ndarray:

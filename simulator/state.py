@@ -86,10 +86,15 @@ class Front:
     def logistics_loss(self) -> np.ndarray:
         """Share of the defender's materiel lost with the places the holder has taken
         (a new array)."""
-        kept = np.ones(len(self.control))
-        for place in self.logistics_places:
+        if not self.logistics_places:
+            return np.zeros(len(self.control))
+        # 1 - the product over such places of (1 - value where held, else 1); the first
+        # factor is taken as it is (1 * factor is the factor).
+        first, *others = self.logistics_places
+        kept = np.where(self.place_held(first), self.logistics_kept[first], 1.0)
+        for place in others:
             kept *= np.where(self.place_held(place), self.logistics_kept[place], 1.0)
-        return 1.0 - kept
+        return np.subtract(1.0, kept, out=kept)
 
 
 @dataclass(slots=True)

@@ -58,11 +58,12 @@ def mix(value: int) -> int:
 def mix_array(z: np.ndarray) -> np.ndarray:
     """SplitMix64's output function on a uint64 array, in place (returned for chaining).
     numpy's unsigned arithmetic wraps modulo 2**64, as the hash needs."""
-    z ^= z >> _U30
+    shifted = np.right_shift(z, _U30)  # one scratch array for the three shifts
+    z ^= shifted
     z *= _U_M1
-    z ^= z >> _U27
+    z ^= np.right_shift(z, _U27, out=shifted)
     z *= _U_M2
-    z ^= z >> _U31
+    z ^= np.right_shift(z, _U31, out=shifted)
     return z
 
 
@@ -92,11 +93,25 @@ class Streams:
         counter = mix((week << 48) ^ site)
         keys = self.keys if rows is None else self.keys[rows]
         z = mix_array(keys ^ np.uint64(counter))
-        return (z >> _U11) * _TO_UNIT + _HALF_STEP
+        # (z >> 11) * 2**-53 + 2**-54, in place; the top 53 bits read as int64 (the same
+        # value, converted to float exactly and faster than from uint64).
+        z >>= _U11
+        u = z.view(np.int64).astype(np.float64)
+        u *= _TO_UNIT
+        u += _HALF_STEP
+        return u
 
     def binomial(self, site: int, week: int, count: np.ndarray, p: np.ndarray) -> np.ndarray:
         """Binomial(count, p) draws, one per replication (see :func:`binomial_quantile`)."""
         return binomial_quantile(self.uniform(site, week), count, p)
+
+    def binomial_counts(
+        self, site: int, week: int, count: np.ndarray, p: np.ndarray, probability: bool = False
+    ) -> np.ndarray:
+        """:meth:`binomial` for a whole-number float ``count``, as floats (the same
+        numbers, without the conversions to and from integers); see
+        :func:`binomial_counts` for ``probability``."""
+        return binomial_counts(self.uniform(site, week), count, p, probability)
 
 
 def binomial_quantile(u: np.ndarray, count: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -109,20 +124,39 @@ def binomial_quantile(u: np.ndarray, count: np.ndarray, p: np.ndarray) -> np.nda
     those alone (each one's sums are the same either way). Counts above
     :data:`BINOMIAL_SEARCH_LIMIT` go to scipy.
     """
-    n = np.asarray(count, dtype=float)
-    p = between(p, 0.0, 1.0)
+    return binomial_counts(u, np.asarray(count, dtype=float), p).astype(np.int64)
+
+
+def binomial_counts(
+    u: np.ndarray, n: np.ndarray, p: np.ndarray, probability: bool = False
+) -> np.ndarray:
+    """:func:`binomial_quantile` of float whole-number counts ``n``, as floats.
+
+    ``probability``: ``p`` is known to lie in [0, 1] or be NaN, and is never -0.0, so
+    that keeping it in [0, 1] would change nothing (and is skipped).
+    """
+    if not probability:
+        p = between(p, 0.0, 1.0)
     flip = p > 0.5
-    q = np.where(flip, 1.0 - p, p)  # at most 1/2, so 1 - q is never 0
-    odds = q / (1.0 - q)
-    pmf = (1.0 - q) ** n
+    # q = p where p <= 1/2, else 1 - p: the smaller of the two (1 - p is exact above 1/2
+    # and at least 1/2 below it), so that 1 - q is never 0.
+    failure = np.subtract(1.0, p)
+    q = np.minimum(p, failure)
+    np.subtract(1.0, q, out=failure)  # now 1 - q
+    odds = q / failure
+    pmf = np.power(failure, n, out=failure)  # (1 - q) ** n
     cdf = pmf.copy()
-    wins = np.zeros_like(n)
-    big = n > BINOMIAL_SEARCH_LIMIT
-    any_big = bool(big.any())
-    top = int((n[~big] if any_big else n).max(initial=0))
-    # The walk over all rows, then over the rows still walking (``rows``, ``at``: their
-    # places in ``wins``) once they are fewer than a quarter.
-    steps: np.ndarray = wins
+    top = int(n.max(initial=0))
+    any_big = top > BINOMIAL_SEARCH_LIMIT
+    if any_big:
+        big = n > BINOMIAL_SEARCH_LIMIT
+        top = int(n[~big].max(initial=0))
+    # The walk over all rows, then over the rows still walking (``rows``: their places
+    # in ``wins``) once they are fewer than a quarter. A row's steps are the steps it
+    # was still walking: over all rows they are counted in bytes (the walk goes on
+    # over the rows left at the latest at step 255), then in ``steps``.
+    counted = np.zeros(n.shape, dtype=np.uint8)
+    steps: np.ndarray = counted
     rows: np.ndarray | None = None
     values: tuple[np.ndarray, ...] = (u, n, odds, pmf, cdf)
     more: np.ndarray = np.empty(n.shape, dtype=bool)
@@ -133,24 +167,32 @@ def binomial_quantile(u: np.ndarray, count: np.ndarray, p: np.ndarray) -> np.nda
         left = np.count_nonzero(more)
         if not left:
             break
-        if rows is None and 4 * left < len(n):
+        if rows is None and (4 * left < len(n) or k == 255):
             rows = np.flatnonzero(more)
             values = tuple(array[rows] for array in values)
             u_k, n_k, odds_k, pmf_k, cdf_k = values
             steps = np.zeros(len(rows))
             more = np.ones(len(rows), dtype=bool)
             ratio = np.empty(len(rows))
-        steps += more
-        np.subtract(n_k, k, out=ratio)  # P(k+1) = P(k) * (n - k) / (k + 1) * p / (1 - p)
-        ratio *= odds_k
-        ratio *= 1.0 / (k + 1)
+        if rows is None:
+            np.add(counted, more.view(np.uint8), out=counted)
+        else:
+            steps += more
+        # P(k+1) = P(k) * (n - k) / (k + 1) * p / (1 - p)
+        if k:
+            np.subtract(n_k, k, out=ratio)
+            ratio *= odds_k
+            ratio *= 1.0 / (k + 1)
+        else:  # n - 0 is n, and x * 1.0 is x
+            np.multiply(n_k, odds_k, out=ratio)
         pmf_k *= ratio
         cdf_k += pmf_k
+    wins = counted.astype(np.float64)
     if rows is not None:
         wins[rows] += steps
-    wins = np.minimum(wins, n)  # rounding can leave the sum a hair under 1
+    np.minimum(wins, n, out=wins)  # rounding can leave the sum a hair under 1
     if any_big:
         from scipy.stats import binom
 
         wins[big] = binom.ppf(u[big], n[big], q[big])
-    return np.where(flip, n - wins, wins).astype(np.int64)
+    return np.where(flip, n - wins, wins)  # the other side's wins, where the walk counted them

@@ -90,3 +90,24 @@ def test_resistance_only_inside_the_belt():
     belts = [(np.array([2.0]), np.array([14.0]), np.array([4.0]))]
     slow = battlefield.resistance(np.array([0.0, 2.0, 13.9, 14.0]), belts)
     assert slow.tolist() == [1.0, 4.0, 4.0, 1.0]
+
+
+@pytest.mark.parametrize("belts", [1, 2])
+@pytest.mark.parametrize("inside_share", [0.05, 0.9])
+def test_slowed_share_is_the_plain_formula_whichever_rows_it_works_on(belts, inside_share):
+    # Few rows inside a belt: worked out on those rows alone; many: on every row. Either
+    # way the absorbed wins are on_axis * (1 - 1 / resistance), bit for bit.
+    rng = np.random.default_rng(belts)
+    n = 2000
+    spec = [
+        (np.full(n, 10.0 * b), np.full(n, 10.0 * b + 5.0), rng.uniform(1.5, 4.0, n))
+        for b in range(1, belts + 1)
+    ]
+    inside = rng.random(n) < inside_share
+    effort = np.where(inside, 12.0 + rng.uniform(0.0, 2.0, n), rng.uniform(-5.0, 9.0, n))
+    on_axis = rng.integers(-6, 7, n) * rng.uniform(0.2, 0.8, n)
+    rows, absorbed = battlefield.slowed_share(on_axis, effort, spec)
+    plain = on_axis * (1.0 - 1.0 / battlefield.resistance(effort, spec))
+    area = np.zeros(n)
+    area[rows] += absorbed
+    assert np.array_equal(area, plain)

@@ -88,6 +88,15 @@ def test_binomial_draws_equal_the_plain_walk_whatever_the_rows_still_walking(row
     assert np.array_equal(binomial_quantile(u, count, p), _walk_every_row(u, count, p))
 
 
+def test_long_walks_over_every_row_equal_the_plain_walk():
+    # Three rows never fall under a quarter left: the walk switches to the rows still
+    # walking at step 255, where its per-row count in bytes would run out.
+    u = np.array([0.5, 0.9, 0.2])
+    count = np.array([600, 900, 400])
+    p = np.array([0.5, 0.45, 0.6])
+    assert np.array_equal(binomial_quantile(u, count, p), _walk_every_row(u, count, p))
+
+
 @pytest.mark.parametrize(
     ("value", "frozen"),
     [
