@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from .utility import TOLERANCE, crossing_penalty, utility, within_limits
+from .utility import TOLERANCE, utility, within_limits
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,20 @@ class Party:
         if self.crossing_cost is None:
             inside = within_limits(terms, self.low, self.high)
             return inside & (value >= self.threshold - TOLERANCE)
-        penalty = crossing_penalty(terms, self.low, self.high, self.crossing_cost)
-        return value - penalty >= self.threshold - TOLERANCE
+        # value - crossing_penalty(terms, low, high, cost) >= threshold - TOLERANCE, the
+        # penalty summed over the issues where some terms cross a line only: an issue
+        # that no replication crosses adds nothing (at most a zero's sign, which no
+        # comparison sees).
+        beyond = (terms < self.low - TOLERANCE) | (terms > self.high + TOLERANCE)
+        penalty = None
+        for k in range(beyond.shape[1]):
+            crossed = beyond[:, k]
+            if crossed.any():
+                cost = np.where(crossed, self.crossing_cost[:, k], 0.0)
+                penalty = cost if penalty is None else np.add(penalty, cost, out=penalty)
+        if penalty is not None:
+            value -= penalty
+        return value >= self.threshold - TOLERANCE
 
 
 @dataclass
