@@ -114,8 +114,10 @@ class Positions:
         for k in issues:
             lo, hi = self._scale[0][k], self._scale[1][k]
             ideal_column, red_column, has, everywhere = self._column(k)
-            ideal_k = ideal_column + control if self.ideal_follows_front[k] else ideal_column
-            ideal_k = between(ideal_k, lo, hi)
+            if self.ideal_follows_front[k]:
+                ideal_k = between(ideal_column + control, lo, hi)
+            else:  # kept within the scale already (see _column)
+                ideal_k = ideal_column
             if ideal_too:
                 ideal[:, k] = ideal_k
             if not limits_too:
@@ -136,11 +138,15 @@ class Positions:
     def _column(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
         """Issue ``k``'s ideal, red line and whether it has one, as contiguous columns
         (the positions never change after construction), and whether every replication
-        has a red line there."""
+        has a red line there. An ideal that does not follow the front is given within
+        the scale, as it always will be."""
         if k not in self._columns:
             has = self._has_red[:, k].copy()
+            ideal = self.ideal[:, k].copy()
+            if not self.ideal_follows_front[k]:
+                ideal = between(ideal, self._scale[0][k], self._scale[1][k])
             self._columns[k] = (
-                self.ideal[:, k].copy(),
+                ideal,
                 self.red_line[:, k].copy(),
                 has,
                 bool(has.all()),

@@ -315,6 +315,7 @@ class CeasefireModel(mesa.Model):
         self.pause_weeks = self.draw("talks.pause_weeks", DEFAULT_PAUSE_WEEKS)
         self._pause_length = self.pause_weeks.astype(np.int64)
         self._truce_memo: tuple = (None, -1, None)
+        self._truce_answers: tuple = (None, None)  # see _truce_rule
         self.outcomes = Outcomes.start(r, k)
         """Agreements, pauses and breakdowns so far (:class:`~simulator.state.Outcomes`)."""
         # Milestones (see _track_milestones): first weeks, quarter-end control, first-year losses.
@@ -554,8 +555,12 @@ class CeasefireModel(mesa.Model):
             pending = {k: v for k, v in table.answers.items() if k != "settlement"}
         # The text as drafted where talks are open, none elsewhere (by rows: numpy
         # broadcasts ``open_now[:, None]`` over the short issue axis many times more slowly).
-        talks.text = np.array(result.text, dtype=float)
-        if not open_now.all():
+        # Where talks are open everywhere the drafted array itself is kept: nothing
+        # changes a text in place.
+        if open_now.all() and result.text.dtype == np.float64:
+            talks.text = result.text
+        else:
+            talks.text = np.array(result.text, dtype=float)
             talks.text[~open_now] = np.nan
         settlement = (result.accepts[0] & open_now, result.accepts[1] & open_now)
         talks.rounds += open_now
@@ -594,8 +599,25 @@ class CeasefireModel(mesa.Model):
         if "partial_truce" in self.scenario.talks.offers:
             offered = open_now & ~self.truce_active & ~self.ceasefire_active
             offered &= ~outcomes.pause_just_broke
-            holder, defender = self._by_rule("partial_truce")
+            holder, defender = self._truce_rule()
             answers["partial_truce"] = (holder & offered, defender & offered)
+        return answers
+
+    def _truce_rule(self) -> tuple[np.ndarray, np.ndarray]:
+        """``_by_rule("partial_truce")``, kept while the strikes' relief and its value to
+        each side are the same arrays (the relief is replaced when the levers are
+        worked out afresh, which most weeks they are not)."""
+        holder, defender = self.belligerents
+        key = (
+            holder.strike_relief,
+            defender.strike_relief,
+            holder.strike_value,
+            defender.strike_value,
+        )
+        last_key, answers = self._truce_answers
+        if last_key is None or any(a is not b for a, b in zip(key, last_key, strict=True)):
+            answers = self._by_rule("partial_truce")
+            self._truce_answers = (key, answers)
         return answers
 
     def _by_rule(

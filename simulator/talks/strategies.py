@@ -273,6 +273,7 @@ class Mixed(Negotiator):
         self._inverse_exponent = 1.0 / v["exponent"]
         self._deadline_positive = bool((v["deadline"] > 0).all())
         self._headroom = 1.0 - v["floor"]
+        self._unit_reciprocity = bool((v["reciprocity"] == 1.0).all())
         self._linear_resources = bool((v["resource_exponent"] == 1.0).all())
         self._all_weighted = {name: bool(share.all()) for name, share in self._shares.items()}
 
@@ -295,7 +296,8 @@ class Mixed(Negotiator):
         # The reciprocal tactic gives up reciprocity * max(offer_gain, 0) a round, never
         # below 0, from 1 at the first round.
         step = at_least(situation.offer_gain, 0.0)
-        step *= v["reciprocity"]
+        if not self._unit_reciprocity:  # (times 1 changes no bit)
+            step *= v["reciprocity"]
         updated = np.subtract(self.reciprocal, step, out=step)
         at_least(updated, 0.0, out=updated)
         first = rounds == 0
