@@ -161,7 +161,10 @@ class Positions:
         Only the arrays that move are replaced (by new arrays: the old ones may be held);
         the others stay the static ones.
         """
-        if not len(self._moving) or np.array_equal(control, self._cached_for):
+        if not len(self._moving):
+            return
+        cached = self._cached_for  # np.array_equal(control, cached), without its overhead
+        if control.shape == cached.shape and bool((control == cached).all()):
             return
         ideal, low, high = self._static
         if self._ideal_moves:

@@ -563,7 +563,10 @@ class CeasefireModel(mesa.Model):
             talks.text = np.array(result.text, dtype=float)
             talks.text[~open_now] = np.nan
         settlement = (result.accepts[0] & open_now, result.accepts[1] & open_now)
-        talks.rounds += open_now
+        if open_now.all():  # (the same counts as adding the mask, without its cast)
+            talks.rounds += 1
+        else:
+            talks.rounds += open_now
         agreed_now = self._bring_into_force(result.accepted & open_now, result.text)
         if self.seat is None:
             pending = self._pause_answers(open_now)
@@ -592,13 +595,15 @@ class CeasefireModel(mesa.Model):
         answers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         outcomes = self.outcomes
         open_now = open_now & ~outcomes.in_force & ~outcomes.capitulated  # nothing to pause
+        # No pause is offered where a general cease-fire holds or a pause just broke down.
+        open_now &= ~self.ceasefire_active
+        open_now &= ~outcomes.pause_just_broke
         if "ceasefire" in self.scenario.talks.offers:
-            offered = open_now & ~self.ceasefire_active & ~outcomes.pause_just_broke
+            offered = open_now
             holder, defender = self._by_rule("ceasefire")
             answers["ceasefire"] = (holder & offered, defender & offered)
         if "partial_truce" in self.scenario.talks.offers:
-            offered = open_now & ~self.truce_active & ~self.ceasefire_active
-            offered &= ~outcomes.pause_just_broke
+            offered = open_now & ~self.truce_active
             holder, defender = self._truce_rule()
             answers["partial_truce"] = (holder & offered, defender & offered)
         return answers
@@ -657,7 +662,7 @@ class CeasefireModel(mesa.Model):
             both = answers["partial_truce"][0] & answers["partial_truce"][1]
             if both.any():  # (else nothing changes)
                 first = both & ~outcomes.truce_agreed
-                outcomes.truce_week = np.where(first, self.steps, outcomes.truce_week)
+                outcomes.truce_week[first] = self.steps  # (never cached by identity)
                 outcomes.truce_agreed |= both
                 outcomes.truce_until = np.where(
                     both, self.steps + self._pause_length, outcomes.truce_until
