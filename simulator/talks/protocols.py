@@ -120,12 +120,16 @@ class FreezeAtFront(Drafter):
     description = "Drafts the line of contact, other issues at the mediator's preferred terms."
 
     def draft(self, parties: tuple[Party, Party], mediator: MediatorView) -> np.ndarray:
-        preferred = mediator.preferred
-        if np.isnan(preferred).any():  # the midpoint of the asks where it has no terms
-            middle = (parties[0].ask + parties[1].ask) / 2.0
-            text = np.where(np.isnan(preferred), middle, preferred)
-        else:
+        preferred, asks = mediator.preferred, (parties[0].ask, parties[1].ask)
+        if (
+            preferred.dtype == np.float64
+            and preferred.shape == asks[0].shape == asks[1].shape
+            and not np.isnan(preferred).any()
+        ):  # terms on every issue: the midpoint of the asks is not needed
             text = preferred.copy()
+        else:  # the midpoint of the asks where it has no terms
+            middle = (asks[0] + asks[1]) / 2.0
+            text = np.where(np.isnan(preferred), middle, preferred)
         if mediator.front is not None:
             text[:, 0] = mediator.front
         inside = _inside_both(text, parties)

@@ -189,8 +189,8 @@ def resource_aspiration(
     """
     if resources is None:
         return np.ones_like(floor)
-    depletion = np.subtract(1.0, resources)  # d = (1 - resources) / (1 - floor)
-    depletion /= 1.0 - floor if headroom is None else headroom
+    # d = (1 - resources) / (1 - floor)
+    depletion = (1.0 - resources) / (1.0 - floor if headroom is None else headroom)
     between(depletion, 0.0, 1.0, out=depletion)
     if (exponent == 1.0).all() if linear is None else linear:  # linear: no power
         return np.subtract(1.0, depletion, out=depletion)

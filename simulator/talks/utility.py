@@ -103,8 +103,7 @@ def concede_along(
     conceding the ``fraction = (1 - target_utility) / span`` (in [0, 1]) of the way that
     gives up just enough utility."""
     towards, safe, positive, everywhere = line
-    fraction = np.subtract(1.0, target_utility)
-    fraction /= safe
+    fraction = (1.0 - target_utility) / safe
     between(fraction, 0.0, 1.0, out=fraction)
     if not everywhere:
         fraction = np.where(positive, fraction, 0.0)
