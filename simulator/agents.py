@@ -8,6 +8,8 @@ the same code. Parameters come from the scenario's draws (see
 
 from __future__ import annotations
 
+from functools import partial
+
 import mesa
 import numpy as np
 
@@ -96,7 +98,20 @@ class Positions:
             (int(k), -self.casualty_erosion[:, k], self.crossing_cost[:, k].copy())
             for k in self.crossable_issues
         ]
-        self.hard_costs = np.full_like(self.crossing_cost, np.inf)
+
+    def crossing_costs(self, weariness: np.ndarray, burden: np.ndarray) -> np.ndarray:
+        """What crossing each red line costs ``(R, K)`` (``inf`` where the line is hard):
+        the drawn cost times ``exp(-erosion * weariness)``, over the war's ``burden``
+        where it is heavier than at the start (see Belligerent.crossing_cost_now)."""
+        burden = at_least(burden, 1.0)
+        cost = np.full(self.crossing_cost.shape, np.inf)
+        for k, minus_erosion, drawn_cost in self.crossable_columns:
+            wear = np.multiply(minus_erosion, weariness)
+            np.exp(wear, out=wear)
+            wear *= drawn_cost
+            wear /= burden
+            cost[:, k] = wear
+        return cost
 
     def _limits(
         self,
@@ -402,15 +417,7 @@ class Belligerent(mesa.Agent):
         if not self.positions.crossable:
             return None
         weariness = self.losses_total * self._per_start_forces
-        burden = at_least(self.war_burden, 1.0)
-        cost = self.positions.hard_costs.copy()
-        for k, minus_erosion, drawn_cost in self.positions.crossable_columns:
-            wear = np.multiply(minus_erosion, weariness)
-            np.exp(wear, out=wear)
-            wear *= drawn_cost
-            wear /= burden
-            cost[:, k] = wear
-        return cost
+        return self.positions.crossing_costs(weariness, self.war_burden)
 
     # ----------------------------------------------------------------------- pauses
 
@@ -510,6 +517,13 @@ class Belligerent(mesa.Agent):
         ask = concede_along(positions.concession_line(ideal, other_ideal), ideal, threshold)
         np.maximum(ask, low, out=ask)  # clip_to_limits(ask, low, high), on the new ask
         np.minimum(ask, high, out=ask)
+        # What crossing its red lines costs is worked out when a text first crosses one
+        # (most weeks the text crosses one side's lines only), from this week's losses
+        # and burden (Party.crossing_costs).
+        crossing_cost_later = None
+        if positions.crossable:
+            weariness = self.losses_total * self._per_start_forces  # losses grow in place
+            crossing_cost_later = partial(positions.crossing_costs, weariness, self.war_burden)
         return Party(
             ideal=ideal,
             weights=positions.weights,
@@ -520,7 +534,7 @@ class Belligerent(mesa.Agent):
             high=high,
             salience=positions.salience_share,
             capability=front.p_holder if self.is_holder else 1.0 - front.p_holder,
-            crossing_cost=self.crossing_cost_now(),
+            crossing_cost_later=crossing_cost_later,
         )
 
     def _offer_gain(

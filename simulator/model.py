@@ -529,6 +529,8 @@ class CeasefireModel(mesa.Model):
             defender.prepare_for_talks(self, holder, talks.rounds, proposer == 1, open_now),
         )
         if self.seat is not None:
+            for party in parties:  # a person at the table is shown what crossing costs
+                party.crossing_costs()
             parties = self.seat.prepare(self, parties)
         talks.last_asks = {holder.actor_id: parties[0].ask, defender.actor_id: parties[1].ask}
         mediator = self.mediator.view(self.front.control) if self.mediator else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -73,3 +75,29 @@ def test_truce_answers_follow_the_levers(baseline):
     assert changed is not kept
     for got, want in zip(changed, model._by_rule("partial_truce"), strict=True):
         np.testing.assert_array_equal(got, want)
+
+
+def test_crossing_costs_left_for_later_are_this_weeks(baseline):
+    """A side's costs of crossing its red lines, worked out only when a text crosses
+    one, are the costs of the week it prepared for, even after more weeks of losses;
+    its answers are those of a party given the costs at once."""
+    model = CeasefireModel(baseline, replications=REPLICATIONS, seed=9, collect=False)
+    for _ in range(10):
+        model.step()
+    holder, defender = model.belligerents
+    talks = model.talks
+    open_now = model._talks_open()
+    proposing = np.zeros(REPLICATIONS, dtype=bool)
+    side = next(s for s in (holder, defender) if s.positions.crossable)
+    other = defender if side is holder else holder
+    party = side.prepare_for_talks(model, other, talks.rounds, proposing, open_now)
+    now = side.crossing_cost_now()
+    assert party.crossing_cost is None and party.crossing_cost_later is not None
+    eager = dataclasses.replace(party, crossing_cost=now, crossing_cost_later=None)
+    for _ in range(3):
+        model.step()  # losses grow in place
+    assert not np.array_equal(side.crossing_cost_now(), now)
+    # terms beyond every red line of the side, and terms at its ideal
+    for terms in (np.where(party.ideal < 0.5, 1.0, 0.0), party.ideal.copy()):
+        np.testing.assert_array_equal(party.accepts(terms), eager.accepts(terms))
+    np.testing.assert_array_equal(party.crossing_costs(), now)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
@@ -82,7 +83,19 @@ class Party:
     """Its share of the two sides' combat power ``(R,)``."""
     crossing_cost: np.ndarray | None = None
     """Utility lost by accepting terms beyond its red line on each issue ``(R, K)``;
-    ``inf`` where the line is hard. ``None``: every red line is hard."""
+    ``inf`` where the line is hard. ``None``: every red line is hard (unless
+    ``crossing_cost_later`` is given)."""
+    crossing_cost_later: Callable[[], np.ndarray] | None = field(default=None, repr=False)
+    """Works ``crossing_cost`` out the first time it is needed (see :meth:`crossing_costs`):
+    most weeks a text crosses one side's red lines only, and the other side's costs
+    are never needed."""
+
+    def crossing_costs(self) -> np.ndarray | None:
+        """``crossing_cost``, worked out now if it was left for later."""
+        if self.crossing_cost_later is not None:
+            self.crossing_cost = self.crossing_cost_later()
+            self.crossing_cost_later = None
+        return self.crossing_cost
 
     def value(self, terms: np.ndarray) -> np.ndarray:
         return utility(terms, self.ideal, self.weights)
@@ -94,7 +107,7 @@ class Party:
         are worth the cost of crossing it less (and never acceptable beyond a hard line).
         """
         value = self.value(terms)
-        if self.crossing_cost is None:
+        if self.crossing_cost is None and self.crossing_cost_later is None:
             inside = within_limits(terms, self.low, self.high)
             return inside & (value >= self.threshold - TOLERANCE)
         # value - crossing_penalty(terms, low, high, cost) >= threshold - TOLERANCE, the
@@ -106,7 +119,9 @@ class Party:
         for k in range(beyond.shape[1]):
             crossed = beyond[:, k]
             if crossed.any():
-                cost = np.where(crossed, self.crossing_cost[:, k], 0.0)
+                costs = self.crossing_costs()
+                assert costs is not None
+                cost = np.where(crossed, costs[:, k], 0.0)
                 penalty = cost if penalty is None else np.add(penalty, cost, out=penalty)
         if penalty is not None:
             value -= penalty
