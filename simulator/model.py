@@ -666,9 +666,11 @@ class CeasefireModel(mesa.Model):
                 first = both & ~outcomes.truce_agreed
                 outcomes.truce_week[first] = self.steps  # (never cached by identity)
                 outcomes.truce_agreed |= both
-                outcomes.truce_until = np.where(
-                    both, self.steps + self._pause_length, outcomes.truce_until
-                )
+                # np.where(both, steps + pause_length, truce_until), on the rows that agreed
+                # (few), in a new array (truce_until is replaced, never changed in place)
+                until = outcomes.truce_until.copy()
+                until[both] = self.steps + self._pause_length[both]
+                outcomes.truce_until = until
         for kind in AGREEMENT_KINDS:
             answers.setdefault(kind, (nobody, nobody))
         return {k: v for k, v in answers.items() if k != "settlement"}
