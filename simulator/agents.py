@@ -198,13 +198,17 @@ class Positions:
         return self._ideal, self._low, self._high
 
     def ideal_now(self, control: np.ndarray) -> np.ndarray:
-        """Ideal points ``(R, K)`` given the holder's current share of territory."""
-        self._refresh(control)
+        """Ideal points ``(R, K)`` given the holder's current share of territory (the
+        static ones, without a look at the line, when no ideal follows the front)."""
+        if self._ideal_moves:
+            self._refresh(control)
         return self._ideal
 
     def limits_now(self, control: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The interval between ideal and red line on every issue (the scale if none)."""
-        self._refresh(control)
+        """The interval between ideal and red line on every issue (the scale if none;
+        the static interval, without a look at the line, when none follows the front)."""
+        if self._limits_move:
+            self._refresh(control)
         return self._low, self._high
 
     def concession_line(
