@@ -8,6 +8,8 @@ the same code. Parameters come from the scenario's draws (see
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from . import battlefield, beliefs
@@ -20,7 +22,12 @@ from .state import Front, Levers
 from .talks.base import MediatorView, Party, Situation
 from .talks.policies import MediatorPolicy, TalksWeek
 from .talks.registry import DRAFTERS, NEGOTIATORS, POLICIES
-from .talks.utility import clip_to_limits, concede_towards, normalised_weights, utility
+from .talks.utility import (
+    concede_along,
+    concession_line,
+    normalised_weights,
+    utility,
+)
 from .world import World
 
 
@@ -64,12 +71,22 @@ class Positions:
         # Issues whose ideal or red line follows the front are recomputed each time the
         # line moves; the others are worked out once, here.
         self._moving = np.flatnonzero(self.ideal_follows_front | self.red_line_follows_front)
+        # Which of the three arrays move with the front: the ideal where it follows the
+        # front, the limits where a red line exists on an issue whose ideal or red line
+        # does. An array that never moves is the same object week after week, so what
+        # is worked out from it can be kept (see Belligerent.prepare_for_talks).
+        self._ideal_moves = bool(self.ideal_follows_front.any())
+        self._limits_move = bool((self._any_red[self._moving]).any())
         zero = np.zeros(model.replications)
         self._static = self._limits(zero, range(len(issues)))
         self._ideal, self._low, self._high = self._static
         # The front line the moving issues were last worked out for (a copy of its
         # values, NaN: none yet), so the cache is keyed on the line, not on an array.
         self._cached_for = np.full(model.replications, np.nan)
+        self._line_memo: tuple = (None, None, None)
+        """The last concession line worked out from these positions toward another
+        side's ideal (:meth:`concession_line`), with the two ideals it was worked out
+        for."""
 
     def refresh_crossable(self) -> None:
         """Note which issues' red lines can be crossed at a cost (after a change of cost)."""
@@ -81,21 +98,45 @@ class Positions:
             (int(k), -self.casualty_erosion[:, k], self.crossing_cost[:, k].copy())
             for k in self.crossable_issues
         ]
-        self.hard_costs = np.full_like(self.crossing_cost, np.inf)
+
+    def crossing_costs(self, weariness: np.ndarray, burden: np.ndarray) -> np.ndarray:
+        """What crossing each red line costs ``(R, K)`` (``inf`` where the line is hard):
+        the drawn cost times ``exp(-erosion * weariness)``, over the war's ``burden``
+        where it is heavier than at the start (see Belligerent.crossing_cost_now)."""
+        burden = at_least(burden, 1.0)
+        cost = np.full(self.crossing_cost.shape, np.inf)
+        for k, minus_erosion, drawn_cost in self.crossable_columns:
+            wear = np.multiply(minus_erosion, weariness)
+            np.exp(wear, out=wear)
+            wear *= drawn_cost
+            wear /= burden
+            cost[:, k] = wear
+        return cost
 
     def _limits(
-        self, control: np.ndarray, issues, out: tuple[np.ndarray, ...] | None = None
+        self,
+        control: np.ndarray,
+        issues,
+        out: tuple[np.ndarray, ...] | None = None,
+        ideal_too: bool = True,
+        limits_too: bool = True,
     ) -> tuple[np.ndarray, ...]:
         """Ideal, low and high ``(R, K)`` on ``issues`` for the given front line (written
-        into the columns of ``out`` when given)."""
+        into the columns of ``out`` when given; only the ideal's columns if not
+        ``limits_too``, only the limits' if not ``ideal_too``)."""
         shape = self.ideal.shape
         ideal, low, high = out if out is not None else (np.empty(shape) for _ in range(3))
         for k in issues:
             lo, hi = self._scale[0][k], self._scale[1][k]
             ideal_column, red_column, has, everywhere = self._column(k)
-            ideal_k = ideal_column + control if self.ideal_follows_front[k] else ideal_column
-            ideal_k = between(ideal_k, lo, hi)
-            ideal[:, k] = ideal_k
+            if self.ideal_follows_front[k]:
+                ideal_k = between(ideal_column + control, lo, hi)
+            else:  # kept within the scale already (see _column)
+                ideal_k = ideal_column
+            if ideal_too:
+                ideal[:, k] = ideal_k
+            if not limits_too:
+                continue
             if self._any_red[k]:
                 red = red_column + control if self.red_line_follows_front[k] else red_column
                 red = between(red, lo, hi)
@@ -112,11 +153,15 @@ class Positions:
     def _column(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
         """Issue ``k``'s ideal, red line and whether it has one, as contiguous columns
         (the positions never change after construction), and whether every replication
-        has a red line there."""
+        has a red line there. An ideal that does not follow the front is given within
+        the scale, as it always will be."""
         if k not in self._columns:
             has = self._has_red[:, k].copy()
+            ideal = self.ideal[:, k].copy()
+            if not self.ideal_follows_front[k]:
+                ideal = between(ideal, self._scale[0][k], self._scale[1][k])
             self._columns[k] = (
-                self.ideal[:, k].copy(),
+                ideal,
                 self.red_line[:, k].copy(),
                 has,
                 bool(has.all()),
@@ -126,22 +171,57 @@ class Positions:
     def _refresh(self, control: np.ndarray) -> None:
         """Recompute the issues that follow the front when the line differs from the one
         they were last worked out for (compared by value: an array changed in place, or
-        a new array with the same values, is still told apart or reused correctly)."""
-        if not len(self._moving) or np.array_equal(control, self._cached_for):
+        a new array with the same values, is still told apart or reused correctly).
+
+        Only the arrays that move are replaced (by new arrays: the old ones may be held);
+        the others stay the static ones.
+        """
+        if not len(self._moving):
             return
-        current = tuple(array.copy() for array in self._static)
-        self._ideal, self._low, self._high = self._limits(control, self._moving, current)
-        self._cached_for = control.copy()
+        cached = self._cached_for  # np.array_equal(control, cached), without its overhead
+        if control.shape == cached.shape and bool((control == cached).all()):
+            return
+        ideal, low, high = self._static
+        if self._ideal_moves:
+            ideal = ideal.copy()
+        if self._limits_move:
+            low, high = low.copy(), high.copy()
+        self._ideal, self._low, self._high = self._limits(
+            control, self._moving, (ideal, low, high), self._ideal_moves, self._limits_move
+        )
+        np.copyto(self._cached_for, control)
+
+    def now(self, control: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Ideal points, low and high limits ``(R, K)`` for the current front line
+        (:meth:`ideal_now` and :meth:`limits_now` in one look at the line)."""
+        self._refresh(control)
+        return self._ideal, self._low, self._high
 
     def ideal_now(self, control: np.ndarray) -> np.ndarray:
-        """Ideal points ``(R, K)`` given the holder's current share of territory."""
-        self._refresh(control)
+        """Ideal points ``(R, K)`` given the holder's current share of territory (the
+        static ones, without a look at the line, when no ideal follows the front)."""
+        if self._ideal_moves:
+            self._refresh(control)
         return self._ideal
 
     def limits_now(self, control: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The interval between ideal and red line on every issue (the scale if none)."""
-        self._refresh(control)
+        """The interval between ideal and red line on every issue (the scale if none;
+        the static interval, without a look at the line, when none follows the front)."""
+        if self._limits_move:
+            self._refresh(control)
         return self._low, self._high
+
+    def concession_line(
+        self, ideal: np.ndarray, other_ideal: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+        """:func:`~simulator.talks.utility.concession_line` from ``ideal`` toward
+        ``other_ideal`` with these positions' weights, kept while both ideals are the
+        same arrays (ideals are replaced when they move, never changed in place)."""
+        last_ideal, last_other, line = self._line_memo
+        if ideal is not last_ideal or other_ideal is not last_other:
+            line = concession_line(ideal, other_ideal, self.weights)
+            self._line_memo = (ideal, other_ideal, line)
+        return line
 
 
 def _reciprocal(values: np.ndarray) -> np.ndarray:
@@ -330,11 +410,14 @@ class Belligerent(mesa.Agent):
         negotiator concedes on.
         """
         loss = 0.0 if self.is_holder else front.logistics_lost
-        power = self.forces * self.materiel_now(levers.aid, loss) * self.intelligence_now
-        ratio = power * self._per_start_power
+        # forces * materiel * intelligence / starting power / burden, in one array
+        ratio = np.multiply(self.forces, self.materiel_now(levers.aid, loss))
+        ratio *= self.intelligence_now
+        ratio *= self._per_start_power
         burden = self.sanctions_load
         if self._sanctions_load_positive:
-            return ratio / burden
+            ratio /= burden
+            return ratio
         return np.where(burden > 0, ratio / np.where(burden > 0, burden, 1.0), ratio)
 
     def crossing_cost_now(self) -> np.ndarray | None:
@@ -347,14 +430,7 @@ class Belligerent(mesa.Agent):
         if not self.positions.crossable:
             return None
         weariness = self.losses_total * self._per_start_forces
-        burden = at_least(self.war_burden, 1.0)
-        cost = self.positions.hard_costs.copy()
-        for k, minus_erosion, drawn_cost in self.positions.crossable_columns:
-            wear = np.exp(minus_erosion * weariness)
-            wear *= drawn_cost
-            wear /= burden
-            cost[:, k] = wear
-        return cost
+        return self.positions.crossing_costs(weariness, self.war_burden)
 
     # ----------------------------------------------------------------------- pauses
 
@@ -490,10 +566,12 @@ class Belligerent(mesa.Agent):
         """This week's threshold and ask, from the negotiator strategy's aspiration."""
         front = model.front
         control = front.control
-        ideal = self.positions.ideal_now(control)
+        positions = self.positions
+        ideal, low, high = positions.now(control)
         other_ideal = other.positions.ideal_now(control)
-        low, high = self.positions.limits_now(control)
-        room = at_least(1.0 - self.walk_away, 1e-12)
+        walk_away = self.walk_away
+        room = np.subtract(1.0, walk_away)  # the utility between walking away and the ideal
+        at_least(room, 1e-12, out=room)
         aspiration = self.negotiator.aspiration(
             Situation(
                 rounds=rounds,
@@ -502,26 +580,37 @@ class Belligerent(mesa.Agent):
                 ),
                 proposing=proposing,
                 talking=talking,
-                walk_away=self.walk_away,
+                walk_away=walk_away,
                 other_walk_away=other.walk_away,
                 patience=self.patience,
                 other_patience=other.patience,
                 resources=self.resources_now(front, model.levers),
             )
         )
-        threshold = self.walk_away + room * aspiration
-        ask = concede_towards(ideal, other_ideal, self.positions.weights, threshold)
+        threshold = np.multiply(room, aspiration)  # walk_away + room * aspiration
+        threshold += walk_away
+        # The line toward the other side's ideal is kept while neither ideal moves.
+        ask = concede_along(positions.concession_line(ideal, other_ideal), ideal, threshold)
+        np.maximum(ask, low, out=ask)  # clip_to_limits(ask, low, high), on the new ask
+        np.minimum(ask, high, out=ask)
+        # What crossing its red lines costs is worked out when a text first crosses one
+        # (most weeks the text crosses one side's lines only), from this week's losses
+        # and burden (Party.crossing_costs).
+        crossing_cost_later = None
+        if positions.crossable:
+            weariness = self.losses_total * self._per_start_forces  # losses grow in place
+            crossing_cost_later = partial(positions.crossing_costs, weariness, self.war_burden)
         return Party(
             ideal=ideal,
-            weights=self.positions.weights,
-            walk_away=self.walk_away,
+            weights=positions.weights,
+            walk_away=walk_away,
             threshold=threshold,
-            ask=clip_to_limits(ask, low, high),
+            ask=ask,
             low=low,
             high=high,
-            salience=self.positions.salience_share,
+            salience=positions.salience_share,
             capability=front.p_holder if self.is_holder else 1.0 - front.p_holder,
-            crossing_cost=self.crossing_cost_now(),
+            crossing_cost_later=crossing_cost_later,
         )
 
     def _offer_gain(
@@ -536,12 +625,16 @@ class Belligerent(mesa.Agent):
         if other_ask is None:
             return np.zeros(self.model.replications)
         value = utility(other_ask, ideal, self.positions.weights)
-        previous = np.where(np.isnan(self._last_offer_value), value, self._last_offer_value)
+        last = self._last_offer_value
+        unknown = np.isnan(last)  # no ask remembered yet: no gain
+        previous = np.where(unknown, value, last) if unknown.any() else last
+        gain = np.subtract(value, previous)  # (value - previous) / room
+        gain /= room
         if talking.all():  # the masks below would change nothing
             self._last_offer_value = value
-            return (value - previous) / room
-        self._last_offer_value = np.where(talking, value, self._last_offer_value)
-        return np.where(talking, (value - previous) / room, 0.0)
+            return gain
+        self._last_offer_value = np.where(talking, value, last)
+        return np.where(talking, gain, 0.0)
 
 
 class Mediator(mesa.Agent):

@@ -548,6 +548,8 @@ class CeasefireModel(mesa.Model):
             defender.prepare_for_talks(self, holder, talks.rounds, proposer == 1, open_now),
         )
         if self.seat is not None:
+            for party in parties:  # a person at the table is shown what crossing costs
+                party.crossing_costs()
             parties = self.seat.prepare(self, parties)
         talks.last_asks = {holder.actor_id: parties[0].ask, defender.actor_id: parties[1].ask}
         mediator = self.mediator.view(self.front.control) if self.mediator else None
@@ -574,11 +576,18 @@ class CeasefireModel(mesa.Model):
             pending = {k: v for k, v in table.answers.items() if k != "settlement"}
         # The text as drafted where talks are open, none elsewhere (by rows: numpy
         # broadcasts ``open_now[:, None]`` over the short issue axis many times more slowly).
-        talks.text = np.array(result.text, dtype=float)
-        if not open_now.all():
+        # Where talks are open everywhere the drafted array itself is kept: nothing
+        # changes a text in place.
+        if open_now.all() and result.text.dtype == np.float64:
+            talks.text = result.text
+        else:
+            talks.text = np.array(result.text, dtype=float)
             talks.text[~open_now] = np.nan
         settlement = (result.accepts[0] & open_now, result.accepts[1] & open_now)
-        talks.rounds += open_now
+        if open_now.all():  # (the same counts as adding the mask, without its cast)
+            talks.rounds += 1
+        else:
+            talks.rounds += open_now
         agreed_now = self._bring_into_force(result.accepted & open_now, result.text)
         if self.seat is None:
             pending = self._pause_answers(open_now)
@@ -607,13 +616,15 @@ class CeasefireModel(mesa.Model):
         answers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         outcomes = self.outcomes
         open_now = open_now & ~outcomes.in_force & ~outcomes.capitulated  # nothing to pause
+        # No pause is offered where a general cease-fire holds or a pause just broke down.
+        open_now &= ~self.ceasefire_active
+        open_now &= ~outcomes.pause_just_broke
         if "ceasefire" in self.scenario.talks.offers:
-            offered = open_now & ~self.ceasefire_active & ~outcomes.pause_just_broke
+            offered = open_now
             holder, defender = self._by_rule("ceasefire")
             answers["ceasefire"] = (holder & offered, defender & offered)
         if "partial_truce" in self.scenario.talks.offers:
-            offered = open_now & ~self.truce_active & ~self.ceasefire_active
-            offered &= ~outcomes.pause_just_broke
+            offered = open_now & ~self.truce_active
             holder, defender = self._by_rule("partial_truce")
             answers["partial_truce"] = (holder & offered, defender & offered)
         return answers
@@ -655,11 +666,13 @@ class CeasefireModel(mesa.Model):
             both = answers["partial_truce"][0] & answers["partial_truce"][1]
             if both.any():  # (else nothing changes)
                 first = both & ~outcomes.truce_agreed
-                outcomes.truce_week = np.where(first, self.steps, outcomes.truce_week)
+                outcomes.truce_week[first] = self.steps  # (never cached by identity)
                 outcomes.truce_agreed |= both
-                outcomes.truce_until = np.where(
-                    both, self.steps + self._pause_length, outcomes.truce_until
-                )
+                # np.where(both, steps + pause_length, truce_until), on the rows that agreed
+                # (few), in a new array (truce_until is replaced, never changed in place)
+                until = outcomes.truce_until.copy()
+                until[both] = self.steps + self._pause_length[both]
+                outcomes.truce_until = until
         for kind in AGREEMENT_KINDS:
             answers.setdefault(kind, (nobody, nobody))
         return {k: v for k, v in answers.items() if k != "settlement"}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
 
-from .utility import TOLERANCE, crossing_penalty, utility, within_limits
+from .utility import TOLERANCE, utility, within_limits
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,19 @@ class Party:
     """Its share of the two sides' combat power ``(R,)``."""
     crossing_cost: np.ndarray | None = None
     """Utility lost by accepting terms beyond its red line on each issue ``(R, K)``;
-    ``inf`` where the line is hard. ``None``: every red line is hard."""
+    ``inf`` where the line is hard. ``None``: every red line is hard (unless
+    ``crossing_cost_later`` is given)."""
+    crossing_cost_later: Callable[[], np.ndarray] | None = field(default=None, repr=False)
+    """Works ``crossing_cost`` out the first time it is needed (see :meth:`crossing_costs`):
+    most weeks a text crosses one side's red lines only, and the other side's costs
+    are never needed."""
+
+    def crossing_costs(self) -> np.ndarray | None:
+        """``crossing_cost``, worked out now if it was left for later."""
+        if self.crossing_cost_later is not None:
+            self.crossing_cost = self.crossing_cost_later()
+            self.crossing_cost_later = None
+        return self.crossing_cost
 
     def value(self, terms: np.ndarray) -> np.ndarray:
         return utility(terms, self.ideal, self.weights)
@@ -94,11 +107,25 @@ class Party:
         are worth the cost of crossing it less (and never acceptable beyond a hard line).
         """
         value = self.value(terms)
-        if self.crossing_cost is None:
+        if self.crossing_cost is None and self.crossing_cost_later is None:
             inside = within_limits(terms, self.low, self.high)
             return inside & (value >= self.threshold - TOLERANCE)
-        penalty = crossing_penalty(terms, self.low, self.high, self.crossing_cost)
-        return value - penalty >= self.threshold - TOLERANCE
+        # value - crossing_penalty(terms, low, high, cost) >= threshold - TOLERANCE, the
+        # penalty summed over the issues where some terms cross a line only: an issue
+        # that no replication crosses adds nothing (at most a zero's sign, which no
+        # comparison sees).
+        beyond = (terms < self.low - TOLERANCE) | (terms > self.high + TOLERANCE)
+        penalty = None
+        for k in range(beyond.shape[1]):
+            crossed = beyond[:, k]
+            if crossed.any():
+                costs = self.crossing_costs()
+                assert costs is not None
+                cost = np.where(crossed, costs[:, k], 0.0)
+                penalty = cost if penalty is None else np.add(penalty, cost, out=penalty)
+        if penalty is not None:
+            value -= penalty
+        return value >= self.threshold - TOLERANCE
 
 
 @dataclass

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .base import MediatorView, Named, ParamSpec, Party
-from .utility import clip_to_limits, reservation_point
+from .utility import reservation_point
 
 
 @dataclass
@@ -64,25 +64,38 @@ def _lean(text: np.ndarray, mediator: MediatorView, pull: np.ndarray) -> np.ndar
 
 
 def _inside_both(text: np.ndarray, parties: tuple[Party, Party]) -> np.ndarray:
-    """Clip into the overlap of both sides' red lines, where the overlap exists."""
+    """Clip into the overlap of both sides' red lines, where the overlap exists (a new
+    array)."""
     low = np.maximum(parties[0].low, parties[1].low)
     high = np.minimum(parties[0].high, parties[1].high)
-    return np.where(low <= high, clip_to_limits(text, low, high), text)
+    overlap = low <= high
+    clipped = np.maximum(text, low)  # clip_to_limits(text, low, high), in one new array
+    np.minimum(clipped, high, out=clipped)
+    # np.where(overlap, clipped, text), on the issues where some red lines do not meet
+    # only (most issues have no red lines, and the scale always meets itself)
+    for k in range(overlap.shape[1]):
+        meet = overlap[:, k]
+        if not meet.all():
+            clipped[:, k] = np.where(meet, clipped[:, k], text[:, k])
+    return clipped
 
 
-def _within_positions(text: np.ndarray, parties: tuple[Party, Party], front) -> np.ndarray:
+def _within_positions(
+    text: np.ndarray, parties: tuple[Party, Party], front, overwrite: bool = False
+) -> np.ndarray:
     """Territory that asks no side to give up more than its own ask does.
 
     The front's holder hands back at most what its ask gives up (the text is at least
     ``min(front, holder's ask)``) and the defender hands over at most what its ask
     concedes (at most ``max(front, defender's ask)``). Without a view of the front the
-    text stands.
+    text stands. ``overwrite``: the caller's ``text`` may be changed in place.
     """
     if front is None:
         return text
     low = np.minimum(front, parties[0].ask[:, 0])
     high = np.maximum(front, parties[1].ask[:, 0])
-    text = text.copy()
+    if not overwrite:
+        text = text.copy()
     text[:, 0] = np.clip(text[:, 0], low, np.maximum(low, high))
     return text
 
@@ -95,7 +108,8 @@ class SplitTheDifference(Drafter):
     def draft(self, parties: tuple[Party, Party], mediator: MediatorView) -> np.ndarray:
         middle = (parties[0].ask + parties[1].ask) / 2.0
         text = _lean(middle, mediator, self.values["pull"])
-        return _within_positions(_inside_both(text, parties), parties, mediator.front)
+        inside = _inside_both(text, parties)
+        return _within_positions(inside, parties, mediator.front, overwrite=True)
 
 
 class FreezeAtFront(Drafter):
@@ -106,11 +120,20 @@ class FreezeAtFront(Drafter):
     description = "Drafts the line of contact, other issues at the mediator's preferred terms."
 
     def draft(self, parties: tuple[Party, Party], mediator: MediatorView) -> np.ndarray:
-        middle = (parties[0].ask + parties[1].ask) / 2.0
-        text = np.where(np.isnan(mediator.preferred), middle, mediator.preferred)
+        preferred, asks = mediator.preferred, (parties[0].ask, parties[1].ask)
+        if (
+            preferred.dtype == np.float64
+            and preferred.shape == asks[0].shape == asks[1].shape
+            and not np.isnan(preferred).any()
+        ):  # terms on every issue: the midpoint of the asks is not needed
+            text = preferred.copy()
+        else:  # the midpoint of the asks where it has no terms
+            middle = (asks[0] + asks[1]) / 2.0
+            text = np.where(np.isnan(preferred), middle, preferred)
         if mediator.front is not None:
             text[:, 0] = mediator.front
-        return _within_positions(_inside_both(text, parties), parties, mediator.front)
+        inside = _inside_both(text, parties)
+        return _within_positions(inside, parties, mediator.front, overwrite=True)
 
 
 class NashPoint(Drafter):
@@ -138,7 +161,8 @@ class NashPoint(Drafter):
             peak = np.clip((lo + hi) / 2.0, np.minimum(*ends), np.maximum(*ends))
             text[:, issue] = np.where(np.isfinite(lo + hi), peak, text[:, issue])
         text = _lean(text, mediator, self.values["pull"])
-        return _within_positions(_inside_both(text, parties), parties, mediator.front)
+        inside = _inside_both(text, parties)
+        return _within_positions(inside, parties, mediator.front, overwrite=True)
 
 
 # ----------------------------------------------------------------------------- protocols

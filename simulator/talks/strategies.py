@@ -14,7 +14,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from ..arrays import at_least, between
+from ..arrays import at_least, at_most, between
 from .base import Named, ParamSpec, Situation
 
 
@@ -38,12 +38,17 @@ def time_aspiration(
     deadline: np.ndarray,
     exponent: np.ndarray,
     inverse_exponent: np.ndarray | None = None,
+    deadline_positive: bool = False,
 ) -> np.ndarray:
     """Faratin, Sierra and Jennings' time-dependent tactic: ``1 - (t/T)^(1/e)``, the
     rounds held ``t`` counted up to the deadline ``T`` (``inverse_exponent``: ``1/e``
-    worked out once by a caller that asks every week)."""
+    worked out once by a caller that asks every week; ``deadline_positive``: the caller
+    knows every ``T`` is positive, so that ``t/T`` (``t >= 0``) needs no lower bound)."""
     elapsed = rounds / deadline
-    between(elapsed, 0.0, 1.0, out=elapsed)
+    if deadline_positive:  # t/T >= +0.0 already: max(t/T, 0) would change no bit
+        at_most(elapsed, 1.0, out=elapsed)
+    else:
+        between(elapsed, 0.0, 1.0, out=elapsed)
     inverse = 1.0 / exponent if inverse_exponent is None else inverse_exponent
     np.power(elapsed, inverse, out=elapsed)
     return np.subtract(1.0, elapsed, out=elapsed)
@@ -173,18 +178,22 @@ def resource_aspiration(
     floor: np.ndarray,
     exponent: np.ndarray,
     linear: bool | None = None,
+    headroom: np.ndarray | None = None,
 ) -> np.ndarray:
     """Faratin, Sierra and Jennings' resource-dependent tactic: 1 - d^(1/e).
 
     ``d`` is how far resources have fallen from the start toward ``floor``, in [0, 1]:
     a side concedes as its forces, aid or economy dwindle, not as a clock runs.
-    ``linear``: whether every ``e`` is 1, if the caller knows.
+    ``linear``: whether every ``e`` is 1, if the caller knows; ``headroom``: ``1 - floor``,
+    if the caller worked it out once.
     """
     if resources is None:
         return np.ones_like(floor)
-    depletion = between((1.0 - resources) / (1.0 - floor), 0.0, 1.0)
+    # d = (1 - resources) / (1 - floor)
+    depletion = (1.0 - resources) / (1.0 - floor if headroom is None else headroom)
+    between(depletion, 0.0, 1.0, out=depletion)
     if (exponent == 1.0).all() if linear is None else linear:  # linear: no power
-        return 1.0 - depletion
+        return np.subtract(1.0, depletion, out=depletion)
     return 1.0 - depletion ** (1.0 / exponent)
 
 
@@ -262,37 +271,56 @@ class Mixed(Negotiator):
         self._uses = {name: bool(share.any()) for name, share in self._shares.items()}
         # Worked out once: the parameters do not change during a run.
         self._inverse_exponent = 1.0 / v["exponent"]
+        self._deadline_positive = bool((v["deadline"] > 0).all())
+        self._headroom = 1.0 - v["floor"]
+        self._unit_reciprocity = bool((v["reciprocity"] == 1.0).all())
         self._linear_resources = bool((v["resource_exponent"] == 1.0).all())
         self._all_weighted = {name: bool(share.all()) for name, share in self._shares.items()}
 
-    def _weighted_log(self, tactic: str, aspiration: np.ndarray) -> np.ndarray:
-        """``share * log(aspiration)``, 0 where the tactic's share is 0."""
+    def _weighted_log(
+        self, tactic: str, aspiration: np.ndarray, overwrite: bool = False
+    ) -> np.ndarray:
+        """``share * log(aspiration)``, 0 where the tactic's share is 0 (worked out in
+        ``aspiration``'s own array when ``overwrite``: the caller no longer needs it)."""
         share = self._shares[tactic]
-        term = np.log(aspiration)
+        term = np.log(aspiration, out=aspiration if overwrite else None)
         term *= share
         return term if self._all_weighted[tactic] else np.where(share > 0, term, 0.0)
 
     def aspiration(self, situation: Situation) -> np.ndarray:
         v = self.values
+        rounds = situation.rounds
         by_time = time_aspiration(
-            situation.rounds, v["deadline"], v["exponent"], self._inverse_exponent
+            rounds, v["deadline"], v["exponent"], self._inverse_exponent, self._deadline_positive
         )
-        step = v["reciprocity"] * at_least(situation.offer_gain, 0.0)
-        updated = np.where(situation.rounds == 0, 1.0, at_least(self.reciprocal - step, 0.0))
+        # The reciprocal tactic gives up reciprocity * max(offer_gain, 0) a round, never
+        # below 0, from 1 at the first round.
+        step = at_least(situation.offer_gain, 0.0)
+        if not self._unit_reciprocity:  # (times 1 changes no bit)
+            step *= v["reciprocity"]
+        updated = np.subtract(self.reciprocal, step, out=step)
+        at_least(updated, 0.0, out=updated)
+        first = rounds == 0
+        if first.any():
+            updated = np.where(first, 1.0, updated)
         talking = situation.talking
         self.reciprocal = updated if talking.all() else np.where(talking, updated, self.reciprocal)
         # The weighted geometric mean, as one exp of a weighted sum of logs (a tactic of
         # weight 0 counts as 1 even where it has reached 0).
         with np.errstate(divide="ignore", invalid="ignore"):
-            log_mix = self._weighted_log("time", by_time)
+            log_mix = self._weighted_log("time", by_time, overwrite=True)
             if self._uses["resource"]:
                 by_resources = resource_aspiration(
-                    situation.resources, v["floor"], v["resource_exponent"], self._linear_resources
+                    situation.resources,
+                    v["floor"],
+                    v["resource_exponent"],
+                    self._linear_resources,
+                    self._headroom,
                 )
-                log_mix += self._weighted_log("resource", by_resources)
+                log_mix += self._weighted_log("resource", by_resources, overwrite=True)
             if self._uses["reciprocity"]:
                 log_mix += self._weighted_log("reciprocity", self.reciprocal)
-        return np.exp(log_mix)
+        return np.exp(log_mix, out=log_mix)
 
 
 class SubgamePerfect(Negotiator):

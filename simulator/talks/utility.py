@@ -71,22 +71,49 @@ def concede_towards(
     ideal, never back past its own), which is how a time-dependent negotiator turns
     an aspiration into an offer.
     """
+    return concede_along(concession_line(ideal, other_ideal, weights), ideal, target_utility)
+
+
+def concession_line(
+    ideal: np.ndarray, other_ideal: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """The line from ``ideal`` to ``other_ideal``: the step ``other_ideal - ideal``
+    ``(R, K)``, the utility given up by conceding all of it ``(R,)`` (1 where that is
+    none, with a mask of where it is some) and whether it is some everywhere.
+
+    It depends on the ideals and weights only, so a caller whose ideals did not move
+    keeps it from week to week (:meth:`simulator.agents.Positions.concession_line`).
+    """
     towards = np.subtract(other_ideal, ideal, dtype=float)
     gap = np.abs(towards)
     gap *= weights
-    span = row_sum(gap)  # the utility given up by conceding everything
+    span = row_sum(gap)  # sum_k w_k |other_ideal_k - ideal_k|
     positive = span > 0
-    everywhere = bool(positive.all())  # then the guards below change nothing
+    everywhere = bool(positive.all())  # then the guards in concede_along change nothing
     safe = span if everywhere else np.where(positive, span, 1.0)
-    fraction = between((1.0 - target_utility) / safe, 0.0, 1.0)
+    return towards, safe, positive, everywhere
+
+
+def concede_along(
+    line: tuple[np.ndarray, np.ndarray, np.ndarray, bool],
+    ideal: np.ndarray,
+    target_utility: np.ndarray,
+) -> np.ndarray:
+    """Terms ``ideal + fraction * (other_ideal - ideal)`` on a :func:`concession_line`,
+    conceding the ``fraction = (1 - target_utility) / span`` (in [0, 1]) of the way that
+    gives up just enough utility."""
+    towards, safe, positive, everywhere = line
+    fraction = (1.0 - target_utility) / safe
+    between(fraction, 0.0, 1.0, out=fraction)
     if not everywhere:
         fraction = np.where(positive, fraction, 0.0)
     # ideal + fraction * (other_ideal - ideal), column by column: numpy broadcasts
     # ``fraction[:, None]`` over the short issue axis many times more slowly
+    terms = np.empty_like(towards)
     for k in range(towards.shape[1]):
-        towards[:, k] *= fraction
-    towards += ideal
-    return towards
+        np.multiply(towards[:, k], fraction, out=terms[:, k])
+    terms += ideal
+    return terms
 
 
 def clip_to_limits(terms: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
