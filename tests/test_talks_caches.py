@@ -19,6 +19,17 @@ def baseline():
     return load_scenario("baseline")
 
 
+def after_weeks(scenario, seed: int, weeks: int):
+    """A model of the scenario after ``weeks`` weeks, and what preparing this week's
+    talks takes besides the two sides: the rounds so far, nobody proposing, and the
+    replications where talks are open."""
+    model = CeasefireModel(scenario, replications=REPLICATIONS, seed=seed, collect=False)
+    for _ in range(weeks):
+        model.step()
+    proposing = np.zeros(REPLICATIONS, dtype=bool)
+    return model, (model.talks.rounds, proposing, model._talks_open())
+
+
 def test_the_concession_line_is_kept_while_the_ideals_stand(baseline):
     """The line toward the other side's ideal is reused for the same ideal arrays and
     worked out afresh for new ones, with the values a fresh line has."""
@@ -42,15 +53,10 @@ def test_asks_along_a_kept_line_are_the_asks_worked_out_afresh(baseline):
     """After weeks of talks each side's ask is, bit for bit, the terms that conceding
     toward the other side's ideal from scratch gives for its threshold (then clipped
     to its red lines)."""
-    model = CeasefireModel(baseline, replications=REPLICATIONS, seed=7, collect=False)
-    for _ in range(12):
-        model.step()
+    model, this_week = after_weeks(baseline, seed=7, weeks=12)
     holder, defender = model.belligerents
-    talks = model.talks
-    open_now = model._talks_open()
-    proposing = np.zeros(REPLICATIONS, dtype=bool)
     for side, other in ((holder, defender), (defender, holder)):
-        party = side.prepare_for_talks(model, other, talks.rounds, proposing, open_now)
+        party = side.prepare_for_talks(model, other, *this_week)
         other_ideal = other.positions.ideal_now(model.front.control)
         ask = concede_towards(party.ideal, other_ideal, party.weights, party.threshold)
         expected = np.minimum(np.maximum(ask, party.low), party.high)
@@ -60,9 +66,7 @@ def test_asks_along_a_kept_line_are_the_asks_worked_out_afresh(baseline):
 def test_truce_answers_follow_the_levers(baseline):
     """The answers to a truce on strikes are kept while the levers stand and follow
     them when they change (here: sanctions quadrupled on the holder)."""
-    model = CeasefireModel(baseline, replications=REPLICATIONS, seed=3, collect=False)
-    for _ in range(3):
-        model.step()
+    model, _ = after_weeks(baseline, seed=3, weeks=3)
     holder, defender = model.belligerents
 
     def fresh(side, other):
@@ -86,16 +90,11 @@ def test_crossing_costs_left_for_later_are_this_weeks(baseline):
     """A side's costs of crossing its red lines, worked out only when a text crosses
     one, are the costs of the week it prepared for, even after more weeks of losses;
     its answers are those of a party given the costs at once."""
-    model = CeasefireModel(baseline, replications=REPLICATIONS, seed=9, collect=False)
-    for _ in range(10):
-        model.step()
+    model, this_week = after_weeks(baseline, seed=9, weeks=10)
     holder, defender = model.belligerents
-    talks = model.talks
-    open_now = model._talks_open()
-    proposing = np.zeros(REPLICATIONS, dtype=bool)
     side = next(s for s in (holder, defender) if s.positions.crossable)
     other = defender if side is holder else holder
-    party = side.prepare_for_talks(model, other, talks.rounds, proposing, open_now)
+    party = side.prepare_for_talks(model, other, *this_week)
     now = side.crossing_cost_now()
     assert party.crossing_cost is None and party.crossing_cost_later is not None
     eager = dataclasses.replace(party, crossing_cost=now, crossing_cost_later=None)
