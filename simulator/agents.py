@@ -34,6 +34,10 @@ from .world import World
 class Positions:
     """An actor's ideal points and red lines on every issue, some following the front."""
 
+    _line_memo: tuple
+    """The last concession line worked out from these positions toward another side's
+    ideal (:meth:`concession_line`), with the two ideals it was worked out for."""
+
     def __init__(self, model: World, path: str, stances: dict[str, Stance]):
         issues = model.issue_ids
         shape = (model.replications, len(issues))
@@ -83,10 +87,11 @@ class Positions:
         # The front line the moving issues were last worked out for (a copy of its
         # values, NaN: none yet), so the cache is keyed on the line, not on an array.
         self._cached_for = np.full(model.replications, np.nan)
-        self._line_memo: tuple = (None, None, None)
-        """The last concession line worked out from these positions toward another
-        side's ideal (:meth:`concession_line`), with the two ideals it was worked out
-        for."""
+        self.forget_kept()
+
+    def forget_kept(self) -> None:
+        """Forget the concession line kept from an earlier week."""
+        self._line_memo = (None, None, None)
 
     def refresh_crossable(self) -> None:
         """Note which issues' red lines can be crossed at a cost (after a change of cost)."""
@@ -236,6 +241,16 @@ class Belligerent(mesa.Agent):
     red lines, and a negotiator strategy from the registry.
     """
 
+    # Results kept from week to week, with the arrays they were worked out from (see
+    # forget_kept).
+    _belief_memo: tuple
+    _cost_memo: tuple
+    _materiel_memo: tuple
+    _aided_memo: tuple
+    _pause_cost_memo: tuple
+    _truce_answer_memo: tuple
+    _no_deal_memo: tuple | None
+
     def __init__(self, model: World, actor_id: str, spec: BelligerentSpec):
         super().__init__(model)
         self.actor_id = actor_id
@@ -254,13 +269,6 @@ class Belligerent(mesa.Agent):
             f"{resources}.intelligence_dependence", default=0.0
         )
         self.start_forces = self.forces.copy()
-        self._belief_memo: tuple = (None, None, None)
-        self._cost_memo: tuple = (None, None, None)
-        self._materiel_memo: tuple = (None, None, None)
-        self._aided_memo: tuple = (None, None)
-        self._pause_cost_memo: tuple = (None, None)
-        self._truce_answer_memo: tuple = (None, None, None)
-        self._no_deal_memo: tuple | None = None
         # 1 / starting forces and 1 / materiel (0 for a side that started with none),
         # worked out once for the weekly shares of them.
         self._per_start_forces = _reciprocal(self.start_forces)
@@ -282,6 +290,7 @@ class Belligerent(mesa.Agent):
             model.draw(f"{path}.belief.mean"), model.draw(f"{path}.belief.strength")
         )
         self.positions = Positions(model, path, spec.positions)
+        self.forget_kept()
         strategy = NEGOTIATORS[spec.strategy.name]
         self.negotiator = strategy(
             model.strategy_params(f"{path}.strategy", strategy), model.replications
@@ -376,6 +385,19 @@ class Belligerent(mesa.Agent):
         if truce is not None:
             cost = cost * (1.0 - self.strikes_share * truce)
         return cost
+
+    def forget_kept(self) -> None:
+        """Forget the results kept from earlier weeks (each is kept while the arrays it
+        was worked out from stand; see :meth:`CeasefireModel.step`, which calls this when
+        a number was replaced between steps)."""
+        self._belief_memo = (None, None, None)
+        self._cost_memo = (None, None, None)
+        self._materiel_memo = (None, None, None)
+        self._aided_memo = (None, None)
+        self._pause_cost_memo = (None, None)
+        self._truce_answer_memo = (None, None, None)
+        self._no_deal_memo = None
+        self.positions.forget_kept()
 
     def update_levers(
         self, aid: np.ndarray, sanctions: np.ndarray, intelligence: np.ndarray

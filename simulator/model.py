@@ -161,6 +161,10 @@ class CeasefireModel(mesa.Model):
             if path not in self._draws:
                 raise KeyError(f"the scenario has no number at '{path}'")
             self._draws[path] = _fixed_values(path, value, replications)
+        # Drawn numbers are read-only: a change between steps (in a notebook) replaces an
+        # array, which step() notices, rather than writing into one unseen.
+        for values in self._draws.values():
+            values.flags.writeable = False
 
         self.issue_ids = [TERRITORY, *(k for k in scenario.issues if k != TERRITORY)]
         scales = np.array([scenario.issues[k].scale for k in self.issue_ids], dtype=float)
@@ -183,6 +187,8 @@ class CeasefireModel(mesa.Model):
         """The talks: protocol, rounds, this week's text and answers (:class:`Talks`)."""
         self._build_outcomes()
         self._update_levers()
+        self._agent_list = [*self.belligerents, *([self.mediator] if self.mediator else [])]
+        self._arrays_after_step = self._agent_arrays()
         self.week_record: WeekRecord | None = None
         """The last week collected (None until then, and when ``collect`` is off)."""
         self.seat: Seat | None = None
@@ -406,7 +412,17 @@ class CeasefireModel(mesa.Model):
     # -------------------------------------------------------------------------- step
 
     def step(self) -> None:
-        """One week: events, battlefield, beliefs, reservation terms, talks, cease-fire."""
+        """One week: events, battlefield, beliefs, reservation terms, talks, cease-fire.
+
+        The agents keep results worked out from arrays that have not been replaced (a
+        side's aided materiel, its answer to a truce, ...) from week to week. An array
+        replaced between steps, as a notebook user may do (``defender.materiel =
+        defender.materiel * 0.5``, ``mediator.aid_level = ...``), makes the week start
+        afresh: nothing kept is used and the levers are worked out again. The drawn
+        numbers are read-only, so a change cannot be written into one unseen.
+        """
+        if self._arrays_replaced():
+            self._forget_kept()
         happened = self._apply_events()
         # Levers change only through events, the mediator's policies or a person at the
         # table (play): otherwise last week's burdens stand.
@@ -428,6 +444,29 @@ class CeasefireModel(mesa.Model):
         self._track_milestones()
         if self.steps >= self.scenario.horizon:
             self.running = False
+        self._arrays_after_step = self._agent_arrays()
+
+    def _agent_arrays(self) -> list[np.ndarray]:
+        """Every array the agents hold, in a fixed order."""
+        return [
+            value
+            for agent in self._agent_list
+            for value in vars(agent).values()
+            if isinstance(value, np.ndarray)
+        ]
+
+    def _arrays_replaced(self) -> bool:
+        """Whether an agent's array was replaced (or added) since the last step ended."""
+        before, now = self._arrays_after_step, self._agent_arrays()
+        return len(before) != len(now) or any(a is not b for a, b in zip(before, now, strict=True))
+
+    def _forget_kept(self) -> None:
+        """Forget what was kept from earlier weeks and work the levers out again."""
+        self._truce_memo = (None, -1, None)
+        self._truce_hazard_memo = None
+        for side in self.belligerents:
+            side.forget_kept()
+        self._update_levers()
 
     def _apply_events(self) -> bool:
         """Apply the events dated this week; whether there were any."""
