@@ -41,11 +41,18 @@ class DeferredModule(types.ModuleType):
     def __getattr__(self, name: str) -> object:
         if name in ("__file__", "__cached__"):
             raise AttributeError(name)
+        return getattr(self._load(), name)
+
+    def __dir__(self) -> list[str]:  # what a notebook offers to complete
+        return dir(self._load())
+
+    def _load(self) -> types.ModuleType:
+        """Import the real module and copy its names in."""
         if sys.modules.get(self.__name__) is self:
             del sys.modules[self.__name__]
         module = importlib.import_module(self.__name__)
         self.__dict__.update(module.__dict__)
-        return getattr(module, name)
+        return module
 
 
 @contextmanager

@@ -57,7 +57,16 @@ def test_a_deferred_module_runs_when_a_name_is_first_read(counted_module):
     assert real is not stand_in and not isinstance(real, DeferredModule)
     assert stand_in.__file__ == real.__file__  # its names were copied in
     assert stand_in.VALUE == 42
+    assert "VALUE" in dir(stand_in)
     assert counted_module.read_text() == "1", "imported twice"
+
+
+def test_a_deferred_module_lists_its_names(counted_module):
+    """What a notebook offers to complete is the real module's names."""
+    with deferred(("counted_mod",)):
+        import counted_mod as stand_in
+    assert "VALUE" in dir(stand_in)
+    assert counted_module.read_text() == "1"
 
 
 def test_a_module_imported_already_is_left_alone(counted_module):
