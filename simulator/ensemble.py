@@ -13,7 +13,6 @@ result; each stored chunk carries the key of the run that made it
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import json
@@ -637,6 +636,8 @@ def check_scheduler(address: str) -> None:
 
 
 def _ask_identity(address: str) -> Any:
+    import asyncio  # only here: a quarter of a tenth of a second at every start-up
+
     return asyncio.run(asyncio.wait_for(_identity(address), PROBE_SECONDS))
 
 

@@ -1,21 +1,21 @@
 """Mesa, imported without the parts a simulation never uses.
 
 ``import mesa`` (3.3) also imports pandas (for the data frames of ``DataCollector``),
-networkx (for network spaces) and ``mesa.experimental`` (whose continuous space imports
-scipy.spatial): about 0.5 s of a command's start-up, more than the rest of Python,
-numpy, Mesa and this package together, for nothing a simulation of ours calls. So the
-model and the agents import Mesa from here::
+networkx (for network spaces), ``mesa.experimental`` (whose continuous space imports
+scipy.spatial) and asyncio (through tqdm): about 0.5 s of a command's start-up, more
+than the rest of Python, numpy, Mesa and this package together, for nothing a
+simulation of ours calls. So the model and the agents import Mesa from here::
 
     from .mesa_import import mesa
 
-While Mesa's own modules run, those three are stand-ins that import the real module the
+While Mesa's own modules run, those four are stand-ins that import the real module the
 first time one of their names is read: ``model.datacollector.get_model_vars_dataframe()``,
-a network grid or ``mesa.experimental`` still work, only their import comes when they
-are first used. The stand-ins live only in Mesa's namespaces (``mesa.datacollection.pd``,
-``mesa.space.nx``, ``mesa.experimental``): once Mesa is imported they leave
-``sys.modules``, so anything imported afterwards, ``import pandas`` in a notebook
-included, gets the real module the ordinary way. If Mesa was imported before this
-package, it is used as it is.
+a network grid, ``mesa.experimental`` or ``mesa.batch_run``'s progress bars still work,
+only their import comes when they are first used. The stand-ins live only in Mesa's
+namespaces (``mesa.datacollection.pd``, ``mesa.space.nx``, ``mesa.experimental``,
+``tqdm.asyncio.asyncio``): once Mesa is imported they leave ``sys.modules``, so anything
+imported afterwards, ``import pandas`` in a notebook included, gets the real module the
+ordinary way. If Mesa was imported before this package, it is used as it is.
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-DEFERRED = ("pandas", "networkx", "mesa.experimental")
-"""What ``import mesa`` would import, though a simulation never reads a name of it."""
+DEFERRED = ("pandas", "networkx", "mesa.experimental", "asyncio")
+"""What ``import mesa`` would import, though a simulation never reads a name of it
+(asyncio comes with the progress bars of ``mesa.batch_run``, for their async loops)."""
 
 
 class DeferredModule(types.ModuleType):

@@ -78,12 +78,12 @@ def test_a_module_imported_already_is_left_alone(counted_module):
     assert counted_module.read_text() == "1"
 
 
-def test_the_model_imports_without_pandas_networkx_or_scipy_spatial():
+def test_the_model_imports_without_pandas_networkx_scipy_spatial_or_asyncio():
     out = run_python(
         """
         import sys
         import simulator.model, simulator.ensemble
-        heavy = ["pandas", "networkx", "scipy.spatial", "mesa.experimental"]
+        heavy = ["pandas", "networkx", "scipy.spatial", "mesa.experimental", "asyncio"]
         print(sorted(name for name in heavy if name in sys.modules))
         """
     )
@@ -106,14 +106,17 @@ def test_what_mesa_defers_works_when_used():
         import mesa, mesa.experimental.devs
         print(mesa.experimental.devs.__name__)
         print(mesa.space.nx.Graph().number_of_nodes())
+        import tqdm.asyncio
+        print(tqdm.asyncio.asyncio.iscoroutinefunction(tqdm.asyncio.tqdm_asyncio.gather))
         """
     )
-    assert out.split("\n")[:5] == [
+    assert out.split("\n")[:6] == [
         "DataFrame 4",
         "True True",
         "True",
         "mesa.experimental.devs",
         "0",
+        "True",
     ]
 
 
