@@ -108,6 +108,34 @@ def test_mc_interrupted_exits_130_and_resume_gives_the_uninterrupted_result(tmp_
     assert json.loads((out / "summary.json").read_text()) == straight
 
 
+def test_mc_interrupted_while_writing_says_how_to_finish(tmp_path, monkeypatch):
+    """Ctrl-C after the last chunk, while the files are written: the same line as
+    during the run, and resuming writes them (the chunks are kept)."""
+    import simulator.cli.ensembles as commands
+
+    n = str(2 * CHUNK_SIZE)
+    out = tmp_path / "run"
+    real = commands.write_outputs
+
+    def interrupt_the_files(where, files, **kwargs):
+        if "summary.json" in files:
+            raise KeyboardInterrupt
+        return real(where, files, **kwargs)
+
+    monkeypatch.setattr(commands, "write_outputs", interrupt_the_files)
+    result = invoke("mc", "-n", n, *FAST, "--workers", "1", "--out", str(out), "--format", "json")
+    assert result.exit_code == 130
+    assert result.stderr.strip().endswith(
+        f"To finish the run: ceasefire mc --resume {out} --format json"
+    )
+    assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
+    assert not (out / "summary.json").exists()
+    monkeypatch.setattr(commands, "write_outputs", real)
+    resumed = as_json(invoke("mc", "--resume", str(out), "--format", "json"))
+    assert resumed == as_json(invoke("mc", "-n", n, *FAST, "--format", "json"))
+    assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
+
+
 def test_resume_needs_a_manifest(tmp_path):
     result = invoke("mc", "--resume", str(tmp_path))
     assert result.exit_code == 2

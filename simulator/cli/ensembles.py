@@ -30,6 +30,7 @@ from simulator.cli.study import (
     claim_out,
     draw_chart,
     ensemble_options,
+    finishing,
     force_option,
     manifest_text,
     mark_interrupted,
@@ -135,12 +136,13 @@ def mc(
             quiet=True,
         )
     started = time.perf_counter()
+    stopped = partial(mark_interrupted, "mc", out, settings, loaded, workers, scheduler)
     result = run_study(
         "mc",
         lambda bar: Runs(replications, seed, weeks, workers, scheduler).run(
             loaded, store=store, progress=bar
         ),
-        lambda: mark_interrupted("mc", out, settings, loaded, workers, scheduler),
+        stopped,
     )
     seconds = time.perf_counter() - started
     summary = summarize(result)
@@ -148,16 +150,18 @@ def mc(
         from simulator.outputs.tidy import table_files
         from simulator.tables import held_paths, replications_frame
 
-        write_outputs(
-            out,
-            {
-                **table_files(
-                    "replications", replications_frame(result, held_paths(settings["overrides"]))
-                ),
-                "summary.json": to_json(summary),
-                "manifest.json": manifest_text("mc", settings, loaded, seconds, "complete"),
-            },
-        )
+        with finishing(stopped):  # Ctrl-C while writing: the line that says how to finish
+            write_outputs(
+                out,
+                {
+                    **table_files(
+                        "replications",
+                        replications_frame(result, held_paths(settings["overrides"])),
+                    ),
+                    "summary.json": to_json(summary),
+                    "manifest.json": manifest_text("mc", settings, loaded, seconds, "complete"),
+                },
+            )
     draw_chart(plot, _agreement_chart, result)
     click.echo(
         to_json(summary) if fmt == "json" else mc_summary(summary, width=text_width()),
@@ -280,6 +284,7 @@ def sweep(
             quiet=True,
         )
     started = time.perf_counter()
+    stopped = partial(mark_interrupted, "sweep", out, settings, loaded, workers, scheduler)
     result = run_study(
         "sweep",
         lambda bar: run_sweep(
@@ -290,20 +295,21 @@ def sweep(
             store_dir=out,
             progress=bar,
         ),
-        lambda: mark_interrupted("sweep", out, settings, loaded, workers, scheduler),
+        stopped,
     )
     table = sweep_frame(result, loaded) if out is not None or fmt == "csv" else None
     if out is not None:
-        write_outputs(
-            out,
-            {
-                **table_files("sweep", table),
-                "sweep.json": to_json(result),
-                "manifest.json": manifest_text(
-                    "sweep", settings, loaded, time.perf_counter() - started, "complete"
-                ),
-            },
-        )
+        with finishing(stopped):  # Ctrl-C while writing: the line that says how to finish
+            write_outputs(
+                out,
+                {
+                    **table_files("sweep", table),
+                    "sweep.json": to_json(result),
+                    "manifest.json": manifest_text(
+                        "sweep", settings, loaded, time.perf_counter() - started, "complete"
+                    ),
+                },
+            )
     draw_chart(plot, sweep_plot, result)
     if fmt == "json":
         click.echo(to_json(result), nl=False)

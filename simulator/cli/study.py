@@ -6,7 +6,9 @@ A run folder (``--out``) holds one run: a lock names the process that holds it,
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -108,20 +110,29 @@ def run_study(label: str, work, interrupted=None):
     """
     bar = ProgressBar(label)
     try:
-        try:
-            return work(bar)
-        finally:
-            bar.close()  # end the progress line before any message
-    except KeyboardInterrupt:
-        message = interrupted() if interrupted else "interrupted"
-        click.echo(message, err=True)
-        exit_at_once(130)
+        with finishing(interrupted):
+            try:
+                return work(bar)
+            finally:
+                bar.close()  # end the progress line before any message
     except ServiceLost as exc:  # a scheduler gone: the run can be finished later
         fail(f"{exc}; {interrupted()}" if interrupted else str(exc))
     except CeasefireError as exc:
         fail(user_message(exc))
     except OSError as exc:
         fail(f"cannot write the run's files: {exc}")
+
+
+@contextlib.contextmanager
+def finishing(interrupted: Callable[[], str] | None = None) -> Iterator[None]:
+    """Ctrl-C in the block exits 130 with ``interrupted()``'s line (how to finish the
+    run), or "interrupted": around a run, and around the writing of a finished run's
+    files, which appear whole or not at all, so that ``--resume`` writes what is missing."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        click.echo(interrupted() if interrupted else "interrupted", err=True)
+        exit_at_once(130)
 
 
 def exit_at_once(status: int) -> NoReturn:
