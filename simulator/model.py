@@ -430,13 +430,8 @@ class CeasefireModel(mesa.Model):
             self._update_levers()
         self._renew_pauses()
         wins_holder, wins_defender = self._fight()
-        # Each belligerent in turn (as ``agents_by_type[Belligerent].do`` would, without
-        # its overhead): it learns from the week's engagements, then values the war.
-        belligerents = self.belligerents
-        for side in belligerents:
-            side.observe(wins_holder, wins_defender)
-        for side in belligerents:
-            side.value_war(self)
+        self.agents_by_type[Belligerent].do("observe", wins_holder, wins_defender)
+        self.agents_by_type[Belligerent].do("value_war", self)
         self._check_durability()
         agreed_now, parties = self._talk()
         if self._collect:
