@@ -8,6 +8,7 @@ import time
 
 import pytest
 from click.testing import CliRunner
+from conftest import refused
 
 import simulator.ensemble as ensemble
 from simulator.cli import main
@@ -20,21 +21,13 @@ def invoke(*args: str):
     return CliRunner().invoke(main, list(args))
 
 
-def one_line_exit_2(result) -> str:
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
-
-
 @pytest.mark.parametrize("n", [str(10**12), "9" * 24, str(2**63)])
 @pytest.mark.parametrize("command", ["mc", "sweep", "sensitivity"])
 def test_too_many_replications_are_refused_at_once_with_the_limit(command, n, tmp_path):
     started = time.monotonic()
     extra = ["--vary", "horizon=4:8:2"] if command == "sweep" else []
     out = ["--out", str(tmp_path / "run")] if command == "mc" else []
-    message = one_line_exit_2(invoke(command, "-n", n, *FAST, *extra, *out))
+    message = refused(invoke(command, "-n", n, *FAST, *extra, *out))
     assert time.monotonic() - started < 2
     assert f"at most {max_replications()}" in message and "memory" in message
     assert not (tmp_path / "run").exists()
@@ -117,12 +110,12 @@ def test_a_scheduler_address_that_is_not_a_scheduler_ends_in_one_line(
     started = time.monotonic()
     out = tmp_path / "run"
     result = invoke("mc", "-n", "10", *FAST, "--scheduler", address, "--out", str(out))
-    message = one_line_exit_2(result)
+    message = refused(result)
     assert time.monotonic() - started < 15
     assert message.startswith(f"--scheduler {address}:")
     assert not out.exists()
     study = invoke("sensitivity", "-n", "10", *FAST, "--scheduler", address)  # no --out
-    assert one_line_exit_2(study).startswith(f"--scheduler {address}:")
+    assert refused(study).startswith(f"--scheduler {address}:")
     assert time.monotonic() - started < 30
 
 
@@ -160,7 +153,7 @@ def test_a_sweep_starts_before_it_has_built_its_grid(monkeypatch):
 def test_a_sweep_value_out_of_range_is_refused_before_anything_is_written(tmp_path):
     out = tmp_path / "sweep"
     vary = "actors.ukraine.resolve=0.5:1.5:3"  # the far corner is out of range
-    message = one_line_exit_2(invoke("sweep", "-n", "10", *FAST, "--vary", vary, "--out", str(out)))
+    message = refused(invoke("sweep", "-n", "10", *FAST, "--vary", vary, "--out", str(out)))
     assert "actors.ukraine.resolve" in message
     assert not out.exists()
 
