@@ -14,8 +14,10 @@ result; each stored chunk carries the key of the run that made it
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
+import mmap
 import multiprocessing
 import os
 import re
@@ -31,6 +33,7 @@ from concurrent.futures import (
     wait,
 )
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -58,10 +61,11 @@ week's fixed cost (about 0.4 ms in Python) is spread over many replications."""
 
 BYTES_PER_REPLICATION = 6144
 """Memory one replication needs at the end of a run: its outcome arrays and sampled
-inputs, the concatenated copy and, with --out, its row in the tidy table as it is
-written to CSV and Parquet (measured at about 4.9 KB with --out for the baseline's
-61 sampled inputs, 3.5 KB without; rounded up for scenarios with more issues, sides
-and uncertain numbers)."""
+inputs (about 0.7 KB for the baseline's 61 sampled inputs; a chunk's copy as it comes
+back from a Dask worker or a spawned process) and, with --out, its row in the tidy
+table as it is written to CSV and Parquet (measured at about 4.9 KB with --out, 3.5 KB
+without, when every chunk was also kept as a copy; rounded up for scenarios with more
+issues, sides and uncertain numbers)."""
 
 Progress = Callable[[int, int], None]
 """Called with (chunks done, chunks in all) as chunks finish."""
@@ -268,6 +272,73 @@ def is_input(name: str) -> bool:
     return "." in name
 
 
+def outcome_layout(task: Task) -> dict[str, np.dtype]:
+    """The name and type of every outcome array of the ensemble ``task`` is a chunk of,
+    in order: those of a one-replication model (about 3 ms), so that the ensemble's
+    arrays can be made at full length before any chunk runs."""
+    from .model import CeasefireModel
+
+    model = CeasefireModel(
+        task.scenario, replications=1, seed=0, collect=False, fixed=dict(task.fixed)
+    )
+    layout = {name: array.dtype for name, array in outcome_arrays(model).items()}
+    release(model)
+    return layout
+
+
+class Columns:
+    """An ensemble's outcome arrays at full length; each chunk's rows are put in place.
+
+    With ``shared=True`` the arrays live in one anonymous shared mapping, which forked
+    workers inherit: a worker puts its chunk's rows there itself and sends nothing
+    back. Sent through a pipe instead (about 9 MB a chunk of the baseline, pickled, read
+    and unpickled by the parent, which shares the CPUs with the workers), each chunk
+    kept its worker waiting about 20 ms, and gathering the chunks cost another copy.
+    """
+
+    ALIGN = 64
+
+    def __init__(self, layout: dict[str, np.dtype], replications: int, shared: bool = False):
+        self.replications = replications
+        if not shared:
+            self.arrays = {name: np.empty(replications, dtype) for name, dtype in layout.items()}
+            return
+        offsets, size = {}, 0
+        for name, dtype in layout.items():
+            offsets[name] = size
+            size += -(-replications * dtype.itemsize // self.ALIGN) * self.ALIGN
+        memory = mmap.mmap(-1, max(size, 1))  # MAP_SHARED | MAP_ANONYMOUS
+        self.arrays = {
+            name: np.frombuffer(memory, dtype, replications, offsets[name])
+            for name, dtype in layout.items()
+        }
+
+    def put(self, start: int, arrays: dict[str, np.ndarray]) -> None:
+        """Write one chunk's outcomes (replications ``start`` on) in place."""
+        if list(arrays) != list(self.arrays):
+            differ = sorted(set(arrays) ^ set(self.arrays))
+            raise ValueError(f"a chunk's outcomes are not the ensemble's: {differ}")
+        for name, column in self.arrays.items():
+            chunk = arrays[name]
+            if chunk.dtype != column.dtype:
+                raise ValueError(f"a chunk's {name} is {chunk.dtype}, not {column.dtype}")
+            column[start : start + len(chunk)] = chunk
+
+    def rows(self, start: int, count: int) -> dict[str, np.ndarray]:
+        """Replications ``start`` to ``start + count - 1`` (views, not copies)."""
+        return {name: column[start : start + count] for name, column in self.arrays.items()}
+
+
+_SHARED_COLUMNS: dict[str, Columns] = {}
+"""Columns that forked workers write into, by key: set before the workers start, so they
+inherit it, and removed when the pool ends."""
+
+
+def _run_chunk_in_place(key: str, task: Task) -> None:
+    """In a forked worker: run ``task`` and put its outcomes in the shared columns."""
+    _SHARED_COLUMNS[key].put(task.start, run_chunk(task))
+
+
 class ChunkStore:
     """A directory of finished chunks (``chunks/NNNNN.npz``), each written atomically.
 
@@ -393,34 +464,49 @@ def run_ensemble(
         for c, (n, start) in enumerate(zip(counts, starts, strict=True))
     ]
     base = ensemble_key(scenario, seed, weeks, fixed_items) if store is not None else ""
-    results: dict[int, dict[str, np.ndarray]] = {}
+    done: set[int] = set()
+    found: dict[int, dict[str, np.ndarray]] = {}
     if store is not None:
         for task in tasks:
-            key = chunk_key(base, task.start, task.count)
-            found = store.load(task.index, task.count, key)
-            if found is not None:
-                results[task.index] = found
-    pending = [task for task in tasks if task.index not in results]
+            chunk = store.load(task.index, task.count, chunk_key(base, task.start, task.count))
+            if chunk is not None:
+                found[task.index] = chunk
+    pending = [task for task in tasks if task.index not in found]
+    processes = worker_count(workers, len(pending)) if scheduler is None else 1
+    in_place = processes > 1 and _pool_context().get_start_method() == "fork"
+    columns = Columns(outcome_layout(tasks[0]), replications, shared=in_place)
 
-    def finished(index: int, arrays: dict[str, np.ndarray]) -> None:
-        results[index] = arrays
+    def finished(index: int, arrays: dict[str, np.ndarray] | None) -> None:
+        task = tasks[index]
+        if arrays is not None:  # None: a worker put them in place
+            columns.put(task.start, arrays)
+        done.add(index)
         if store is not None:
-            store.save(index, arrays, chunk_key(base, starts[index], counts[index]))
+            key = chunk_key(base, task.start, task.count)
+            store.save(index, columns.rows(task.start, task.count), key)
         if progress is not None:
-            progress(len(results), len(tasks))
+            progress(len(done), len(tasks))
 
+    for index, arrays in found.items():
+        columns.put(tasks[index].start, arrays)
+        done.add(index)
     if progress is not None:
-        progress(len(results), len(tasks))
+        progress(len(done), len(tasks))
     if scheduler is not None:
         _run_on_dask(pending, scheduler, finished)
-    elif worker_count(workers, len(pending)) > 1:
-        _run_in_processes(pending, worker_count(workers, len(pending)), finished)
+    elif in_place:
+        key = f"{os.getpid()}-{id(columns)}"
+        _SHARED_COLUMNS[key] = columns
+        try:
+            _run_in_processes(pending, processes, finished, partial(_run_chunk_in_place, key))
+        finally:
+            del _SHARED_COLUMNS[key]
+    elif processes > 1:
+        _run_in_processes(pending, processes, finished)
     else:
         for task in pending:
             finished(task.index, run_chunk(task))
-    arrays = {
-        name: np.concatenate([results[c][name] for c in range(len(tasks))]) for name in results[0]
-    }
+    arrays = columns.arrays
     # The model's order: territory first, then the other issues; the holder first.
     issues = [TERRITORY, *(k for k in scenario.issues if k != TERRITORY)]
     sides = [scenario.front.holder, scenario.defender]
@@ -441,10 +527,15 @@ KiB each) are then reused instead of being mapped and unmapped each time, which 
 about a twentieth of a week's time. Workers are this library's own processes."""
 
 
-def _end_with_parent() -> None:
+def _start_worker() -> None:
     """In a worker: ask Linux to end this process when its parent dies, so a run killed
-    outright (SIGKILL) leaves no workers waiting on a pipe nobody reads; and keep the
-    week's temporaries on the heap (:data:`WORKER_HEAP_BYTES`)."""
+    outright (SIGKILL) leaves no workers waiting on a pipe nobody reads; keep the week's
+    temporaries on the heap (:data:`WORKER_HEAP_BYTES`); and leave what the worker
+    inherits out of garbage collection (``gc.freeze``): the imported modules are
+    hundreds of thousands of objects that live as long as the worker, and a full pass
+    over them cost about 20 ms in a worker's first chunk (measured with
+    ``mc -n 100000``), besides copying their pages from the parent."""
+    gc.freeze()
     try:
         import ctypes
 
@@ -476,7 +567,7 @@ def _run_in_processes(
     with (
         _ctrl_c_noted() as ctrl_c,
         ProcessPoolExecutor(
-            max_workers=workers, mp_context=_pool_context(), initializer=_end_with_parent
+            max_workers=workers, mp_context=_pool_context(), initializer=_start_worker
         ) as pool,
     ):
         futures: dict[Future, int] = {pool.submit(work, t): t.index for t in tasks}

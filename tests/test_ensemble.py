@@ -15,7 +15,11 @@ from simulator.ensemble import (
     CHUNK_SIZE,
     MAX_CHUNK_SIZE,
     ChunkStore,
+    Columns,
+    Task,
     chunk_counts,
+    outcome_layout,
+    run_chunk,
     run_ensemble,
 )
 
@@ -145,6 +149,66 @@ def test_interrupted_run_keeps_finished_chunks_and_resumes_to_the_same_result(tm
     resumed = run_ensemble(scenario, n, store=store)
     assert same(resumed, run_ensemble(scenario, n))
     assert len(list((tmp_path / "chunks").glob("*.npz"))) == 3
+
+
+def test_chunks_workers_put_in_place_are_the_ones_stored_and_resumed(tmp_path):
+    """Two workers write their chunks into shared memory; the store keeps those rows,
+    and a run resumed from some stored chunks and some new ones is the same run."""
+    scenario = load_scenario(None, SHORT)
+    n = 4 * CHUNK_SIZE + 7
+    store = ChunkStore(tmp_path)
+    first = run_ensemble(scenario, n, workers=2, store=store)
+    assert same(first, run_ensemble(scenario, n, workers=1))
+    start = 0
+    for index, count in enumerate(chunk_counts(n)):
+        with np.load(store.path(index)) as stored:
+            key = str(stored[ChunkStore.KEY])
+        chunk = store.load(index, count, key)
+        assert chunk is not None and chunk.keys() == first.arrays.keys()
+        for name, column in chunk.items():
+            assert np.array_equal(column, first.arrays[name][start : start + count], equal_nan=True)
+        start += count
+    store.path(1).unlink()
+    store.path(3).unlink()
+    assert same(run_ensemble(scenario, n, workers=2, store=store), first)
+
+
+def test_columns_written_by_a_forked_process_are_seen_by_its_parent():
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this platform")
+    scenario = load_scenario(None, SHORT)
+    task = Task(scenario, index=1, count=30, seed=5, weeks=20, start=70)
+    layout = outcome_layout(task)
+    shared = Columns(layout, 100, shared=True)
+    private = Columns(layout, 100)
+    for columns in (shared, private):
+        for column in columns.arrays.values():
+            column[:] = 0
+    pid = os.fork()
+    if pid == 0:  # the child: write a chunk, then leave at once
+        try:
+            arrays = run_chunk(task)
+            shared.put(task.start, arrays)
+            private.put(task.start, arrays)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    chunk = run_chunk(task)
+    for name, column in chunk.items():
+        assert np.array_equal(shared.arrays[name][70:100], column, equal_nan=True), name
+        assert not private.arrays[name].any(), name  # a private copy stays the parent's
+    assert not shared.arrays["control_at_end"][:70].any()
+
+
+def test_a_chunk_of_another_layout_is_refused():
+    scenario = load_scenario(None, SHORT)
+    task = Task(scenario, index=0, count=5, seed=5, weeks=3)
+    columns = Columns(outcome_layout(task), 5)
+    arrays = run_chunk(task)
+    with pytest.raises(ValueError, match="not the ensemble's"):
+        columns.put(0, {**arrays, "extra": arrays["agreed"]})
+    with pytest.raises(ValueError, match="agreed is float64, not bool"):
+        columns.put(0, {**arrays, "agreed": arrays["agreed"].astype(float)})
 
 
 def test_a_torn_chunk_file_is_run_again(tmp_path):
