@@ -70,6 +70,6 @@ def draw_all(
     for path, quantity in quantity_paths(scenario).items():
         if quantity.is_uncertain:
             draws[path] = quantiles(quantity, streams.uniform(path_site(path)))
-        else:
-            draws[path] = np.full(replications, float(quantity.value))  # type: ignore[arg-type]
+        else:  # one number seen by every replication, not a copy per replication
+            draws[path] = np.broadcast_to(float(quantity.value), (replications,))  # type: ignore[arg-type]
     return draws
