@@ -8,7 +8,9 @@ the commands, so that `ceasefire --help` answers at once.
 
 from __future__ import annotations
 
+import atexit
 import errno
+import gc
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -147,6 +149,8 @@ class CeasefireGroup(click.Group):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        atexit.unregister(_no_collection_at_exit)  # once, however often main runs
+        atexit.register(_no_collection_at_exit)
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.ClickException as exc:
@@ -167,6 +171,15 @@ class CeasefireGroup(click.Group):
         except Exception:
             report_bug(args)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _no_collection_at_exit() -> None:
+    """As Python ends the process: leave the objects still alive (the imported modules,
+    the results) out of the collections it runs while it finalises. Searching them for
+    reference cycles took about 40 ms of every command's exit (measured after
+    ``mc -n 100000``); they are still freed as their references go, and memory held in
+    a cycle is the system's again when the process ends."""
+    gc.freeze()
 
 
 def report_bug(args) -> NoReturn:
