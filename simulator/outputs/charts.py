@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
-from .plots import FORMATS, check_path
+from .plots import FORMATS, UNDATED, check_path
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -104,7 +104,7 @@ def chart_bytes(fig: Any, fmt: str = "png") -> bytes:
             buffer,
             format=fmt,
             dpi=110,
-            metadata={"Software": None} if fmt == "png" else None,
+            metadata=UNDATED[fmt],
         )
     finally:
         plt.close(fig)

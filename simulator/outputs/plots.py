@@ -45,6 +45,10 @@ def _figure(width: float = 7.0, height: float = 4.5):
 
 FORMATS = (".png", ".svg", ".pdf")
 
+UNDATED = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}
+"""Metadata that matplotlib would otherwise write into each chart file (the time it was
+saved; a PNG's software version): left out, the same chart is the same bytes."""
+
 
 def check_path(path: Path) -> None:
     """Raise InputError, before any work is done, if a chart cannot go to ``path``."""
@@ -68,7 +72,7 @@ def _save(fig: Any, path: Path) -> None:
                 stream,
                 format=path.suffix.lower().lstrip("."),
                 dpi=120,
-                metadata={"Software": None} if path.suffix.lower() == ".png" else None,
+                metadata=UNDATED[path.suffix.lower().lstrip(".")],
             )
     finally:
         plt.close(fig)
