@@ -474,29 +474,40 @@ def run_ensemble(
     pending = [task for task in tasks if task.index not in found]
     processes = worker_count(workers, len(pending)) if scheduler is None else 1
     in_place = processes > 1 and _pool_context().get_start_method() == "fork"
-    columns = Columns(outcome_layout(tasks[0]), replications, shared=in_place)
+    # Forked workers write into shared memory made before they start, so its layout is
+    # worked out first; otherwise the first chunk to come back gives it.
+    shared = Columns(outcome_layout(tasks[0]), replications, shared=True) if in_place else None
+    columns = shared
+
+    def put(start: int, arrays: dict[str, np.ndarray]) -> Columns:
+        nonlocal columns
+        if columns is None:
+            columns = Columns({name: a.dtype for name, a in arrays.items()}, replications)
+        columns.put(start, arrays)
+        return columns
 
     def finished(index: int, arrays: dict[str, np.ndarray] | None) -> None:
         task = tasks[index]
-        if arrays is not None:  # None: a worker put them in place
-            columns.put(task.start, arrays)
+        # None: a worker put them in place.
+        gathered = columns if arrays is None else put(task.start, arrays)
+        assert gathered is not None
         done.add(index)
         if store is not None:
             key = chunk_key(base, task.start, task.count)
-            store.save(index, columns.rows(task.start, task.count), key)
+            store.save(index, gathered.rows(task.start, task.count), key)
         if progress is not None:
             progress(len(done), len(tasks))
 
     for index, arrays in found.items():
-        columns.put(tasks[index].start, arrays)
+        put(tasks[index].start, arrays)
         done.add(index)
     if progress is not None:
         progress(len(done), len(tasks))
     if scheduler is not None:
         _run_on_dask(pending, scheduler, finished)
-    elif in_place:
-        key = f"{os.getpid()}-{id(columns)}"
-        _SHARED_COLUMNS[key] = columns
+    elif shared is not None:
+        key = f"{os.getpid()}-{id(shared)}"
+        _SHARED_COLUMNS[key] = shared
         try:
             _run_in_processes(pending, processes, finished, partial(_run_chunk_in_place, key))
         finally:
@@ -506,6 +517,7 @@ def run_ensemble(
     else:
         for task in pending:
             finished(task.index, run_chunk(task))
+    assert columns is not None  # every chunk was put
     arrays = columns.arrays
     # The model's order: territory first, then the other issues; the holder first.
     issues = [TERRITORY, *(k for k in scenario.issues if k != TERRITORY)]

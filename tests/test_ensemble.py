@@ -171,6 +171,8 @@ def test_chunks_workers_put_in_place_are_the_ones_stored_and_resumed(tmp_path):
     store.path(1).unlink()
     store.path(3).unlink()
     assert same(run_ensemble(scenario, n, workers=2, store=store), first)
+    store.path(2).unlink()  # one chunk left to run: in this process
+    assert same(run_ensemble(scenario, n, workers=2, store=store), first)
 
 
 def test_columns_written_by_a_forked_process_are_seen_by_its_parent():
