@@ -299,7 +299,6 @@ class Columns:
     ALIGN = 64
 
     def __init__(self, layout: dict[str, np.dtype], replications: int, shared: bool = False):
-        self.replications = replications
         if not shared:
             self.arrays = {name: np.empty(replications, dtype) for name, dtype in layout.items()}
             return
