@@ -51,7 +51,7 @@ from .milestones import FIRST_YEAR_WEEKS, quarter_end_weeks
 from .records import SideWeek, WeekRecord
 from .scenario.checks import TERRITORY
 from .scenario.loader import load_scenario
-from .scenario.sampling import draw_all
+from .scenario.sampling import draw_all, same_for_all
 from .scenario.schema import Scenario
 from .state import Front, Levers, Milestones, Outcomes, Talks
 from .streams import Streams
@@ -1094,7 +1094,7 @@ def _fixed_values(path: str, value: float | np.ndarray, replications: int) -> np
     length ``replications`` is taken as it is (copied, so the caller's array is safe)."""
     values = np.asarray(value, dtype=float)
     if values.ndim == 0:
-        return np.full(replications, float(values))
+        return same_for_all(float(values), replications)
     if values.shape != (replications,):
         raise ValueError(
             f"fixed '{path}': {values.shape[0] if values.ndim == 1 else values.shape} values "

@@ -10,6 +10,7 @@ import pytest
 
 from simulator.model import CeasefireModel
 from simulator.scenario import load_scenario
+from simulator.scenario.sampling import quantity_paths
 
 REPLICATIONS = 50
 BEFORE, AFTER = 8, 20  # weeks before the change, weeks after it
@@ -93,3 +94,16 @@ def test_drawn_numbers_cannot_be_changed_in_place(baseline):
     assert model.mediator is not None
     with pytest.raises(ValueError, match="read-only"):
         model.mediator.aid_level *= 0.0
+
+
+def test_a_fixed_number_is_one_number_that_stays_read_only(baseline):
+    """A number the scenario fixes is one value every replication reads: its read-only
+    flag cannot be lifted, since a write would change every replication at once."""
+    model = CeasefireModel(baseline, replications=REPLICATIONS, seed=11, collect=False)
+    fixed = [path for path, q in quantity_paths(baseline).items() if not q.is_uncertain]
+    assert fixed
+    for path in fixed:
+        values = model.draw(path)
+        assert values.shape == (REPLICATIONS,) and values.strides == (0,), path
+        with pytest.raises(ValueError, match="WRITEABLE"):
+            values.flags.writeable = True

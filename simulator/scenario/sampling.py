@@ -70,6 +70,15 @@ def draw_all(
     for path, quantity in quantity_paths(scenario).items():
         if quantity.is_uncertain:
             draws[path] = quantiles(quantity, streams.uniform(path_site(path)))
-        else:  # one number seen by every replication, not a copy per replication
-            draws[path] = np.broadcast_to(float(quantity.value), (replications,))  # type: ignore[arg-type]
+        else:
+            draws[path] = same_for_all(float(quantity.value), replications)  # type: ignore[arg-type]
     return draws
+
+
+def same_for_all(value: float, replications: int) -> np.ndarray:
+    """``value`` for each of ``replications``: one number that every replication reads
+    (a broadcast view, no copy per replication), read-only for good, since a write
+    into it would change every replication at once."""
+    number = np.array(value)
+    number.flags.writeable = False  # so the view's flag cannot be set back either
+    return np.broadcast_to(number, (replications,))
