@@ -61,11 +61,11 @@ week's fixed cost (about 0.4 ms in Python) is spread over many replications."""
 
 BYTES_PER_REPLICATION = 6144
 """Memory one replication needs at the end of a run: its outcome arrays and sampled
-inputs (about 0.7 KB for the baseline's 61 sampled inputs; a chunk's copy as it comes
-back from a Dask worker or a spawned process) and, with --out, its row in the tidy
-table as it is written to CSV and Parquet (measured at about 4.9 KB with --out, 3.5 KB
-without, when every chunk was also kept as a copy; rounded up for scenarios with more
-issues, sides and uncertain numbers)."""
+inputs (about 0.7 KB for the baseline's 61 sampled inputs), the shared block forked
+workers write them into (or a chunk's copy as it comes back from Dask or a spawned
+process) and, with --out, its row in the tidy table as it is written to CSV and
+Parquet (measured at about 4.9 KB with --out for the baseline, 3.5 KB without;
+rounded up for scenarios with more issues, sides and uncertain numbers)."""
 
 Progress = Callable[[int, int], None]
 """Called with (chunks done, chunks in all) as chunks finish."""
@@ -286,6 +286,13 @@ def outcome_layout(task: Task) -> dict[str, np.dtype]:
     return layout
 
 
+def fits(layout: dict[str, np.dtype], arrays: dict[str, np.ndarray]) -> bool:
+    """Whether a chunk's outcome arrays have the names, order and types of ``layout``."""
+    return list(arrays) == list(layout) and all(
+        arrays[name].dtype == dtype for name, dtype in layout.items()
+    )
+
+
 class Columns:
     """An ensemble's outcome arrays at full length; each chunk's rows are put in place.
 
@@ -293,7 +300,8 @@ class Columns:
     workers inherit: a worker puts its chunk's rows there itself and sends nothing
     back. Sent through a pipe instead (about 9 MB a chunk of the baseline, pickled, read
     and unpickled by the parent, which shares the CPUs with the workers), each chunk
-    kept its worker waiting about 20 ms, and gathering the chunks cost another copy.
+    kept its worker waiting about 20 ms. :func:`run_ensemble` copies each chunk out of
+    the shared block into the ensemble's own columns as it finishes.
     """
 
     ALIGN = 64
@@ -470,13 +478,22 @@ def run_ensemble(
             chunk = store.load(task.index, task.count, chunk_key(base, task.start, task.count))
             if chunk is not None:
                 found[task.index] = chunk
+    # Stored chunks must fit the ensemble's layout (a one-replication model's outcomes):
+    # one that does not (another version's, say) is run again, like a damaged one.
+    layout = outcome_layout(tasks[0]) if found else None
+    if layout is not None:
+        found = {index: chunk for index, chunk in found.items() if fits(layout, chunk)}
     pending = [task for task in tasks if task.index not in found]
     processes = worker_count(workers, len(pending)) if scheduler is None else 1
     in_place = processes > 1 and _pool_context().get_start_method() == "fork"
-    # Forked workers write into shared memory made before they start, so its layout is
-    # worked out first; otherwise the first chunk to come back gives it.
-    shared = Columns(outcome_layout(tasks[0]), replications, shared=True) if in_place else None
-    columns = shared
+    if in_place and layout is None:
+        layout = outcome_layout(tasks[0])
+    # Forked workers write into shared memory; each chunk is copied out as it finishes,
+    # so that the results are this process's own memory (not shared with a process it
+    # forks later) and the shared block is freed when the run ends. Otherwise the
+    # layout comes with the first chunk.
+    shared = Columns(layout, replications, shared=True) if in_place and layout else None
+    columns = Columns(layout, replications) if layout is not None else None
 
     def put(start: int, arrays: dict[str, np.ndarray]) -> Columns:
         nonlocal columns
@@ -487,9 +504,10 @@ def run_ensemble(
 
     def finished(index: int, arrays: dict[str, np.ndarray] | None) -> None:
         task = tasks[index]
-        # None: a worker put them in place.
-        gathered = columns if arrays is None else put(task.start, arrays)
-        assert gathered is not None
+        if arrays is None:  # a worker put them in the shared block
+            assert shared is not None
+            arrays = shared.rows(task.start, task.count)
+        gathered = put(task.start, arrays)
         done.add(index)
         if store is not None:
             key = chunk_key(base, task.start, task.count)

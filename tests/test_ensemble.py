@@ -175,6 +175,42 @@ def test_chunks_workers_put_in_place_are_the_ones_stored_and_resumed(tmp_path):
     assert same(run_ensemble(scenario, n, workers=2, store=store), first)
 
 
+def test_a_stored_chunk_of_another_layout_is_run_again(tmp_path):
+    """A chunk stored under the run's key whose arrays do not fit the ensemble (another
+    version's, say) is run again, like a damaged one, not a crash."""
+    scenario = load_scenario(None, SHORT)
+    n = 2 * CHUNK_SIZE
+    store = ChunkStore(tmp_path)
+    first = run_ensemble(scenario, n, workers=1, store=store)
+    with np.load(store.path(1)) as stored:
+        chunk = {name: stored[name] for name in stored.files}
+    chunk["agreement_week"] = chunk["agreement_week"].astype(np.int64)
+    np.savez(store.path(1), **chunk)
+    for workers in (1, 2):
+        assert same(run_ensemble(scenario, n, workers=workers, store=store), first)
+    with np.load(store.path(1)) as stored:
+        assert stored["agreement_week"].dtype == np.int32
+
+
+def test_results_of_workers_are_not_shared_with_a_later_fork():
+    """Workers write into shared memory, but the results are the caller's own: a child
+    it forks afterwards writes into its own copy, as fork promises."""
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this platform")
+    scenario = load_scenario(None, SHORT)
+    result = run_ensemble(scenario, 2 * CHUNK_SIZE, workers=2)
+    weeks = result.arrays["agreement_week"]
+    before = weeks.copy()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            weeks[:] = -99
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    assert np.array_equal(weeks, before)
+
+
 def test_columns_written_by_a_forked_process_are_seen_by_its_parent():
     if not hasattr(os, "fork"):
         pytest.skip("no fork on this platform")
