@@ -448,7 +448,7 @@ def run_ensemble(
         scenario: a loaded scenario.
         replications: how many replications in all.
         seed: the ensemble's seed (default: the scenario's).
-        weeks: weeks to run (default: the horizon).
+        weeks: weeks to run (default: the horizon; no more than the horizon).
         fixed: scenario numbers held at one value in every replication, by dotted path.
         workers: local processes to run chunks in (1 = this process; None, the
             default: the CPUs this process may use); no more are started than there
@@ -463,6 +463,11 @@ def run_ensemble(
     check_replications(replications)
     seed = scenario.seed if seed is None else int(seed)
     weeks = scenario.horizon if weeks is None else int(weeks)
+    if weeks > scenario.horizon:  # the model stops at its horizon
+        raise ValueError(
+            f"weeks={weeks} is beyond the scenario's horizon of {scenario.horizon}; "
+            "load it with the override horizon=N"
+        )
     counts = chunk_counts(replications, size)
     starts = np.cumsum([0, *counts[:-1]]).tolist()
     fixed_items = tuple(sorted((fixed or {}).items()))

@@ -122,6 +122,11 @@ def sweep(
     its own scenario (varied values included), so no cell ever uses another's.
     """
     corners = grid_corners(scenario, overrides, varies)
+    horizon = min(corner.horizon for corner in corners.values())
+    if runs.weeks is not None and runs.weeks > horizon:
+        # Longer than the scenario's horizon: each cell's is extended, as one run's is.
+        overrides = [*overrides, f"horizon={runs.weeks}"]
+        corners = grid_corners(scenario, overrides, varies)
     grid: list[tuple[float, ...]] = [(v,) for v in varies[0].values]
     if len(varies) == 2:
         grid = [(a, b) for a in varies[0].values for b in varies[1].values]

@@ -313,3 +313,18 @@ def test_output_files_are_readable_by_others(tmp_path):
     os.umask(umask)
     for path in [out / "summary.json", out / "chunks" / "00000.npz"]:
         assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+def test_a_sweep_longer_than_the_horizon_runs_every_cell_that_long():
+    """--weeks beyond the horizon extends each cell's horizon, as it does one run's:
+    each cell equals mc at its values (cells once stopped at the scenario's horizon)."""
+    common = ["-n", "200", "--set", "horizon=50", "--weeks", "104", "--format", "json"]
+    report = as_json(
+        invoke("sweep", *common, "--vary", "actors.russia.resolve=0.5:0.9:2", "--workers", "1")
+    )
+    for cell in report["cells"]:
+        held = f"actors.russia.resolve={cell['values']['actors.russia.resolve']}"
+        alone = as_json(invoke("mc", *common, "--set", held))
+        assert cell["p_agreement"] == alone["p_agreement"]["value"]
+        shorter = as_json(invoke("mc", *common, "--set", held, "--weeks", "50"))
+        assert cell["p_agreement"] != shorter["p_agreement"]["value"]

@@ -112,6 +112,13 @@ def test_same_results_on_a_dask_cluster():
     assert same(on_dask, run_ensemble(scenario, n))
 
 
+def test_weeks_beyond_the_horizon_are_refused_not_cut_short():
+    scenario = load_scenario(None, SHORT)
+    with pytest.raises(ValueError, match="beyond the scenario's horizon of 20"):
+        run_ensemble(scenario, 10, weeks=21)
+    assert run_ensemble(scenario, 10, weeks=20).weeks == 20
+
+
 def test_different_seeds_differ():
     scenario = load_scenario(None, SHORT)
     first = run_ensemble(scenario, 200, seed=1)
