@@ -32,6 +32,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -612,7 +613,14 @@ def _run_in_processes(
                 if ctrl_c.is_set():
                     raise KeyboardInterrupt
                 for future in done:
-                    finished(futures[future], future.result())
+                    try:
+                        answer = future.result()
+                    except BrokenProcessPool:
+                        raise ServiceLost(
+                            "a worker process ended before its chunk was done (stopped from "
+                            "outside, or the machine ran out of memory)"
+                        ) from None
+                    finished(futures[future], answer)
         except BaseException:
             for future in futures:
                 future.cancel()

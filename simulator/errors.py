@@ -64,9 +64,9 @@ class InputError(CeasefireError, ValueError):
 
 
 class ServiceLost(CeasefireError, RuntimeError):
-    """A service a run relies on (a Dask scheduler) went away in the middle of the run:
-    the machine's or the network's failure, not the program's; finished chunks stay
-    kept where the run keeps them, so it can be resumed."""
+    """Something a run relies on (a Dask scheduler, a worker process) went away in the
+    middle of the run: the machine's or the network's failure, not the program's;
+    finished chunks stay kept where the run keeps them, so it can be resumed."""
 
 
 MAX_SEED = 2**63 - 1

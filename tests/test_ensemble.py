@@ -218,6 +218,26 @@ def test_results_of_workers_are_not_shared_with_a_later_fork():
     assert np.array_equal(weeks, before)
 
 
+def test_a_worker_killed_from_outside_ends_the_run_as_a_lost_service(monkeypatch):
+    """A worker gone mid-chunk (the out-of-memory killer, a kill -9) is the machine's
+    failure, told in one line (ServiceLost), not a bug's traceback."""
+    import signal
+
+    from simulator import ensemble
+    from simulator.errors import ServiceLost
+
+    real = ensemble.run_chunk
+
+    def killed_in_second_chunk(task):
+        if task.index == 1:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(task)
+
+    monkeypatch.setattr(ensemble, "run_chunk", killed_in_second_chunk)
+    with pytest.raises(ServiceLost, match="a worker process ended before its chunk was done"):
+        run_ensemble(load_scenario(None, SHORT), 3 * CHUNK_SIZE, workers=2)
+
+
 def test_columns_written_by_a_forked_process_are_seen_by_its_parent():
     if not hasattr(os, "fork"):
         pytest.skip("no fork on this platform")
