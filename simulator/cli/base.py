@@ -141,8 +141,10 @@ class CeasefireGroup(click.Group):
 
     Usage errors (a bad option value) print click's message on one line with exit
     status 2, and so does any :class:`~simulator.errors.CeasefireError` (bad input);
-    an output that cannot be written (a full disk, a closed pipe) exits 2; Ctrl-C
-    exits 130. Any other exception is a bug: its traceback, then one line saying what
+    an output that cannot be written (a full disk) exits 2; a pipe closed by its reader
+    (``| head``) ends the command quietly, with click's exit status 1 (or 0 when all
+    the output was already in the pipe, or 2 and one line when only Python's final
+    flush finds it closed); Ctrl-C exits 130. Any other exception is a bug: its traceback, then one line saying what
     to report (the version and the command line), exit status 70.
     """
 
