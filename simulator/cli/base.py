@@ -143,8 +143,7 @@ class CeasefireGroup(click.Group):
     status 2, and so does any :class:`~simulator.errors.CeasefireError` (bad input);
     an output that cannot be written (a full disk) exits 2; a pipe closed by its reader
     (``| head``) ends the command quietly, with click's exit status 1 (or 0 when all
-    the output was already in the pipe, or 2 and one line when only Python's final
-    flush finds it closed); Ctrl-C exits 130. Any other exception is a bug: its traceback, then one line saying what
+    the output was already in the pipe); Ctrl-C exits 130. Any other exception is a bug: its traceback, then one line saying what
     to report (the version and the command line), exit status 70.
     """
 
