@@ -143,8 +143,9 @@ class CeasefireGroup(click.Group):
     status 2, and so does any :class:`~simulator.errors.CeasefireError` (bad input);
     an output that cannot be written (a full disk) exits 2; a pipe closed by its reader
     (``| head``) ends the command quietly, with click's exit status 1 (or 0 when all
-    the output was already in the pipe); Ctrl-C exits 130. Any other exception is a bug: its traceback, then one line saying what
-    to report (the version and the command line), exit status 70.
+    the output was already in the pipe); Ctrl-C exits 130. Any other exception is a
+    bug: its traceback, then one line saying what to report (the version and the
+    command line), exit status 70.
     """
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
