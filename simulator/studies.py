@@ -122,17 +122,12 @@ def sweep(
     its own scenario (varied values included), so no cell ever uses another's.
     """
     corners = grid_corners(scenario, overrides, varies)
-    horizon = min(corner.horizon for corner in corners.values())
-    if runs.weeks is not None and runs.weeks > horizon:
-        # Longer than the scenario's horizon: each cell's is extended, as one run's is.
-        overrides = [*overrides, f"horizon={runs.weeks}"]
-        corners = grid_corners(scenario, overrides, varies)
     grid: list[tuple[float, ...]] = [(v,) for v in varies[0].values]
     if len(varies) == 2:
         grid = [(a, b) for a in varies[0].values for b in varies[1].values]
 
     def build(point: Sequence[float]) -> Scenario:
-        return load_scenario(scenario, [*overrides, *_settings(varies, point)])
+        return load_cell(scenario, [*overrides, *_settings(varies, point)], runs.weeks)
 
     first = corners[grid[0]]
     span = ProgressSpan(len(grid) * runs.chunks, progress)
@@ -160,7 +155,9 @@ def sweep(
         _run_in_processes(jobs, workers, finished, work=_run_cell)
     else:
         for index, point in enumerate(grid):
-            loaded = corners[point] if point in corners else build(point)
+            loaded = corners.get(point)  # a corner is built already, unless too short
+            if loaded is None or (runs.weeks or 0) > loaded.horizon:
+                loaded = build(point)
             store = ChunkStore(store_dir / f"cell-{index:03d}") if store_dir else None
             result = runs.run(loaded, store=store, progress=span.part(runs.chunks))
             figures[index] = headline(result)
@@ -191,11 +188,27 @@ class _Cell:
     allow_outside: bool
 
 
+def load_cell(
+    scenario: str | Path | None,
+    settings: Sequence[str],
+    weeks: int | None,
+    allow_outside: bool | None = None,
+) -> Scenario:
+    """A cell's scenario, its horizon extended to ``weeks`` if that is longer, as one
+    run's is (``mc --weeks``): each cell is then the ensemble ``mc`` gives at its values,
+    whether the horizon comes from the file, a ``--set`` or the sweep itself."""
+    loaded = load_scenario(scenario, settings, allow_outside=allow_outside)
+    if weeks is None or weeks <= loaded.horizon:
+        return loaded
+    others = [text for text in settings if text.partition("=")[0].strip() != "horizon"]
+    return load_scenario(scenario, [*others, f"horizon={weeks}"], allow_outside=allow_outside)
+
+
 def _run_cell(cell: _Cell) -> dict[str, Any]:
     """A cell's headline figures: its scenario loaded (the parsed file is reused in the
     worker) and its ensemble run in the worker's own process."""
     settings = [*cell.overrides, *_settings(cell.varies, cell.point)]
-    loaded = load_scenario(cell.scenario, settings, allow_outside=cell.allow_outside)
+    loaded = load_cell(cell.scenario, settings, cell.runs.weeks, cell.allow_outside)
     store = ChunkStore(cell.store_dir / f"cell-{cell.index:03d}") if cell.store_dir else None
     here = Runs(cell.runs.replications, cell.runs.seed, cell.runs.weeks, 1, None)
     return headline(here.run(loaded, store=store))

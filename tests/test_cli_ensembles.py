@@ -328,3 +328,8 @@ def test_a_sweep_longer_than_the_horizon_runs_every_cell_that_long():
         assert cell["p_agreement"] == alone["p_agreement"]["value"]
         shorter = as_json(invoke("mc", *common, "--set", held, "--weeks", "50"))
         assert cell["p_agreement"] != shorter["p_agreement"]["value"]
+    # The horizon itself varied: cells shorter than --weeks run that long, as mc does.
+    common = ["-n", "100", "--weeks", "80", "--format", "json"]
+    report = as_json(invoke("sweep", *common, "--vary", "horizon=60:100:3"))
+    alone = as_json(invoke("mc", *common))["p_agreement"]["value"]
+    assert [cell["p_agreement"] for cell in report["cells"]][:2] == [alone, alone]
