@@ -377,8 +377,8 @@ class ChunkStore:
                 arrays = {name: data[name] for name in data.files if name != self.KEY}
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
             return None  # damaged or not a chunk at all: run it again
-        if not arrays or any(len(a) != count for a in arrays.values()):
-            return None
+        if not arrays or any(a.shape != (count,) for a in arrays.values()):
+            return None  # one value per replication, or not a chunk of this run
         return arrays
 
     def save(self, index: int, arrays: dict[str, np.ndarray], key: str) -> None:

@@ -182,21 +182,30 @@ def test_chunks_workers_put_in_place_are_the_ones_stored_and_resumed(tmp_path):
     assert same(run_ensemble(scenario, n, workers=2, store=store), first)
 
 
-def test_a_stored_chunk_of_another_layout_is_run_again(tmp_path):
+ANOTHER_LAYOUT = {
+    "another type": lambda c: {**c, "agreement_week": c["agreement_week"].astype(np.int64)},
+    "a single number more": lambda c: {**c, "extra": np.array(1.0)},
+    "a table for a column": lambda c: {**c, "agreed": np.stack([c["agreed"]] * 2, axis=1)},
+    "an array less": lambda c: {k: v for k, v in c.items() if k != "agreed"},
+}
+
+
+@pytest.mark.parametrize("change", ANOTHER_LAYOUT.values(), ids=list(ANOTHER_LAYOUT))
+def test_a_stored_chunk_of_another_layout_is_run_again(tmp_path, change):
     """A chunk stored under the run's key whose arrays do not fit the ensemble (another
     version's, say) is run again, like a damaged one, not a crash."""
     scenario = load_scenario(None, SHORT)
     n = 2 * CHUNK_SIZE
     store = ChunkStore(tmp_path)
     first = run_ensemble(scenario, n, workers=1, store=store)
-    with np.load(store.path(1)) as stored:
-        chunk = {name: stored[name] for name in stored.files}
-    chunk["agreement_week"] = chunk["agreement_week"].astype(np.int64)
-    np.savez(store.path(1), **chunk)
     for workers in (1, 2):
+        with np.load(store.path(1)) as stored:
+            chunk = {name: stored[name] for name in stored.files}
+        np.savez(store.path(1), **change(chunk))
         assert same(run_ensemble(scenario, n, workers=workers, store=store), first)
-    with np.load(store.path(1)) as stored:
-        assert stored["agreement_week"].dtype == np.int32
+        with np.load(store.path(1)) as stored:
+            assert stored.files == list(chunk)
+            assert stored["agreement_week"].dtype == np.int32
 
 
 def test_results_of_workers_are_not_shared_with_a_later_fork():

@@ -79,6 +79,7 @@ def same_for_all(value: float, replications: int) -> np.ndarray:
     """``value`` for each of ``replications``: one number that every replication reads
     (a broadcast view, no copy per replication), read-only for good, since a write
     into it would change every replication at once."""
-    number = np.array(value)
-    number.flags.writeable = False  # so the view's flag cannot be set back either
+    # Read from immutable bytes, so neither the view's flag nor its base's can be set
+    # back to writeable.
+    number = np.frombuffer(np.float64(value).tobytes(), dtype=np.float64).reshape(())
     return np.broadcast_to(number, (replications,))
