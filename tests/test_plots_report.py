@@ -160,3 +160,14 @@ def test_report_refuses_a_bad_file_with_one_line(tmp_path):
         result = invoke("report", "-n", "100", "-o", str(target))
         assert_one_error_line(result, str(target))
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("suffix", [".svg", ".pdf"])
+def test_a_study_chart_drawn_twice_is_the_same_file(tmp_path, suffix):
+    """No date and no random ids (an SVG's clip paths were named at random)."""
+    study = ["sweep", "-n", "40", "--weeks", "10", "--vary", "actors.russia.resolve=0.5:0.9:2"]
+    charts = [tmp_path / f"first{suffix}", tmp_path / f"second{suffix}"]
+    for chart in charts:
+        result = invoke(*study, "--workers", "1", "--plot", str(chart))
+        assert result.exit_code == 0, result.output
+    assert charts[0].read_bytes() == charts[1].read_bytes()

@@ -45,6 +45,9 @@ def _figure(width: float = 7.0, height: float = 4.5):
 
 FORMATS = (".png", ".svg", ".pdf")
 
+SVG_IDS: dict[RcKeyType, Any] = {"svg.hashsalt": "ceasefire"}
+"""Without a salt, matplotlib names an SVG's clip paths at random, run after run."""
+
 UNDATED = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}
 """Metadata that matplotlib would otherwise write into each chart file (the time it was
 saved; a PNG's software version): left out, the same chart is the same bytes."""
@@ -62,12 +65,14 @@ def check_path(path: Path) -> None:
 
 
 def _save(fig: Any, path: Path) -> None:
+    import matplotlib
     import matplotlib.pyplot as plt
 
     from ..atomic import open_atomic
 
     try:
-        with open_atomic(path, "wb") as stream:
+        # A fixed salt for the ids of an SVG's clip paths (random otherwise).
+        with open_atomic(path, "wb") as stream, matplotlib.rc_context(SVG_IDS):
             fig.savefig(
                 stream,
                 format=path.suffix.lower().lstrip("."),
