@@ -8,6 +8,7 @@ the same code. Parameters come from the scenario's draws (see
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import numpy as np
@@ -23,6 +24,7 @@ from .talks.base import MediatorView, Party, Situation
 from .talks.policies import MediatorPolicy, TalksWeek
 from .talks.registry import DRAFTERS, NEGOTIATORS, POLICIES
 from .talks.utility import (
+    clip_to_limits,
     concede_along,
     concession_line,
     normalised_weights,
@@ -449,10 +451,17 @@ class Belligerent(mesa.Agent):
         and with the war's burden (lost aid, sanctions), which make a compromise easier
         to sell at home; a lighter burden than at the start does not raise it.
         """
+        later = self.crossing_cost_later()
+        return None if later is None else later()
+
+    def crossing_cost_later(self) -> Callable[[], np.ndarray] | None:
+        """:meth:`crossing_cost_now` as a function that works it out when called, from
+        this week's losses (as they stand now: they grow in place) and burden; None if
+        all red lines are hard."""
         if not self.positions.crossable:
             return None
         weariness = self.losses_total * self._per_start_forces
-        return self.positions.crossing_costs(weariness, self.war_burden)
+        return partial(self.positions.crossing_costs, weariness, self.war_burden)
 
     # ----------------------------------------------------------------------- pauses
 
@@ -613,15 +622,7 @@ class Belligerent(mesa.Agent):
         threshold += walk_away
         # The line toward the other side's ideal is kept while neither ideal moves.
         ask = concede_along(positions.concession_line(ideal, other_ideal), ideal, threshold)
-        np.maximum(ask, low, out=ask)  # clip_to_limits(ask, low, high), on the new ask
-        np.minimum(ask, high, out=ask)
-        # What crossing its red lines costs is worked out when a text first crosses one
-        # (most weeks the text crosses one side's lines only), from this week's losses
-        # and burden (Party.crossing_costs).
-        crossing_cost_later = None
-        if positions.crossable:
-            weariness = self.losses_total * self._per_start_forces  # losses grow in place
-            crossing_cost_later = partial(positions.crossing_costs, weariness, self.war_burden)
+        clip_to_limits(ask, low, high, out=ask)
         return Party(
             ideal=ideal,
             weights=positions.weights,
@@ -632,7 +633,8 @@ class Belligerent(mesa.Agent):
             high=high,
             salience=positions.salience_share,
             capability=front.p_holder if self.is_holder else 1.0 - front.p_holder,
-            crossing_cost_later=crossing_cost_later,
+            # worked out when a text first crosses one of its lines (Party.crossing_costs)
+            crossing_cost_later=self.crossing_cost_later(),
         )
 
     def _offer_gain(

@@ -949,9 +949,7 @@ class CeasefireModel(mesa.Model):
                 _first_time(weeks, held, week, self._pending, ("fall", place))
                 return
             rows = np.flatnonzero(not_yet)
-        front = self.front
-        progress = front.axis_progress[front.place_axis[place]]
-        held = progress[rows] >= front.place_distance[place][rows]
+        held = self.front.place_held(place, rows)
         if held.any():
             weeks[rows[held]] = week
             rows = rows[~held]

@@ -75,13 +75,18 @@ class Front:
     logistics_lost: np.ndarray
     """Share of the defender's materiel lost with the places the holder has taken."""
 
-    def place_held(self, place: str) -> np.ndarray:
-        """Whether the front's holder holds ``place``, per replication.
+    def place_held(self, place: str, rows: np.ndarray | None = None) -> np.ndarray:
+        """Whether the front's holder holds ``place``, per replication (in ``rows`` only,
+        when given).
 
         Axis progress and place distances are both in effort (open-ground km), so a
         town's defence is already counted in the distance it takes to reach it.
         """
-        return self.axis_progress[self.place_axis[place]] >= self.place_distance[place]
+        progress = self.axis_progress[self.place_axis[place]]
+        distance = self.place_distance[place]
+        if rows is None:
+            return progress >= distance
+        return progress[rows] >= distance[rows]
 
     def logistics_loss(self) -> np.ndarray:
         """Share of the defender's materiel lost with the places the holder has taken

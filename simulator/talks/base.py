@@ -8,7 +8,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from .utility import TOLERANCE, utility, within_limits
+from .utility import TOLERANCE, crossing_penalty, utility, within_limits
 
 
 @dataclass(frozen=True)
@@ -110,21 +110,8 @@ class Party:
         if self.crossing_cost is None and self.crossing_cost_later is None:
             inside = within_limits(terms, self.low, self.high)
             return inside & (value >= self.threshold - TOLERANCE)
-        # value - crossing_penalty(terms, low, high, cost) >= threshold - TOLERANCE, the
-        # penalty summed over the issues where some terms cross a line only: an issue
-        # that no replication crosses adds nothing (at most a zero's sign, which no
-        # comparison sees).
-        beyond = (terms < self.low - TOLERANCE) | (terms > self.high + TOLERANCE)
-        penalty = None
-        for k in range(beyond.shape[1]):
-            crossed = beyond[:, k]
-            if crossed.any():
-                costs = self.crossing_costs()
-                assert costs is not None
-                cost = np.where(crossed, costs[:, k], 0.0)
-                penalty = cost if penalty is None else np.add(penalty, cost, out=penalty)
-        if penalty is not None:
-            value -= penalty
+        # The costs are worked out only if these terms cross one of its lines.
+        value -= crossing_penalty(terms, self.low, self.high, self.crossing_costs)
         return value >= self.threshold - TOLERANCE
 
 

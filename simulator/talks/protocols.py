@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .base import MediatorView, Named, ParamSpec, Party
-from .utility import reservation_point
+from .utility import clip_to_limits, reservation_point
 
 
 @dataclass
@@ -69,8 +69,7 @@ def _inside_both(text: np.ndarray, parties: tuple[Party, Party]) -> np.ndarray:
     low = np.maximum(parties[0].low, parties[1].low)
     high = np.minimum(parties[0].high, parties[1].high)
     overlap = low <= high
-    clipped = np.maximum(text, low)  # clip_to_limits(text, low, high), in one new array
-    np.minimum(clipped, high, out=clipped)
+    clipped = clip_to_limits(text, low, high)
     # np.where(overlap, clipped, text), on the issues where some red lines do not meet
     # only (most issues have no red lines, and the scale always meets itself)
     for k in range(overlap.shape[1]):

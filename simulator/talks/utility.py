@@ -12,6 +12,8 @@ spatial utility; Nash's linear-utility case). Pure functions, no state.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ..arrays import between
@@ -116,9 +118,13 @@ def concede_along(
     return terms
 
 
-def clip_to_limits(terms: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """Terms moved into ``[low, high]`` issue by issue (a party's red lines)."""
-    return np.minimum(np.maximum(terms, low), high)
+def clip_to_limits(
+    terms: np.ndarray, low: np.ndarray, high: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
+    """Terms moved into ``[low, high]`` issue by issue (a party's red lines): a new
+    array, or ``out`` (which may be ``terms`` itself)."""
+    clipped = np.maximum(terms, low, out=out)
+    return np.minimum(clipped, high, out=clipped)
 
 
 def within_limits(terms: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
@@ -127,15 +133,30 @@ def within_limits(terms: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.nd
 
 
 def crossing_penalty(
-    terms: np.ndarray, low: np.ndarray, high: np.ndarray, cost: np.ndarray
+    terms: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    cost: np.ndarray | Callable[[], np.ndarray | None],
 ) -> np.ndarray:
     """``(R,)``: the summed cost of the red lines that ``terms`` cross (0 when none is).
 
     ``cost`` is ``(R, K)``, ``inf`` where a line is hard, so terms beyond a hard line
-    are never worth accepting.
+    are never worth accepting; or a function that gives it, called only when some terms
+    cross a line (most weeks a text crosses one side's lines only, and working out the
+    other side's costs would be wasted). The sum runs over the issues some terms cross:
+    an issue that none crosses adds nothing.
     """
     beyond = (terms < low - TOLERANCE) | (terms > high + TOLERANCE)
-    return row_sum(np.where(beyond, cost, 0.0))
+    penalty = np.zeros(len(terms))
+    costs = None
+    for k in range(beyond.shape[1]):
+        crossed = beyond[:, k]
+        if crossed.any():
+            if costs is None:
+                costs = cost() if callable(cost) else cost
+                assert costs is not None, "a red line is crossed, so it has a cost"
+            penalty += np.where(crossed, costs[:, k], 0.0)
+    return penalty
 
 
 def reservation_point(
