@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
-from .plots import FORMATS, UNDATED, check_path
+from .plots import FORMATS, SVG_IDS, UNDATED, check_path
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -25,7 +25,7 @@ STYLE: dict[RcKeyType, Any] = {
     "ytick.labelsize": 12,
     "legend.fontsize": 11,
     "axes.spines.top": False,
-    "svg.hashsalt": "ceasefire",
+    **SVG_IDS,
     "pdf.compression": 6,
 }
 """rc settings for every classroom chart (set only while one is drawn)."""

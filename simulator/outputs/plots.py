@@ -70,15 +70,10 @@ def _save(fig: Any, path: Path) -> None:
 
     from ..atomic import open_atomic
 
+    fmt = path.suffix.lower().lstrip(".")
     try:
-        # A fixed salt for the ids of an SVG's clip paths (random otherwise).
         with open_atomic(path, "wb") as stream, matplotlib.rc_context(SVG_IDS):
-            fig.savefig(
-                stream,
-                format=path.suffix.lower().lstrip("."),
-                dpi=120,
-                metadata=UNDATED[path.suffix.lower().lstrip(".")],
-            )
+            fig.savefig(stream, format=fmt, dpi=120, metadata=UNDATED[fmt])
     finally:
         plt.close(fig)
 
